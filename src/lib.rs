@@ -1,0 +1,2 @@
+//! wif-doctor: set up and diagnose federation from an Azure managed identity into
+//! Google Cloud Workload Identity Federation.
