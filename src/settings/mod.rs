@@ -1,0 +1,156 @@
+//! Settings, resolved once: flag > environment > the app's environment recovered on
+//! App Service > default. Every value keeps its [`Origin`].
+
+mod args;
+mod origin;
+pub mod recover;
+mod resolve;
+
+pub use args::SettingsArgs;
+pub use origin::{Origin, Sourced};
+pub use resolve::{EnvMap, SettingsError};
+
+use crate::secret::Secret;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub const DEFAULT_RESOURCE: &str = "https://management.azure.com/";
+pub const DEFAULT_API_VERSION: &str = "2019-08-01";
+pub const LEGACY_API_VERSION: &str = "2017-09-01";
+pub const IMDS_API_VERSION: &str = "2018-02-01";
+pub const DEFAULT_IMDS_ENDPOINT: &str = "http://169.254.169.254";
+pub const DEFAULT_TOKEN_URL: &str = "https://sts.googleapis.com/v1/token";
+pub const DEFAULT_UNIVERSE_DOMAIN: &str = "googleapis.com";
+pub const DEFAULT_SUBJECT_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:jwt";
+pub const DEFAULT_LOCATION: &str = "us-central1";
+pub const DEFAULT_MODEL: &str = "gemini-2.5-flash";
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Which user-assigned identity to ask for; none means the system-assigned one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentitySelector {
+    ClientId(String),
+    ObjectId(String),
+    ResourceId(String),
+}
+
+impl IdentitySelector {
+    pub fn describe(&self) -> String {
+        match self {
+            IdentitySelector::ClientId(v) => format!("client ID {v}"),
+            IdentitySelector::ObjectId(v) => format!("object ID {v}"),
+            IdentitySelector::ResourceId(v) => format!("resource ID {v}"),
+        }
+    }
+}
+
+/// A token source the user forced with `--source`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceChoice {
+    Auto,
+    AppService,
+    MsiLegacy,
+    Imds,
+    Aks,
+}
+
+/// Facts about the machine we run on, used to explain missing identities.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    /// `WEBSITE_SITE_NAME` (App Service / Functions), if any.
+    pub app_service_site: Option<String>,
+    /// The shell is the Kudu (SCM) container, which never holds the identity.
+    pub kudu: bool,
+    /// DMI says this is an Azure VM (asset tag 7783-7084-3265-9085).
+    pub azure_vm: bool,
+    /// `IDENTITY_SERVER_THUMBPRINT` (Service Fabric) is present.
+    pub service_fabric: bool,
+    /// `IMDS_ENDPOINT` (Azure Arc) is present.
+    pub arc: bool,
+    /// Variables recovered from the app's environment, and from where.
+    pub recovered: Vec<(String, String)>,
+}
+
+/// Every setting wif-doctor uses, each with its origin.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub project_number: Option<Sourced<String>>,
+    pub pool: Option<Sourced<String>>,
+    pub provider: Option<Sourced<String>>,
+    pub project_id: Option<Sourced<String>>,
+    pub service_account: Option<Sourced<String>>,
+    pub location: Sourced<String>,
+    pub model: Sourced<String>,
+    pub token_url: Sourced<String>,
+    pub universe_domain: Sourced<String>,
+    pub subject_token_type: Sourced<String>,
+    pub credentials: Option<Sourced<PathBuf>>,
+
+    pub resource: Sourced<String>,
+    pub api_version: Sourced<String>,
+    pub selector: Option<Sourced<IdentitySelector>>,
+    pub identity_endpoint: Option<Sourced<String>>,
+    pub identity_header: Option<Sourced<Secret>>,
+    pub msi_endpoint: Option<Sourced<String>>,
+    pub msi_secret: Option<Sourced<Secret>>,
+    pub imds_endpoint: Sourced<String>,
+    pub federated_token_file: Option<Sourced<PathBuf>>,
+    pub source: SourceChoice,
+
+    pub resolve: Vec<(String, SocketAddr)>,
+    pub timeout: Duration,
+    /// Extra trusted roots (PEM); only the in-process simulator sets these.
+    pub extra_roots_pem: Vec<String>,
+    pub environment: Environment,
+}
+
+impl Settings {
+    /// The IMDS endpoint may be contacted: on an Azure VM, or when the user named it.
+    pub fn imds_allowed(&self) -> bool {
+        self.environment.azure_vm
+            || !self.imds_endpoint.is_default()
+            || self.source == SourceChoice::Imds
+    }
+
+    /// Rows for "where every setting came from" (secrets described, never shown).
+    pub fn provenance(&self) -> Vec<(&'static str, String, String)> {
+        fn opt(name: &'static str, v: &Option<Sourced<String>>) -> (&'static str, String, String) {
+            match v {
+                Some(s) => (name, s.value.clone(), s.origin.to_string()),
+                None => (name, "(not set)".into(), String::new()),
+            }
+        }
+        fn req(name: &'static str, v: &Sourced<String>) -> (&'static str, String, String) {
+            (name, v.value.clone(), v.origin.to_string())
+        }
+        let secret = |name: &'static str, v: &Option<Sourced<Secret>>| match v {
+            Some(s) => (name, s.value.describe(), s.origin.to_string()),
+            None => (name, "(not set)".into(), String::new()),
+        };
+        let selector = match &self.selector {
+            Some(s) => ("identity", s.value.describe(), s.origin.to_string()),
+            None => ("identity", "system-assigned".into(), "default".into()),
+        };
+        vec![
+            opt("project number", &self.project_number),
+            opt("pool", &self.pool),
+            opt("provider", &self.provider),
+            opt("project id", &self.project_id),
+            opt("service account", &self.service_account),
+            req("location", &self.location),
+            req("model", &self.model),
+            req("token url", &self.token_url),
+            req("universe domain", &self.universe_domain),
+            req("subject token type", &self.subject_token_type),
+            req("resource", &self.resource),
+            req("api version", &self.api_version),
+            selector,
+            opt("identity endpoint", &self.identity_endpoint),
+            secret("identity header", &self.identity_header),
+            opt("msi endpoint", &self.msi_endpoint),
+            secret("msi secret", &self.msi_secret),
+            req("imds endpoint", &self.imds_endpoint),
+        ]
+    }
+}

@@ -1,0 +1,49 @@
+//! Where a setting's value came from, so every screen can answer "why this value?".
+
+use serde::Serialize;
+use std::fmt;
+
+/// The provenance of one resolved setting, in precedence order (flag wins).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Origin {
+    /// Given on the command line.
+    Flag { flag: String },
+    /// Read from this process's environment.
+    Env { var: String },
+    /// Recovered from the app's environment (the SSH shell lacked it).
+    Recovered { var: String, from: String },
+    /// Supplied by the built-in simulator (`--demo`).
+    Demo,
+    /// The built-in default.
+    Default,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Flag { flag } => write!(f, "flag {flag}"),
+            Origin::Env { var } => write!(f, "environment {var}"),
+            Origin::Recovered { var, from } => write!(f, "{var} recovered from {from}"),
+            Origin::Demo => write!(f, "built-in simulator (--demo)"),
+            Origin::Default => write!(f, "default"),
+        }
+    }
+}
+
+/// A value together with its [`Origin`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sourced<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+impl<T> Sourced<T> {
+    pub fn new(value: T, origin: Origin) -> Self {
+        Sourced { value, origin }
+    }
+
+    pub fn is_default(&self) -> bool {
+        self.origin == Origin::Default
+    }
+}

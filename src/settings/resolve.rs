@@ -1,0 +1,470 @@
+//! Turning flags, the environment and recovered app variables into [`Settings`].
+
+use super::recover::{self, Recovered};
+use super::*;
+use std::collections::BTreeMap;
+use std::net::ToSocketAddrs;
+use std::path::Path;
+
+/// A snapshot of the process environment (a map, so tests can pass their own).
+pub type EnvMap = BTreeMap<String, String>;
+
+/// A setting that cannot be understood; reported as a usage error (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("invalid {what} '{value}': {why}")]
+    Invalid {
+        what: &'static str,
+        value: String,
+        why: String,
+    },
+}
+
+/// Every variable the app's environment may supply.
+const RECOVERABLE: &[&str] = &[
+    "IDENTITY_ENDPOINT",
+    "IDENTITY_HEADER",
+    "IDENTITY_SERVER_THUMBPRINT",
+    "MSI_ENDPOINT",
+    "MSI_SECRET",
+    "IMDS_ENDPOINT",
+    "WEBSITE_SITE_NAME",
+    "AZURE_CLIENT_ID",
+    "AZURE_RESOURCE_URI",
+    "AZURE_IMDS_API_VERSION",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "GCP_PROJECT_NUMBER",
+    "GCP_PROJECT_ID",
+    "GCP_WORKLOAD_IDENTITY_POOL_ID",
+    "GCP_WORKLOAD_IDENTITY_PROVIDER_ID",
+    "GCP_SERVICE_ACCOUNT",
+    "GCP_LOCATION",
+    "GCP_VERTEX_MODEL",
+    "GCP_WORKLOAD_IDENTITY_TOKEN_URL",
+    "GCP_WORKLOAD_IDENTITY_UNIVERSE_DOMAIN",
+    "GCP_WORKLOAD_IDENTITY_SUBJECT_TOKEN_TYPE",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+];
+
+/// Azure's fixed DMI chassis asset tag; how the SDKs tell an Azure VM.
+const AZURE_ASSET_TAG: &str = "7783-7084-3265-9085";
+
+struct Lookup<'a> {
+    env: &'a EnvMap,
+    recovered: Recovered,
+}
+
+impl Lookup<'_> {
+    fn pick(
+        &self,
+        flag: &Option<String>,
+        flag_name: &str,
+        vars: &[&str],
+    ) -> Option<Sourced<String>> {
+        if let Some(v) = flag {
+            return Some(Sourced::new(
+                v.clone(),
+                Origin::Flag {
+                    flag: flag_name.into(),
+                },
+            ));
+        }
+        for var in vars {
+            if let Some(v) = self.env.get(*var).filter(|v| !v.is_empty()) {
+                return Some(Sourced::new(v.clone(), Origin::Env { var: (*var).into() }));
+            }
+        }
+        for var in vars {
+            if let Some((v, from)) = self.recovered.get(var) {
+                return Some(Sourced::new(
+                    v.to_string(),
+                    Origin::Recovered {
+                        var: (*var).into(),
+                        from: from.into(),
+                    },
+                ));
+            }
+        }
+        None
+    }
+
+    fn pick_or(
+        &self,
+        flag: &Option<String>,
+        flag_name: &str,
+        vars: &[&str],
+        default: &str,
+    ) -> Sourced<String> {
+        self.pick(flag, flag_name, vars)
+            .unwrap_or_else(|| Sourced::new(default.to_string(), Origin::Default))
+    }
+}
+
+fn secret(s: Option<Sourced<String>>) -> Option<Sourced<Secret>> {
+    s.map(|s| Sourced::new(Secret::new(s.value), s.origin))
+}
+
+impl Settings {
+    /// Resolve all settings. Reads `/proc/*/environ` and `/etc/profile` under the sysroot
+    /// only for variables the shell lacks.
+    pub fn resolve(args: &SettingsArgs, env: &EnvMap) -> Result<Settings, SettingsError> {
+        let root = args
+            .sysroot
+            .clone()
+            .or_else(|| env.get("WIF_DOCTOR_SYSROOT").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("/"));
+        let missing: Vec<&str> = RECOVERABLE
+            .iter()
+            .copied()
+            .filter(|v| env.get(*v).is_none_or(|x| x.is_empty()))
+            .collect();
+        let recovered = recover::recover(&root, &missing);
+        let l = Lookup { env, recovered };
+
+        let selector = if let Some(v) = &args.object_id {
+            Some(Sourced::new(
+                IdentitySelector::ObjectId(v.clone()),
+                Origin::Flag {
+                    flag: "--object-id".into(),
+                },
+            ))
+        } else if let Some(v) = &args.msi_resource_id {
+            Some(Sourced::new(
+                IdentitySelector::ResourceId(v.clone()),
+                Origin::Flag {
+                    flag: "--msi-resource-id".into(),
+                },
+            ))
+        } else {
+            l.pick(&args.client_id, "--client-id", &["AZURE_CLIENT_ID"])
+                .map(|s| Sourced::new(IdentitySelector::ClientId(s.value), s.origin))
+        };
+
+        // The legacy pair is only an alias when the current pair is absent.
+        let identity_endpoint = l.pick(
+            &args.identity_endpoint,
+            "--identity-endpoint",
+            &["IDENTITY_ENDPOINT"],
+        );
+        let identity_header = secret(l.pick(
+            &args.identity_header,
+            "--identity-header",
+            &["IDENTITY_HEADER"],
+        ));
+        let msi_endpoint = l.pick(&None, "", &["MSI_ENDPOINT"]);
+        let msi_secret = secret(l.pick(&None, "", &["MSI_SECRET"]));
+
+        let timeout = match args
+            .timeout
+            .as_deref()
+            .or(env.get("WIF_DOCTOR_TIMEOUT").map(String::as_str))
+        {
+            Some(t) => parse_duration(t).map_err(|why| SettingsError::Invalid {
+                what: "timeout",
+                value: t.into(),
+                why,
+            })?,
+            None => DEFAULT_TIMEOUT,
+        };
+
+        let mut resolve = Vec::new();
+        for spec in args.resolve.iter().map(String::as_str).chain(
+            env.get("WIF_DOCTOR_RESOLVE")
+                .map(|s| {
+                    s.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default(),
+        ) {
+            resolve.push(parse_resolve(spec)?);
+        }
+
+        let source = match args
+            .source
+            .as_deref()
+            .or(env.get("WIF_DOCTOR_SOURCE").map(String::as_str))
+        {
+            None | Some("auto") => SourceChoice::Auto,
+            Some("app-service") => SourceChoice::AppService,
+            Some("msi-legacy") => SourceChoice::MsiLegacy,
+            Some("imds") => SourceChoice::Imds,
+            Some("aks") => SourceChoice::Aks,
+            Some(other) => {
+                return Err(SettingsError::Invalid {
+                    what: "source",
+                    value: other.into(),
+                    why: "expected one of auto, app-service, msi-legacy, imds, aks".into(),
+                });
+            }
+        };
+
+        let present = |var: &str| env.contains_key(var) || l.recovered.get(var).is_some();
+        let environment = Environment {
+            app_service_site: l.pick(&None, "", &["WEBSITE_SITE_NAME"]).map(|s| s.value),
+            kudu: env.keys().any(|k| k.starts_with("KUDU_")),
+            azure_vm: read_trimmed(&root.join("sys/class/dmi/id/chassis_asset_tag")).as_deref()
+                == Some(AZURE_ASSET_TAG),
+            service_fabric: present("IDENTITY_SERVER_THUMBPRINT"),
+            arc: present("IMDS_ENDPOINT"),
+            recovered: l
+                .recovered
+                .vars
+                .iter()
+                .map(|(k, (_, from))| (k.clone(), from.clone()))
+                .collect(),
+        };
+
+        Ok(Settings {
+            project_number: l.pick(
+                &args.project_number,
+                "--project-number",
+                &["GCP_PROJECT_NUMBER"],
+            ),
+            pool: l.pick(&args.pool, "--pool", &["GCP_WORKLOAD_IDENTITY_POOL_ID"]),
+            provider: l.pick(
+                &args.provider,
+                "--provider",
+                &["GCP_WORKLOAD_IDENTITY_PROVIDER_ID"],
+            ),
+            project_id: l.pick(&args.project_id, "--project-id", &["GCP_PROJECT_ID"]),
+            service_account: l.pick(
+                &args.service_account,
+                "--service-account",
+                &["GCP_SERVICE_ACCOUNT"],
+            ),
+            location: l.pick_or(
+                &args.location,
+                "--location",
+                &["GCP_LOCATION"],
+                DEFAULT_LOCATION,
+            ),
+            model: l.pick_or(&args.model, "--model", &["GCP_VERTEX_MODEL"], DEFAULT_MODEL),
+            token_url: l.pick_or(
+                &args.token_url,
+                "--token-url",
+                &["GCP_WORKLOAD_IDENTITY_TOKEN_URL"],
+                DEFAULT_TOKEN_URL,
+            ),
+            universe_domain: l.pick_or(
+                &args.universe_domain,
+                "--universe-domain",
+                &["GCP_WORKLOAD_IDENTITY_UNIVERSE_DOMAIN"],
+                DEFAULT_UNIVERSE_DOMAIN,
+            ),
+            subject_token_type: l.pick_or(
+                &args.subject_token_type,
+                "--subject-token-type",
+                &["GCP_WORKLOAD_IDENTITY_SUBJECT_TOKEN_TYPE"],
+                DEFAULT_SUBJECT_TOKEN_TYPE,
+            ),
+            credentials: l
+                .pick(
+                    &args.credentials.as_ref().map(|p| p.display().to_string()),
+                    "--credentials",
+                    &["GOOGLE_APPLICATION_CREDENTIALS"],
+                )
+                .map(|s| Sourced::new(PathBuf::from(s.value), s.origin)),
+            resource: l.pick_or(
+                &args.resource,
+                "--resource",
+                &["AZURE_RESOURCE_URI"],
+                DEFAULT_RESOURCE,
+            ),
+            api_version: l.pick_or(
+                &args.api_version,
+                "--api-version",
+                &["AZURE_IMDS_API_VERSION"],
+                DEFAULT_API_VERSION,
+            ),
+            selector,
+            identity_endpoint,
+            identity_header,
+            msi_endpoint,
+            msi_secret,
+            imds_endpoint: l.pick_or(
+                &args.imds_endpoint,
+                "--imds-endpoint",
+                &["AZURE_IMDS_ENDPOINT"],
+                DEFAULT_IMDS_ENDPOINT,
+            ),
+            federated_token_file: l
+                .pick(&None, "", &["AZURE_FEDERATED_TOKEN_FILE"])
+                .map(|s| Sourced::new(PathBuf::from(s.value), s.origin)),
+            source,
+            resolve,
+            timeout,
+            extra_roots_pem: Vec::new(),
+            environment,
+        })
+    }
+}
+
+fn read_trimmed(path: &Path) -> Option<String> {
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|s| s.trim().to_string())
+}
+
+/// `10`, `10s`, `1500ms`, `2m`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, "s"),
+    };
+    let n: f64 = num
+        .parse()
+        .map_err(|_| "expected a number such as 10, 10s or 500ms".to_string())?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        _ => return Err(format!("unknown unit '{unit}' (use ms, s or m)")),
+    };
+    if !(0.001..=3600.0).contains(&secs) {
+        return Err("must be between 1ms and 60m".into());
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// `HOST=ADDR:PORT`, like curl's `--resolve` (which spells it `HOST:PORT:ADDR`).
+pub fn parse_resolve(spec: &str) -> Result<(String, SocketAddr), SettingsError> {
+    let bad = |why: &str| SettingsError::Invalid {
+        what: "--resolve",
+        value: spec.into(),
+        why: why.into(),
+    };
+    let (host, addr) = spec
+        .split_once('=')
+        .ok_or_else(|| bad("expected HOST=ADDR:PORT"))?;
+    let host = host.trim().to_ascii_lowercase();
+    if host.is_empty() || host.contains(['/', ':']) {
+        return Err(bad(
+            "HOST must be a bare host name such as sts.googleapis.com",
+        ));
+    }
+    let addr: SocketAddr = match addr.trim().parse() {
+        Ok(a) => a,
+        Err(_) => addr
+            .trim()
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut a| a.next())
+            .ok_or_else(|| bad("ADDR:PORT must be an address with a port, e.g. 127.0.0.1:8443"))?,
+    };
+    Ok((host, addr))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> EnvMap {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn empty_root() -> tempfile::TempDir {
+        tempfile::tempdir().unwrap()
+    }
+
+    #[test]
+    fn flag_beats_env_beats_default() {
+        let root = empty_root();
+        let args = SettingsArgs {
+            pool: Some("flag-pool".into()),
+            sysroot: Some(root.path().into()),
+            ..Default::default()
+        };
+        let s = Settings::resolve(
+            &args,
+            &env(&[
+                ("GCP_WORKLOAD_IDENTITY_POOL_ID", "env-pool"),
+                ("GCP_WORKLOAD_IDENTITY_PROVIDER_ID", "env-prov"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.pool.as_ref().unwrap().value, "flag-pool");
+        assert_eq!(
+            s.pool.as_ref().unwrap().origin,
+            Origin::Flag {
+                flag: "--pool".into()
+            }
+        );
+        assert_eq!(
+            s.provider.as_ref().unwrap().origin,
+            Origin::Env {
+                var: "GCP_WORKLOAD_IDENTITY_PROVIDER_ID".into()
+            }
+        );
+        assert_eq!(s.resource.value, DEFAULT_RESOURCE);
+        assert!(s.resource.is_default());
+        assert_eq!(s.timeout, DEFAULT_TIMEOUT);
+        assert!(
+            !s.imds_allowed(),
+            "IMDS must not be probed off Azure unless asked"
+        );
+    }
+
+    #[test]
+    fn recovered_values_fill_gaps_but_never_override_env() {
+        let root = empty_root();
+        std::fs::create_dir_all(root.path().join("proc/1")).unwrap();
+        std::fs::write(
+            root.path().join("proc/1/environ"),
+            b"IDENTITY_ENDPOINT=http://169.254.129.4:8081/msi/token\0IDENTITY_HEADER=hdr\0GCP_PROJECT_NUMBER=1\0",
+        )
+        .unwrap();
+        let args = SettingsArgs {
+            sysroot: Some(root.path().into()),
+            ..Default::default()
+        };
+        let s = Settings::resolve(&args, &env(&[("GCP_PROJECT_NUMBER", "2")])).unwrap();
+        let ep = s.identity_endpoint.unwrap();
+        assert_eq!(ep.value, "http://169.254.129.4:8081/msi/token");
+        assert_eq!(
+            ep.origin,
+            Origin::Recovered {
+                var: "IDENTITY_ENDPOINT".into(),
+                from: "/proc/1/environ".into()
+            }
+        );
+        assert_eq!(s.identity_header.unwrap().value.expose(), "hdr");
+        assert_eq!(s.project_number.unwrap().value, "2");
+    }
+
+    #[test]
+    fn parses_resolve_and_timeout() {
+        let (h, a) = parse_resolve("STS.googleapis.com=127.0.0.1:8443").unwrap();
+        assert_eq!(h, "sts.googleapis.com");
+        assert_eq!(a.port(), 8443);
+        assert!(parse_resolve("sts.googleapis.com:443:127.0.0.1").is_err());
+        assert!(parse_resolve("x=[::1]:9").is_ok());
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("3").unwrap(), Duration::from_secs(3));
+        assert!(parse_duration("3h").is_err());
+        assert!(parse_duration("0").is_err());
+    }
+
+    #[test]
+    fn azure_vm_is_detected_from_dmi() {
+        let root = empty_root();
+        std::fs::create_dir_all(root.path().join("sys/class/dmi/id")).unwrap();
+        std::fs::write(
+            root.path().join("sys/class/dmi/id/chassis_asset_tag"),
+            "7783-7084-3265-9085\n",
+        )
+        .unwrap();
+        let args = SettingsArgs {
+            sysroot: Some(root.path().into()),
+            ..Default::default()
+        };
+        let s = Settings::resolve(&args, &EnvMap::new()).unwrap();
+        assert!(s.environment.azure_vm);
+        assert!(s.imds_allowed());
+    }
+}
