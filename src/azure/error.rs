@@ -1,0 +1,94 @@
+//! Azure-side failures, each with what happened, the likely cause and the fix.
+
+use serde::Serialize;
+use std::fmt;
+
+/// Stable classification (JSON `kind`, and what the diagnosis engine branches on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// No managed identity source could be found.
+    NoSource,
+    /// This shell is the Kudu (SCM) container.
+    KuduContainer,
+    /// A source exists but wif-doctor cannot use it (Service Fabric, Arc, Cloud Shell).
+    Unsupported,
+    /// The settings contradict the source (e.g. an unsupported selector).
+    Config,
+    /// Nothing listens at the endpoint.
+    Unreachable,
+    /// No answer within the timeout.
+    Timeout,
+    /// 401/403: the secret header was rejected.
+    HeaderRejected,
+    /// 400 "Unable to load the proper Managed Identity" / IMDS "Identity not found".
+    IdentityNotFound,
+    /// The resource (App ID URI) is unknown to Entra ID.
+    ResourceUnknown,
+    /// Wrong api-version / header pairing.
+    ProtocolMismatch,
+    /// An HTML page instead of a token response.
+    HtmlPage,
+    /// A body larger than any token response.
+    TooLarge,
+    /// A 200 that is not a usable token response.
+    BadResponse,
+    /// Any other HTTP error.
+    Http,
+    /// The token file could not be read.
+    TokenFile,
+}
+
+/// One failure, explained.
+#[derive(Debug, Clone, Serialize)]
+pub struct AzureError {
+    pub kind: ErrorKind,
+    /// What happened, one line.
+    pub summary: String,
+    /// The likely cause, with the actual values.
+    pub cause: String,
+    /// The exact fix: a value or a command.
+    pub fix: String,
+    /// HTTP status, when there was one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// The raw body (secrets scrubbed), for support tickets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
+}
+
+impl AzureError {
+    pub fn new(
+        kind: ErrorKind,
+        summary: impl Into<String>,
+        cause: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        AzureError {
+            kind,
+            summary: summary.into(),
+            cause: cause.into(),
+            fix: fix.into(),
+            status: None,
+            raw: None,
+        }
+    }
+
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    pub fn with_raw(mut self, raw: impl Into<String>) -> Self {
+        self.raw = Some(raw.into());
+        self
+    }
+}
+
+impl fmt::Display for AzureError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.summary, self.cause)
+    }
+}
+
+impl std::error::Error for AzureError {}

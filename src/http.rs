@@ -1,0 +1,263 @@
+//! The one place HTTP clients are built.
+//!
+//! Two clients share one configuration: `api` (Google and Entra over TLS, honours
+//! proxies, one connection pool for a whole run) and `identity` (the managed-identity
+//! endpoint: never proxied — a corporate proxy must not see `X-IDENTITY-HEADER` — and
+//! never redirected, so the header cannot follow a redirect elsewhere).
+
+use crate::settings::Settings;
+use reqwest::{Certificate, Client, ClientBuilder, Response, redirect};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+const USER_AGENT: &str = concat!("wif-doctor/", env!("CARGO_PKG_VERSION"));
+
+/// Where the TLS roots came from (reported by diagnostics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Roots {
+    /// The platform store (honours `SSL_CERT_FILE` / `SSL_CERT_DIR`).
+    Platform,
+    /// Bundled Mozilla roots: the container has no CA store.
+    Bundled,
+}
+
+/// The clients of one run.
+#[derive(Debug, Clone)]
+pub struct Http {
+    pub api: Client,
+    pub identity: Client,
+    pub timeout: Duration,
+    pub roots: Roots,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error("cannot set up HTTPS: {0}")]
+    Setup(String),
+}
+
+impl Http {
+    pub fn new(settings: &Settings) -> Result<Http, HttpError> {
+        Http::build(
+            settings.timeout,
+            &settings.resolve,
+            &settings.extra_roots_pem,
+        )
+    }
+
+    pub fn build(
+        timeout: Duration,
+        resolve: &[(String, SocketAddr)],
+        extra_pem: &[String],
+    ) -> Result<Http, HttpError> {
+        let mut extra = Vec::new();
+        for pem in extra_pem {
+            extra.push(
+                Certificate::from_pem(pem.as_bytes())
+                    .map_err(|e| HttpError::Setup(e.to_string()))?,
+            );
+        }
+        let base = |roots: Roots| -> ClientBuilder {
+            let mut b = Client::builder()
+                .user_agent(USER_AGENT)
+                .timeout(timeout)
+                .connect_timeout(timeout.min(Duration::from_secs(5)));
+            for (host, addr) in resolve {
+                b = b.resolve(host, *addr);
+            }
+            match roots {
+                Roots::Platform => b.tls_certs_merge(extra.iter().cloned()),
+                Roots::Bundled => {
+                    let bundled = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+                        .iter()
+                        .filter_map(|c| Certificate::from_der(c.as_ref()).ok());
+                    b.tls_certs_only(bundled.chain(extra.iter().cloned()))
+                }
+            }
+        };
+        let make = |roots: Roots| -> Result<(Client, Client), reqwest::Error> {
+            let api = base(roots).redirect(redirect::Policy::limited(5)).build()?;
+            let identity = base(roots)
+                .no_proxy()
+                .redirect(redirect::Policy::none())
+                .connect_timeout(timeout.min(Duration::from_secs(2)))
+                .build()?;
+            Ok((api, identity))
+        };
+        // Minimal containers have no CA store and the platform verifier refuses to start;
+        // fall back to bundled roots rather than failing before any request.
+        let (api, identity, roots) = match make(Roots::Platform) {
+            Ok((a, i)) => (a, i, Roots::Platform),
+            Err(_) => {
+                let (a, i) = make(Roots::Bundled).map_err(|e| HttpError::Setup(chain(&e)))?;
+                (a, i, Roots::Bundled)
+            }
+        };
+        Ok(Http {
+            api,
+            identity,
+            timeout,
+            roots,
+        })
+    }
+}
+
+/// Why a request produced no response, in words an operator can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// Nothing listens there (connection refused / unreachable).
+    Connect(String),
+    /// No answer within the timeout.
+    Timeout,
+    /// TLS handshake or certificate problem.
+    Tls(String),
+    /// DNS could not resolve the host.
+    Dns(String),
+    Other(String),
+}
+
+impl Failure {
+    pub fn from_reqwest(e: &reqwest::Error) -> Failure {
+        let text = chain(e);
+        let lower = text.to_ascii_lowercase();
+        if e.is_timeout() || lower.contains("timed out") {
+            Failure::Timeout
+        } else if lower.contains("certificate")
+            || lower.contains("tls")
+            || lower.contains("handshake")
+        {
+            Failure::Tls(text)
+        } else if lower.contains("dns error")
+            || lower.contains("failed to lookup")
+            || lower.contains("name or service")
+        {
+            Failure::Dns(text)
+        } else if e.is_connect() {
+            Failure::Connect(text)
+        } else {
+            Failure::Other(text)
+        }
+    }
+
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Failure::Connect(_) | Failure::Other(_))
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Connect(t) => write!(f, "could not connect ({t})"),
+            Failure::Timeout => write!(f, "no answer before the timeout"),
+            Failure::Tls(t) => write!(f, "TLS failed ({t})"),
+            Failure::Dns(t) => write!(f, "name lookup failed ({t})"),
+            Failure::Other(t) => write!(f, "request failed ({t})"),
+        }
+    }
+}
+
+/// An error's message with its causes, on one line, deduplicated.
+pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let t = s.to_string();
+        if !parts.iter().any(|p| p.contains(&t)) {
+            parts.push(t);
+        }
+        cur = s.source();
+    }
+    parts.join(": ").replace('\n', " ")
+}
+
+/// A body read with a hard cap, so a 10 MB (or endless) answer costs bounded memory.
+#[derive(Debug)]
+pub enum BodyError {
+    TooLarge { limit: usize },
+    Read(Failure),
+}
+
+pub async fn read_limited(mut resp: Response, limit: usize) -> Result<Vec<u8>, BodyError> {
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(BodyError::TooLarge { limit });
+    }
+    let mut buf = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if buf.len() + chunk.len() > limit {
+                    return Err(BodyError::TooLarge { limit });
+                }
+                buf.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(buf),
+            Err(e) => return Err(BodyError::Read(Failure::from_reqwest(&e))),
+        }
+    }
+}
+
+/// The `<title>` of an HTML page, to say what a proxy or login page was.
+pub fn html_title(body: &str) -> Option<String> {
+    let lower = body.to_ascii_lowercase();
+    let start = lower.find("<title")?;
+    let open_end = lower[start..].find('>')? + start + 1;
+    let end = lower[open_end..].find("</title")? + open_end;
+    let t = body[open_end..end]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!t.is_empty()).then(|| t.chars().take(120).collect())
+}
+
+/// Does this body look like HTML rather than JSON?
+pub fn looks_like_html(content_type: Option<&str>, body: &[u8]) -> bool {
+    if content_type.is_some_and(|c| c.to_ascii_lowercase().contains("html")) {
+        return true;
+    }
+    let head = String::from_utf8_lossy(&body[..body.len().min(256)])
+        .trim_start()
+        .to_ascii_lowercase();
+    head.starts_with("<!doctype html") || head.starts_with("<html") || head.starts_with("<head")
+}
+
+/// A short, single-line excerpt of a body for error messages.
+pub fn excerpt(body: &[u8], max: usize) -> String {
+    let s = String::from_utf8_lossy(body);
+    let one = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.chars().count() > max {
+        format!("{}…", one.chars().take(max).collect::<String>())
+    } else {
+        one
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_html_title() {
+        let page = "<!DOCTYPE html><html><head><TITLE>\n  Sign in to your account </TITLE></head>";
+        assert_eq!(html_title(page).as_deref(), Some("Sign in to your account"));
+        assert!(looks_like_html(None, page.as_bytes()));
+        assert!(!looks_like_html(Some("application/json"), b"{\"a\":1}"));
+    }
+
+    #[test]
+    fn excerpt_is_one_line_and_bounded() {
+        let e = excerpt(b"a\nb\n\n c", 100);
+        assert_eq!(e, "a b c");
+        assert_eq!(excerpt(&[b'x'; 50], 10).chars().count(), 11);
+    }
+
+    #[test]
+    fn builds_clients() {
+        let http = Http::build(
+            Duration::from_secs(1),
+            &[("sts.googleapis.com".into(), "127.0.0.1:1".parse().unwrap())],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(http.timeout, Duration::from_secs(1));
+    }
+}
