@@ -1,0 +1,78 @@
+//! Command-line grammar.
+
+use crate::settings::SettingsArgs;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Set up and diagnose keyless federation from an Azure managed identity into Google Cloud
+/// Workload Identity Federation.
+///
+/// Exit codes: 0 success, 1 the operation (or a check) failed, 2 usage error.
+#[derive(Debug, Parser)]
+#[command(name = "wif-doctor", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    /// Run against the built-in simulator instead of Azure and Google (optionally a fault scenario;
+    /// list them with --demo=list)
+    #[arg(long, global = true, value_name = "SCENARIO", num_args = 0..=1, require_equals = true,
+          default_missing_value = "healthy")]
+    pub demo: Option<String>,
+
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch the managed-identity token and show its source, header and claims (never the token)
+    Token(JsonArg),
+    /// Decode a JWT locally: TOKEN, @FILE, or - for stdin (nothing is sent anywhere)
+    Decode(DecodeArgs),
+    /// Show the Google values (issuer, audience, principal, gcloud, Terraform) for this token
+    Values(JsonArg),
+    /// Write the external_account credential configuration file
+    Config(ConfigArgs),
+    /// Run the simulator in the foreground and print how to point wif-doctor at it
+    #[command(hide = true)]
+    Sim(SimArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct JsonArg {
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DecodeArgs {
+    /// The token, @FILE to read it from a file, or - (default) to read stdin
+    #[arg(value_name = "TOKEN|@FILE|-")]
+    pub input: Option<String>,
+    #[command(flatten)]
+    pub json: JsonArg,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ConfigArgs {
+    /// Where to write the file [default: $HOME/gcp_credentials.json]
+    #[arg(long, short, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Replace an existing file with different content
+    #[arg(long)]
+    pub force: bool,
+    /// Print the configuration instead of writing it (the header value is redacted)
+    #[arg(long, conflicts_with_all = ["output", "force"])]
+    pub stdout: bool,
+    #[command(flatten)]
+    pub json: JsonArg,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SimArgs {
+    /// Write the simulator's CA certificate here (for SSL_CERT_FILE)
+    #[arg(long, value_name = "PATH")]
+    pub ca_file: Option<PathBuf>,
+}
