@@ -1,4 +1,5 @@
 //! wif-doctor: set up and diagnose federation from an Azure managed identity into
 //! Google Cloud Workload Identity Federation.
 
+pub mod files;
 pub mod jwt;
