@@ -2,4 +2,5 @@
 //! Google Cloud Workload Identity Federation.
 
 pub mod files;
+pub mod gcp;
 pub mod jwt;
