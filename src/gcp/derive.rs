@@ -56,7 +56,7 @@ impl From<&DecodedJwt> for TokenFacts {
     }
 }
 
-/// A value [`derive`] had to replace with a placeholder, and where to supply it.
+/// A value [`derive()`] had to replace with a placeholder, and where to supply it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MissingValue {
     /// Short name, e.g. `project_number`.
@@ -123,8 +123,14 @@ pub fn principal_set(project_number: &str, pool: &str, subject: &str) -> String 
     )
 }
 
+/// A setting, trimmed; empty counts as absent.
 fn present(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A token claim, exactly as written; empty (or all-blank) counts as absent.
+fn exact(v: &Option<String>) -> Option<&str> {
+    v.as_deref().filter(|s| !s.trim().is_empty())
 }
 
 /// Derives the Google-side values. Never fails: missing inputs become placeholders.
@@ -202,7 +208,7 @@ pub fn derive(inputs: &GoogleInputs, token: &TokenFacts) -> GoogleValues {
             ),
         });
     };
-    let issuer_uri = match present(&token.iss) {
+    let issuer_uri = match exact(&token.iss) {
         Some(i) => i.to_string(),
         None => {
             from_token("issuer_uri", "iss", &mut missing);
@@ -212,8 +218,8 @@ pub fn derive(inputs: &GoogleInputs, token: &TokenFacts) -> GoogleValues {
     let audiences: Vec<&str> = token
         .aud
         .iter()
-        .map(|a| a.trim())
-        .filter(|a| !a.is_empty())
+        .map(String::as_str)
+        .filter(|a| !a.trim().is_empty())
         .collect();
     let allowed_audience = match audiences.first() {
         Some(a) => a.to_string(),
@@ -222,7 +228,7 @@ pub fn derive(inputs: &GoogleInputs, token: &TokenFacts) -> GoogleValues {
             "<AUDIENCE>".to_string()
         }
     };
-    let subject = match present(&token.sub) {
+    let subject = match exact(&token.sub) {
         Some(s) => s.to_string(),
         None => {
             from_token("subject", "sub", &mut missing);
@@ -246,7 +252,7 @@ pub fn derive(inputs: &GoogleInputs, token: &TokenFacts) -> GoogleValues {
     }
 
     // Issuer notes.
-    if let Some(iss) = present(&token.iss) {
+    if let Some(iss) = exact(&token.iss) {
         match classify_issuer(iss) {
             IssuerKind::Entra {
                 version: TokenVersion::V1,
