@@ -2,6 +2,9 @@
 //! Google Cloud Workload Identity Federation.
 
 pub mod azure;
+pub mod files;
+pub mod gcp;
 pub mod http;
+pub mod jwt;
 pub mod secret;
 pub mod settings;

@@ -1,0 +1,326 @@
+//! Writing private files (credential configs) atomically.
+
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Whether an existing file with different content (or a symlink) may be replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overwrite {
+    /// Refuse to replace different content or a symlink.
+    Refuse,
+    /// Replace it (a symlink is replaced by a regular file; its target is left alone).
+    Force,
+}
+
+/// What [`write_private_atomic`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// The file did not exist and was created.
+    Created,
+    /// The file already had exactly this content; nothing was written (its permissions are
+    /// tightened to owner-only if they were broader).
+    Unchanged,
+    /// A different file (or a symlink, with [`Overwrite::Force`]) was replaced.
+    Replaced,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("{} already exists with different content; pass --force to replace it", .path.display())]
+    Exists { path: PathBuf },
+    #[error("{} is a symbolic link; refusing to write through it (pass --force to replace the link itself with a regular file)", .path.display())]
+    Symlink { path: PathBuf },
+    #[error("{} exists and is not a regular file", .path.display())]
+    NotAFile { path: PathBuf },
+    #[error("cannot {action} {}: {source}", .path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> FileError + 'a {
+    move |source| FileError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Content of the file at `path` equals `bytes` (reads at most `bytes.len() + 1` bytes).
+fn same_content(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+    let file = fs::File::open(path)?;
+    if file.metadata()?.len() != bytes.len() as u64 {
+        return Ok(false);
+    }
+    let mut existing = Vec::with_capacity(bytes.len());
+    file.take(bytes.len() as u64 + 1)
+        .read_to_end(&mut existing)?;
+    Ok(existing == bytes)
+}
+
+#[cfg(unix)]
+fn owner_only() -> fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    fs::Permissions::from_mode(0o600)
+}
+
+#[cfg(unix)]
+fn tighten(path: &Path, meta: &fs::Metadata) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    if meta.permissions().mode() & 0o077 != 0 {
+        fs::set_permissions(path, owner_only())?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn tighten(_path: &Path, _meta: &fs::Metadata) -> io::Result<()> {
+    Ok(())
+}
+
+/// Writes `bytes` to `path` with owner-only permissions (0600), atomically: a temporary
+/// file in the same directory is created with mode 0600, written, fsynced, then renamed over
+/// `path`. Nothing else is created; on error the temporary file is removed.
+///
+/// - identical existing content → [`WriteOutcome::Unchanged`];
+/// - different content → error unless [`Overwrite::Force`];
+/// - a symlink at `path` → error unless forced, in which case the link itself is replaced
+///   (content is never written into the link's target).
+pub fn write_private_atomic(
+    path: &Path,
+    bytes: &[u8],
+    overwrite: Overwrite,
+) -> Result<WriteOutcome, FileError> {
+    write_with_hook(path, bytes, overwrite, |_| Ok(()))
+}
+
+fn write_with_hook(
+    path: &Path,
+    bytes: &[u8],
+    overwrite: Overwrite,
+    before_rename: impl FnOnce(&Path) -> io::Result<()>,
+) -> Result<WriteOutcome, FileError> {
+    let existed = match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            if overwrite != Overwrite::Force {
+                return Err(FileError::Symlink {
+                    path: path.to_path_buf(),
+                });
+            }
+            true
+        }
+        Ok(meta) if meta.is_file() => {
+            if same_content(path, bytes).map_err(io_err("read", path))? {
+                tighten(path, &meta).map_err(io_err("set permissions on", path))?;
+                return Ok(WriteOutcome::Unchanged);
+            }
+            if overwrite != Overwrite::Force {
+                return Err(FileError::Exists {
+                    path: path.to_path_buf(),
+                });
+            }
+            true
+        }
+        Ok(_) => {
+            return Err(FileError::NotAFile {
+                path: path.to_path_buf(),
+            });
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+        Err(e) => return Err(io_err("inspect", path)(e)),
+    };
+
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "file".to_string());
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    builder.permissions(owner_only());
+    let mut tmp = builder
+        .tempfile_in(dir)
+        .map_err(io_err("create a temporary file in", dir))?;
+    // Mode first (umask can only have narrowed it), content second.
+    #[cfg(unix)]
+    tmp.as_file()
+        .set_permissions(owner_only())
+        .map_err(io_err("set permissions on", tmp.path()))?;
+    tmp.write_all(bytes).map_err(io_err("write", tmp.path()))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(io_err("sync", tmp.path()))?;
+    before_rename(tmp.path()).map_err(io_err("write", path))?;
+    tmp.persist(path).map_err(|e| FileError::Io {
+        action: "replace",
+        path: path.to_path_buf(),
+        source: e.error,
+    })?;
+    // Make the rename durable; not all platforms can open a directory, so best effort.
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(if existed {
+        WriteOutcome::Replaced
+    } else {
+        WriteOutcome::Created
+    })
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::{PermissionsExt, symlink};
+
+    fn mode(p: &Path) -> u32 {
+        fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    fn entries(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn creates_with_mode_0600() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cred.json");
+        assert_eq!(
+            write_private_atomic(&p, b"{}", Overwrite::Refuse).unwrap(),
+            WriteOutcome::Created
+        );
+        assert_eq!(fs::read(&p).unwrap(), b"{}");
+        assert_eq!(mode(&p), 0o600);
+        assert_eq!(entries(dir.path()), vec!["cred.json"]);
+    }
+
+    #[test]
+    fn identical_content_is_unchanged_and_tightened() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cred.json");
+        fs::write(&p, b"same").unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(
+            write_private_atomic(&p, b"same", Overwrite::Refuse).unwrap(),
+            WriteOutcome::Unchanged
+        );
+        assert_eq!(mode(&p), 0o600);
+        assert_eq!(entries(dir.path()), vec!["cred.json"]);
+    }
+
+    #[test]
+    fn refuses_different_content_without_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cred.json");
+        fs::write(&p, b"old").unwrap();
+        let e = write_private_atomic(&p, b"new", Overwrite::Refuse).unwrap_err();
+        assert!(matches!(e, FileError::Exists { .. }));
+        assert!(e.to_string().contains("pass --force"), "{e}");
+        assert_eq!(fs::read(&p).unwrap(), b"old");
+        // Same length, different bytes.
+        assert!(write_private_atomic(&p, b"new", Overwrite::Refuse).is_err());
+        assert!(write_private_atomic(&p, b"ol", Overwrite::Refuse).is_err());
+        assert_eq!(entries(dir.path()), vec!["cred.json"]);
+    }
+
+    #[test]
+    fn force_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cred.json");
+        fs::write(&p, b"old").unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(
+            write_private_atomic(&p, b"new content", Overwrite::Force).unwrap(),
+            WriteOutcome::Replaced
+        );
+        assert_eq!(fs::read(&p).unwrap(), b"new content");
+        assert_eq!(mode(&p), 0o600);
+        assert_eq!(entries(dir.path()), vec!["cred.json"]);
+    }
+
+    #[test]
+    fn symlinks_are_refused_unless_forced_and_target_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target.txt");
+        let link = dir.path().join("cred.json");
+        fs::write(&target, b"target").unwrap();
+        symlink(&target, &link).unwrap();
+        let e = write_private_atomic(&link, b"new", Overwrite::Refuse).unwrap_err();
+        assert!(matches!(e, FileError::Symlink { .. }), "{e}");
+        // Even identical content through a link is refused.
+        assert!(write_private_atomic(&link, b"target", Overwrite::Refuse).is_err());
+        assert_eq!(
+            write_private_atomic(&link, b"new", Overwrite::Force).unwrap(),
+            WriteOutcome::Replaced
+        );
+        assert!(
+            !fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read(&link).unwrap(), b"new");
+        assert_eq!(fs::read(&target).unwrap(), b"target");
+        // A dangling link is refused too.
+        let dangling = dir.path().join("dangling.json");
+        symlink(dir.path().join("nowhere"), &dangling).unwrap();
+        assert!(write_private_atomic(&dangling, b"x", Overwrite::Refuse).is_err());
+        assert!(!dir.path().join("nowhere").exists());
+    }
+
+    #[test]
+    fn directory_target_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("sub");
+        fs::create_dir(&p).unwrap();
+        let e = write_private_atomic(&p, b"x", Overwrite::Force).unwrap_err();
+        assert!(matches!(e, FileError::NotAFile { .. }), "{e}");
+        assert_eq!(entries(dir.path()), vec!["sub"]);
+    }
+
+    #[test]
+    fn temp_file_removed_on_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cred.json");
+        let mut seen = None;
+        let e = write_with_hook(&p, b"secret", Overwrite::Refuse, |tmp| {
+            assert_eq!(mode(tmp), 0o600);
+            assert_eq!(fs::read(tmp).unwrap(), b"secret");
+            seen = Some(tmp.to_path_buf());
+            Err(io::Error::other("injected"))
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("injected"), "{e}");
+        let tmp = seen.unwrap();
+        assert!(
+            tmp.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(".cred.json.")
+        );
+        assert!(!tmp.exists());
+        assert!(entries(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn missing_directory_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("no/such/dir/cred.json");
+        let e = write_private_atomic(&p, b"x", Overwrite::Force).unwrap_err();
+        assert!(matches!(e, FileError::Io { .. }), "{e}");
+        assert!(entries(dir.path()).is_empty());
+    }
+}

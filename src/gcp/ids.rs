@@ -1,0 +1,116 @@
+//! Validation of Google identifiers, shared with the settings module.
+
+use super::quote::shell_quote;
+
+/// Checks a workload identity pool or provider ID: 4–32 characters of `[a-z0-9-]`, not
+/// starting with `gcp-` (reserved). Messages follow the Terraform provider's wording.
+pub fn validate_pool_or_provider_id(s: &str) -> Result<(), String> {
+    if s.starts_with("gcp-") {
+        return Err(format!("{:?} can not start with \"gcp-\"", s));
+    }
+    if !s
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        let hint = if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            " (use lowercase)"
+        } else {
+            ""
+        };
+        return Err(format!(
+            "{:?} must contain only lowercase letters (a-z), numbers (0-9), or dashes (-){hint}",
+            s
+        ));
+    }
+    if s.len() < 4 {
+        return Err(format!("{:?} cannot be smaller than 4 characters", s));
+    }
+    if s.len() > 32 {
+        return Err(format!("{:?} cannot be greater than 32 characters", s));
+    }
+    Ok(())
+}
+
+/// Checks a Google Cloud project number (digits only). A value that looks like a project ID
+/// gets a hint on how to look the number up.
+pub fn validate_project_number(s: &str) -> Result<(), String> {
+    if s.is_empty() {
+        return Err("the project number is empty".to_string());
+    }
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(());
+    }
+    let looks_like_id = s.len() <= 64
+        && s.bytes().any(|b| b.is_ascii_alphabetic())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b':' || b == b'.');
+    if looks_like_id {
+        Err(format!(
+            "{s:?} is not a project number: this looks like a project ID; use the project number: gcloud projects describe {} --format='value(projectNumber)'",
+            shell_quote(s)
+        ))
+    } else {
+        Err("the project number must contain only digits (0-9)".to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pool_and_provider_ids() {
+        for ok in ["azure-pool", "abcd", "a-b-", "0123", &"a".repeat(32)] {
+            assert_eq!(validate_pool_or_provider_id(ok), Ok(()), "{ok}");
+        }
+        assert_eq!(
+            validate_pool_or_provider_id("gcp-pool"),
+            Err(r#""gcp-pool" can not start with "gcp-""#.to_string())
+        );
+        assert_eq!(
+            validate_pool_or_provider_id("abc"),
+            Err(r#""abc" cannot be smaller than 4 characters"#.to_string())
+        );
+        assert!(
+            validate_pool_or_provider_id(&"a".repeat(33))
+                .unwrap_err()
+                .ends_with("cannot be greater than 32 characters")
+        );
+        assert_eq!(
+            validate_pool_or_provider_id("Azure-Pool"),
+            Err(r#""Azure-Pool" must contain only lowercase letters (a-z), numbers (0-9), or dashes (-) (use lowercase)"#.to_string())
+        );
+        assert!(
+            validate_pool_or_provider_id("azure_pool")
+                .unwrap_err()
+                .contains("only lowercase")
+        );
+        assert!(
+            validate_pool_or_provider_id("")
+                .unwrap_err()
+                .contains("smaller than 4")
+        );
+    }
+
+    #[test]
+    fn project_numbers() {
+        assert_eq!(validate_project_number("123456789012"), Ok(()));
+        assert_eq!(
+            validate_project_number("my-project"),
+            Err(r#""my-project" is not a project number: this looks like a project ID; use the project number: gcloud projects describe my-project --format='value(projectNumber)'"#.to_string())
+        );
+        assert!(
+            validate_project_number("example.com:my-proj")
+                .unwrap_err()
+                .contains("looks like a project ID")
+        );
+        assert_eq!(
+            validate_project_number("12 34"),
+            Err("the project number must contain only digits (0-9)".to_string())
+        );
+        assert_eq!(
+            validate_project_number(""),
+            Err("the project number is empty".to_string())
+        );
+    }
+}
