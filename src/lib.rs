@@ -1,2 +1,4 @@
 //! wif-doctor: set up and diagnose federation from an Azure managed identity into
 //! Google Cloud Workload Identity Federation.
+
+pub mod sim;
