@@ -122,11 +122,19 @@ pub struct Sim {
 /// Binds both loopback listeners and starts serving on the current Tokio
 /// runtime. Generates a fresh CA, RSA signing keys and endpoint secrets.
 pub async fn start(opts: SimOptions) -> io::Result<Sim> {
+    // Regional Vertex hosts (`us-central1-aiplatform.googleapis.com`) are
+    // siblings of `aiplatform.googleapis.com`, not subdomains: only
+    // `*.googleapis.com` (as on Google's real certificate) covers them.
     let tls_names: Vec<&str> = AZURE_HOSTS
         .iter()
         .chain(google::GOOGLE_HOSTS)
+        .chain(REGIONAL_AIPLATFORM)
         .copied()
-        .chain(["*.aiplatform.googleapis.com", "localhost"])
+        .chain([
+            "*.googleapis.com",
+            "*.aiplatform.googleapis.com",
+            "localhost",
+        ])
         .collect();
     let (material, keys) = tokio::task::spawn_blocking(move || -> io::Result<_> {
         Ok((tls::build(&tls_names)?, KeySet::generate()?))
