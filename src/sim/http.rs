@@ -87,7 +87,6 @@ pub(crate) struct SimRequest {
     pub path: String,
     pub params: Vec<(String, String)>,
     pub headers: Vec<(String, String)>,
-    #[allow(dead_code)] // read by the upcoming Google STS routes
     pub body: Bytes,
 }
 
