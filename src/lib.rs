@@ -8,3 +8,4 @@ pub mod http;
 pub mod jwt;
 pub mod secret;
 pub mod settings;
+pub mod sim;

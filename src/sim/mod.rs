@@ -1,0 +1,341 @@
+//! Loopback simulator of the cloud endpoints wif-doctor talks to: Azure
+//! managed-identity token services (plain HTTP, like the real link-local
+//! endpoints), Entra OIDC discovery/JWKS and — later — Google STS & co. (HTTPS
+//! with a generated CA, reached by production host name through a DNS
+//! override). Tests and `--demo` run the real client against it.
+//!
+//! This module is deliberately an *independent counterpart* of the client: it
+//! imports nothing from the rest of the crate, so a shared misunderstanding
+//! cannot make both sides agree on something the real services do not do.
+
+mod azure;
+mod entra;
+mod google;
+mod http;
+mod keys;
+mod scenario;
+mod tenant;
+mod tls;
+mod token;
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+pub use http::RecordedRequest;
+pub use scenario::{ParseScenarioError, Scenario};
+pub use tenant::{ARM_RESOURCE, IdentityKind, SimApp, SimIdentity, SimTenant, TokenVersion};
+
+use http::{ListenerKind, SimRequest, SimResponse};
+use keys::KeySet;
+use tenant::ResolvedResource;
+
+/// Production host names the HTTPS listener answers for (certificate SANs).
+const AZURE_HOSTS: &[&str] = &[entra::LOGIN_HOST, entra::STS_HOST];
+/// Regional Vertex AI hosts included in [`Sim::resolve_entries`].
+const REGIONAL_AIPLATFORM: &[&str] = &[
+    "us-central1-aiplatform.googleapis.com",
+    "europe-west1-aiplatform.googleapis.com",
+    "europe-west4-aiplatform.googleapis.com",
+];
+/// Cap on the request log so a long demo session cannot grow without bound.
+const MAX_RECORDED: usize = 10_000;
+
+/// Knobs for one simulator instance.
+#[derive(Clone, Debug, Default)]
+pub struct SimOptions {
+    pub scenario: Scenario,
+    /// Delay injected before every response.
+    pub latency: Duration,
+}
+
+/// Shared state behind both listeners.
+pub(crate) struct State {
+    pub opts: SimOptions,
+    pub tenant: SimTenant,
+    pub keys: KeySet,
+    pub identity_header: String,
+    pub msi_secret: String,
+    log: Mutex<Vec<RecordedRequest>>,
+}
+
+impl State {
+    fn record(&self, r: RecordedRequest) {
+        if let Ok(mut log) = self.log.lock()
+            && log.len() < MAX_RECORDED
+        {
+            log.push(r);
+        }
+    }
+
+    /// Mints a token as the HTTP endpoints do, honouring the scenario.
+    fn mint_http(&self, identity: &SimIdentity, res: &ResolvedResource) -> token::Minted {
+        let tweaks = self.opts.scenario.token_tweaks();
+        let key = if tweaks.rogue_key {
+            &self.keys.rogue
+        } else {
+            &self.keys.primary
+        };
+        token::mint(
+            &self.tenant,
+            key,
+            identity,
+            res,
+            now() + tweaks.iat_offset_secs,
+        )
+    }
+}
+
+/// Current Unix time in seconds.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Top-level dispatch: metadata listener → Azure MI endpoints; HTTPS → by
+/// `Host` (Entra, then Google), anything else 404.
+fn route(state: &State, kind: ListenerKind, req: &SimRequest) -> SimResponse {
+    let routed = match kind {
+        ListenerKind::Http => Some(azure::route(state, req)),
+        ListenerKind::Https if AZURE_HOSTS.contains(&req.host.as_str()) => entra::route(state, req),
+        ListenerKind::Https => google::dispatch(state, req),
+    };
+    routed.unwrap_or_else(|| SimResponse::not_found(req))
+}
+
+/// Handle to a running simulator. Serving stops on [`Sim::shutdown`] or drop.
+pub struct Sim {
+    state: Arc<State>,
+    http_addr: SocketAddr,
+    https_addr: SocketAddr,
+    ca_pem: String,
+    shutdown: watch::Sender<bool>,
+}
+
+/// Binds both loopback listeners and starts serving on the current Tokio
+/// runtime. Generates a fresh CA, RSA signing keys and endpoint secrets.
+pub async fn start(opts: SimOptions) -> io::Result<Sim> {
+    // Regional Vertex hosts (`us-central1-aiplatform.googleapis.com`) are
+    // siblings of `aiplatform.googleapis.com`, not subdomains: only
+    // `*.googleapis.com` (as on Google's real certificate) covers them.
+    let tls_names: Vec<&str> = AZURE_HOSTS
+        .iter()
+        .chain(google::GOOGLE_HOSTS)
+        .chain(REGIONAL_AIPLATFORM)
+        .copied()
+        .chain([
+            "*.googleapis.com",
+            "*.aiplatform.googleapis.com",
+            "localhost",
+        ])
+        .collect();
+    let (material, keys) = tokio::task::spawn_blocking(move || -> io::Result<_> {
+        Ok((tls::build(&tls_names)?, KeySet::generate()?))
+    })
+    .await
+    .map_err(io::Error::other)??;
+
+    let state = Arc::new(State {
+        opts,
+        tenant: SimTenant::demo(),
+        keys,
+        identity_header: keys::random_guid(),
+        msi_secret: keys::random_guid(),
+        log: Mutex::new(Vec::new()),
+    });
+
+    let http_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+    let https_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+    let http_addr = http_listener.local_addr()?;
+    let https_addr = https_listener.local_addr()?;
+    let (shutdown, rx) = watch::channel(false);
+
+    tokio::spawn(http::serve(
+        http_listener,
+        ListenerKind::Http,
+        None,
+        state.clone(),
+        rx.clone(),
+    ));
+    tokio::spawn(http::serve(
+        https_listener,
+        ListenerKind::Https,
+        Some(material.acceptor),
+        state.clone(),
+        rx,
+    ));
+
+    Ok(Sim {
+        state,
+        http_addr,
+        https_addr,
+        ca_pem: material.ca_pem,
+        shutdown,
+    })
+}
+
+impl Sim {
+    /// `http://127.0.0.1:PORT` of the metadata listener.
+    pub fn metadata_base(&self) -> String {
+        format!("http://{}", self.http_addr)
+    }
+
+    /// Value for `IDENTITY_ENDPOINT` (App Service 2019-08-01).
+    pub fn identity_endpoint(&self) -> String {
+        format!("{}/msi/token", self.metadata_base())
+    }
+
+    /// Value for `MSI_ENDPOINT` (legacy 2017-09-01).
+    pub fn msi_endpoint(&self) -> String {
+        format!("{}/MSI/token", self.metadata_base())
+    }
+
+    /// IMDS base to use instead of `http://169.254.169.254`.
+    pub fn imds_endpoint(&self) -> String {
+        self.metadata_base()
+    }
+
+    pub fn metadata_addr(&self) -> SocketAddr {
+        self.http_addr
+    }
+
+    pub fn https_addr(&self) -> SocketAddr {
+        self.https_addr
+    }
+
+    /// Every production host name mapped to the HTTPS listener, for
+    /// `reqwest::ClientBuilder::resolve`.
+    pub fn resolve_entries(&self) -> Vec<(String, SocketAddr)> {
+        AZURE_HOSTS
+            .iter()
+            .chain(google::GOOGLE_HOSTS)
+            .chain(REGIONAL_AIPLATFORM)
+            .map(|h| (h.to_string(), self.https_addr))
+            .collect()
+    }
+
+    /// PEM of the generated CA (the only root clients should trust).
+    pub fn ca_pem(&self) -> String {
+        self.ca_pem.clone()
+    }
+
+    pub fn write_ca_file(&self, path: &Path) -> io::Result<()> {
+        std::fs::write(path, &self.ca_pem)
+    }
+
+    /// Value for `IDENTITY_HEADER` (sent as `X-IDENTITY-HEADER`).
+    pub fn identity_header(&self) -> &str {
+        &self.state.identity_header
+    }
+
+    /// Value for `MSI_SECRET` (sent as `secret`).
+    pub fn msi_secret(&self) -> &str {
+        &self.state.msi_secret
+    }
+
+    pub fn scenario(&self) -> Scenario {
+        self.state.opts.scenario
+    }
+
+    pub fn tenant(&self) -> &SimTenant {
+        &self.state.tenant
+    }
+
+    pub fn tenant_id(&self) -> &str {
+        &self.state.tenant.tenant_id
+    }
+
+    pub fn system_identity(&self) -> &SimIdentity {
+        &self.state.tenant.system
+    }
+
+    pub fn user_identities(&self) -> &[SimIdentity] {
+        &self.state.tenant.user_assigned
+    }
+
+    /// App with the default manifest (v1 tokens).
+    pub fn app_v1(&self) -> &SimApp {
+        &self.state.tenant.app_v1
+    }
+
+    /// App with `requestedAccessTokenVersion = 2` (v2 tokens).
+    pub fn app_v2(&self) -> &SimApp {
+        &self.state.tenant.app_v2
+    }
+
+    /// `iss` of tokens of a version.
+    pub fn issuer(&self, version: TokenVersion) -> String {
+        self.state.tenant.issuer(version)
+    }
+
+    /// `kid` of the published signing key.
+    pub fn signing_kid(&self) -> &str {
+        self.state.keys.primary.kid()
+    }
+
+    /// A valid token for the system-assigned identity and the v1 or v2 app,
+    /// signed with the published key regardless of scenario.
+    pub fn mint_token(&self, version: TokenVersion) -> String {
+        let app = match version {
+            TokenVersion::V1 => self.app_v1(),
+            TokenVersion::V2 => self.app_v2(),
+        };
+        self.mint_token_for(self.system_identity(), &app.identifier_uri)
+            .unwrap_or_default()
+    }
+
+    /// A valid token for any identity and registered `resource` (same rules as
+    /// the endpoints), or `None` if the resource is unknown.
+    pub fn mint_token_for(&self, identity: &SimIdentity, resource: &str) -> Option<String> {
+        let resolved = self.state.tenant.resolve_resource(resource)?;
+        Some(
+            token::mint(
+                &self.state.tenant,
+                &self.state.keys.primary,
+                identity,
+                &resolved,
+                now(),
+            )
+            .jwt,
+        )
+    }
+
+    /// Snapshot of every request received so far, in arrival order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    pub fn clear_requests(&self) {
+        if let Ok(mut l) = self.state.log.lock() {
+            l.clear();
+        }
+    }
+
+    /// Stops accepting and closes open connections (hanging ones included).
+    pub fn shutdown(&self) {
+        let _ = self.shutdown.send(true);
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+impl std::fmt::Debug for Sim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sim")
+            .field("metadata", &self.http_addr)
+            .field("https", &self.https_addr)
+            .field("scenario", &self.state.opts.scenario)
+            .finish_non_exhaustive()
+    }
+}
