@@ -2,10 +2,13 @@
 //! Google Cloud Workload Identity Federation.
 
 pub mod azure;
+pub mod cli;
+pub mod demo;
 pub mod files;
 pub mod gcp;
 pub mod http;
 pub mod jwt;
 pub mod secret;
+pub mod session;
 pub mod settings;
 pub mod sim;

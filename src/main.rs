@@ -1,3 +1,3 @@
-fn main() {
-    println!("wif-doctor: under construction");
+fn main() -> std::process::ExitCode {
+    wif_doctor::cli::main()
 }

@@ -1,0 +1,225 @@
+//! One function per subcommand: run the engine, hand the result to `render`.
+
+use super::args::{ConfigArgs, DecodeArgs, SimArgs};
+use super::{Failure, render};
+use crate::files::{self, Overwrite, WriteOutcome};
+use crate::gcp::{self, RevealHeader};
+use crate::jwt;
+use crate::session::{Session, now};
+use serde_json::json;
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+
+/// Bigger than any JWT; the decoder then explains "too large" itself.
+const MAX_INPUT: u64 = 1024 * 1024;
+
+fn print_json(value: &impl serde::Serialize) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("serialisable")
+    );
+}
+
+pub async fn token(session: &Session, as_json: bool) -> Result<(), Failure> {
+    let f = session.fetch().await?;
+    if as_json {
+        let expires = f.expires_at();
+        let now = now();
+        print_json(&json!({
+            "source": f.token.source.id(),
+            "source_description": f.token.source.to_string(),
+            "source_reason": f.plan.reason,
+            "endpoint": f.token.endpoint,
+            "resource": f.token.resource,
+            "client_id": f.token.client_id,
+            "attempts": f.token.attempts,
+            "header": f.jwt.header,
+            "claims": f.jwt.claims,
+            "version": f.summary.version,
+            "identity": f.summary.identity,
+            "expires_at": expires.map(|(at, _)| at),
+            "expires_at_utc": expires.map(|(at, _)| jwt::format_utc(at)),
+            "expires_in_seconds": expires.map(|(at, _)| at - now),
+            "expires_from": expires.map(|(_, from)| from),
+            "notes": f.summary.notes,
+            "token_sha256": f.summary.sha256,
+        }));
+    } else {
+        print!("{}", render::token(&f, &session.settings));
+    }
+    Ok(())
+}
+
+pub fn decode(args: &DecodeArgs) -> Result<(), Failure> {
+    let text = match args.input.as_deref() {
+        None | Some("-") => {
+            let stdin = std::io::stdin();
+            if stdin.is_terminal() {
+                return Err(Failure::Usage(
+                    "give the token as an argument, as @FILE, or pipe it: wif-doctor decode - < token.txt".into(),
+                ));
+            }
+            read_bounded(stdin.lock(), "standard input")?
+        }
+        Some(arg) if arg.starts_with('@') => {
+            let path = &arg[1..];
+            let file = std::fs::File::open(path)
+                .map_err(|e| Failure::Failed(format!("cannot read {path}: {e}")))?;
+            read_bounded(file, path)?
+        }
+        Some(literal) => literal.to_string(),
+    };
+    let summary = jwt::summarize(&text, now()).map_err(|e| Failure::Failed(e.to_string()))?;
+    if args.json.json {
+        print_json(&summary);
+    } else {
+        print!("{}", render::summary(&summary));
+    }
+    Ok(())
+}
+
+fn read_bounded(r: impl Read, what: &str) -> Result<String, Failure> {
+    let mut buf = Vec::new();
+    r.take(MAX_INPUT + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| Failure::Failed(format!("cannot read {what}: {e}")))?;
+    if buf.len() as u64 > MAX_INPUT {
+        return Err(Failure::Failed(format!(
+            "not a JWT: {what} holds more than {} KiB; a token is a few KiB",
+            MAX_INPUT / 1024
+        )));
+    }
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+pub async fn values(session: &Session, as_json: bool) -> Result<(), Failure> {
+    let f = session.fetch().await?;
+    let values = session.values(Some(&f.jwt));
+    if as_json {
+        print_json(&values);
+    } else {
+        print!("{}", render::values(&values, &f));
+    }
+    Ok(())
+}
+
+pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
+    let inputs = session.config_inputs().map_err(|missing| {
+        Failure::Usage(format!(
+            "the credential configuration needs {}",
+            missing.join(", ")
+        ))
+    })?;
+    let cfg = gcp::credential_config(&inputs);
+    if args.stdout {
+        print!("{}", cfg.to_json(RevealHeader::No));
+        println!();
+        eprintln!(
+            "note: the X-IDENTITY-HEADER value is redacted here; use --output PATH to write a usable file (mode 0600)"
+        );
+        return Ok(());
+    }
+    let path = match &args.output {
+        Some(p) => p.clone(),
+        None => {
+            let home = std::env::var_os("HOME")
+                .ok_or_else(|| Failure::Usage("HOME is not set; pass --output PATH".into()))?;
+            PathBuf::from(home).join("gcp_credentials.json")
+        }
+    };
+    let overwrite = if args.force {
+        Overwrite::Force
+    } else {
+        Overwrite::Refuse
+    };
+    let mut body = cfg.to_json(RevealHeader::Yes);
+    if !body.ends_with('\n') {
+        body.push('\n');
+    }
+    let outcome =
+        files::write_private_atomic(&path, body.as_bytes(), overwrite).map_err(|e| match e {
+            files::FileError::Exists { .. } => Failure::Failed(format!(
+                "{} already exists with different content; pass --force to replace it",
+                path.display()
+            )),
+            other => Failure::Failed(other.to_string()),
+        })?;
+    let shown = path.display().to_string();
+    let export = format!(
+        "export GOOGLE_APPLICATION_CREDENTIALS={}",
+        gcp::shell_quote(&shown)
+    );
+    let warning = "the file embeds the current IDENTITY_HEADER, which the platform rotates when the container \
+                   restarts: regenerate it at app start-up (e.g. run `wif-doctor config --force` in the startup \
+                   command) rather than writing it once";
+    if args.json.json {
+        print_json(&json!({
+            "path": shown,
+            "outcome": match outcome { WriteOutcome::Created => "created", WriteOutcome::Unchanged => "unchanged", WriteOutcome::Replaced => "replaced" },
+            "mode": "0600",
+            "export": export,
+            "warnings": [warning],
+        }));
+    } else {
+        let verb = match outcome {
+            WriteOutcome::Created => "wrote",
+            WriteOutcome::Unchanged => "unchanged",
+            WriteOutcome::Replaced => "replaced",
+        };
+        println!("{verb} {shown} (mode 0600)");
+        println!();
+        println!("{export}");
+        println!();
+        println!("warning: {warning}");
+    }
+    Ok(())
+}
+
+/// Run the simulator in the foreground (for trying wif-doctor by hand against it).
+pub async fn sim(args: &SimArgs, scenario: Option<&str>) -> Result<(), Failure> {
+    let scenario = scenario
+        .unwrap_or("healthy")
+        .parse()
+        .map_err(|e: crate::sim::ParseScenarioError| Failure::Usage(format!("--demo: {e}")))?;
+    let sim = crate::demo::start(scenario, std::time::Duration::ZERO)
+        .await
+        .map_err(|e| Failure::Failed(format!("cannot start the simulator: {e}")))?;
+    let ca = args
+        .ca_file
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join("wif-doctor-sim-ca.pem"));
+    sim.write_ca_file(&ca)
+        .map_err(|e| Failure::Failed(format!("cannot write {}: {e}", ca.display())))?;
+    let resolve: Vec<String> = sim
+        .resolve_entries()
+        .iter()
+        .map(|(h, a)| format!("{h}={a}"))
+        .collect();
+    // The simulator's header is fake, but it still goes to a 0600 file rather than the screen.
+    let env_file = std::env::temp_dir().join("wif-doctor-sim.env");
+    let lines = [
+        format!("export SSL_CERT_FILE={}", ca.display()),
+        format!("export WIF_DOCTOR_RESOLVE={}", resolve.join(",")),
+        format!("export IDENTITY_ENDPOINT={}", sim.identity_endpoint()),
+        format!("export IDENTITY_HEADER={}", sim.identity_header()),
+        format!("export AZURE_RESOURCE_URI={}", sim.app_v1().identifier_uri),
+        format!("export GCP_PROJECT_NUMBER={}", crate::demo::PROJECT_NUMBER),
+        format!("export GCP_PROJECT_ID={}", crate::demo::PROJECT_ID),
+        format!("export GCP_WORKLOAD_IDENTITY_POOL_ID={}", crate::demo::POOL),
+        format!(
+            "export GCP_WORKLOAD_IDENTITY_PROVIDER_ID={}",
+            crate::demo::PROVIDER
+        ),
+    ];
+    files::write_private_atomic(
+        &env_file,
+        (lines.join("\n") + "\n").as_bytes(),
+        Overwrite::Force,
+    )
+    .map_err(|e| Failure::Failed(e.to_string()))?;
+    println!("simulator running ({scenario}); Ctrl+C to stop. In another shell:");
+    println!("  . {}", env_file.display());
+    println!("  wif-doctor token");
+    let _ = tokio::signal::ctrl_c().await;
+    Ok(())
+}

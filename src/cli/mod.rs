@@ -1,0 +1,117 @@
+//! The scriptable face: parses arguments, runs the engine, prints text or JSON.
+//! Exit codes: 0 success, 1 the operation failed, 2 usage error.
+
+mod args;
+mod commands;
+mod render;
+
+pub use args::{Cli, Command};
+
+use crate::azure::AzureError;
+use crate::settings::{EnvMap, Settings};
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Exit statuses with a meaning scripts can rely on.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FAILED: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+/// A command's failure: the message and the exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// The operation failed (exit 1).
+    Failed(String),
+    /// The invocation was wrong (exit 2).
+    Usage(String),
+}
+
+impl From<AzureError> for Failure {
+    fn from(e: AzureError) -> Self {
+        Failure::Failed(render::azure_error(&e))
+    }
+}
+
+/// Entry point used by `main.rs`.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("wif-doctor: error: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    let code = runtime.block_on(run(cli));
+    // Don't wait for lingering tasks (a hanging simulator connection, say).
+    runtime.shutdown_background();
+    ExitCode::from(code)
+}
+
+async fn run(cli: Cli) -> u8 {
+    match dispatch(cli).await {
+        Ok(()) => EXIT_OK,
+        Err(Failure::Failed(msg)) => {
+            eprintln!("wif-doctor: error: {msg}");
+            EXIT_FAILED
+        }
+        Err(Failure::Usage(msg)) => {
+            eprintln!("wif-doctor: usage error: {msg}");
+            EXIT_USAGE
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> Result<(), Failure> {
+    if cli.demo.as_deref() == Some("list") {
+        print!("{}", render::scenario_list());
+        return Ok(());
+    }
+    let env: EnvMap = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect();
+    let mut settings =
+        Settings::resolve(&cli.settings, &env).map_err(|e| Failure::Usage(e.to_string()))?;
+
+    // Decode needs no settings and no network.
+    if let Some(Command::Decode(a)) = &cli.command {
+        return commands::decode(a);
+    }
+    if let Some(Command::Sim(a)) = &cli.command {
+        return commands::sim(a, cli.demo.as_deref()).await;
+    }
+
+    let _sim = match &cli.demo {
+        Some(name) => {
+            let scenario = name.parse().map_err(|e: crate::sim::ParseScenarioError| {
+                Failure::Usage(format!("--demo: {e}"))
+            })?;
+            let sim = crate::demo::start(scenario, std::time::Duration::ZERO)
+                .await
+                .map_err(|e| Failure::Failed(format!("cannot start the simulator: {e}")))?;
+            crate::demo::apply(&mut settings, &sim);
+            Some(sim)
+        }
+        None => None,
+    };
+    let session =
+        crate::session::Session::new(settings).map_err(|e| Failure::Failed(e.to_string()))?;
+
+    match cli.command {
+        Some(Command::Token(a)) => commands::token(&session, a.json).await,
+        Some(Command::Values(a)) => commands::values(&session, a.json).await,
+        Some(Command::Config(a)) => commands::config(&session, &a),
+        None => commands::token(&session, false).await,
+        Some(Command::Decode(_)) | Some(Command::Sim(_)) => unreachable!("handled above"),
+    }
+}

@@ -1,0 +1,206 @@
+//! Human-readable text for each command. Plain text that copies cleanly from a browser
+//! console: one value per line, no borders, long values never wrapped by us.
+
+use crate::azure::AzureError;
+use crate::gcp::GoogleValues;
+use crate::jwt::{TimeInfo, TokenSummary, TokenVersion};
+use crate::session::Fetched;
+use crate::settings::Settings;
+use std::fmt::Write;
+
+fn row(out: &mut String, key: &str, value: impl AsRef<str>) {
+    let _ = writeln!(out, "  {key:<12}{}", value.as_ref());
+}
+
+/// `wif-doctor: error: <what>: <cause>` then an indented fix; the first line stands alone.
+pub fn azure_error(e: &AzureError) -> String {
+    let mut s = format!("{}: {}\n  fix: {}", e.summary, e.cause, e.fix);
+    if let Some(raw) = &e.raw {
+        let _ = write!(s, "\n  raw: {raw}");
+    }
+    s
+}
+
+pub fn scenario_list() -> String {
+    let mut out = String::from("Simulator scenarios (use --demo=NAME):\n");
+    for sc in crate::sim::Scenario::all() {
+        let _ = writeln!(out, "  {:<28}{}", sc.name(), sc.description());
+    }
+    out
+}
+
+fn time_line(t: &Option<TimeInfo>) -> Option<String> {
+    t.as_ref().map(|t| format!("{} ({})", t.utc, t.relative))
+}
+
+pub fn token(f: &Fetched, settings: &Settings) -> String {
+    let mut out = String::from("Managed-identity token\n");
+    row(&mut out, "source", f.token.source.to_string());
+    row(&mut out, "why", &f.plan.reason);
+    row(&mut out, "endpoint", &f.token.endpoint);
+    row(
+        &mut out,
+        "resource",
+        format!("{} ({})", f.token.resource, settings.resource.origin),
+    );
+    if let Some(sel) = &settings.selector {
+        row(
+            &mut out,
+            "identity",
+            format!("user-assigned, {} ({})", sel.value.describe(), sel.origin),
+        );
+    }
+    if let Some((at, from)) = f.expires_at() {
+        let rel = crate::jwt::relative(at, crate::session::now());
+        row(
+            &mut out,
+            "expires",
+            format!("{} ({rel}; from {from})", crate::jwt::format_utc(at)),
+        );
+    }
+    if let Some(sha) = &f.summary.sha256 {
+        row(
+            &mut out,
+            "sha256",
+            format!("{sha} (the token itself is never shown)"),
+        );
+    }
+    out.push('\n');
+    out.push_str(&summary(&f.summary));
+    out
+}
+
+pub fn summary(s: &TokenSummary) -> String {
+    let mut out = String::new();
+    let version = match s.version {
+        TokenVersion::V1 => "v1 (sts.windows.net issuer)",
+        TokenVersion::V2 => "v2 (login.microsoftonline.com/…/v2.0 issuer)",
+        TokenVersion::Unknown => "unknown",
+    };
+    out.push_str("Identity (what Google will see)\n");
+    row(&mut out, "iss", s.issuer.as_deref().unwrap_or("(missing)"));
+    row(
+        &mut out,
+        "aud",
+        if s.audience.is_empty() {
+            "(missing)".into()
+        } else {
+            s.audience.join(", ")
+        },
+    );
+    row(
+        &mut out,
+        "sub",
+        s.identity.sub.as_deref().unwrap_or("(missing)"),
+    );
+    row(&mut out, "version", version);
+    if let Some(v) = &s.identity.oid {
+        row(&mut out, "oid", v);
+    }
+    if let Some(v) = &s.identity.tid {
+        row(&mut out, "tid", v);
+    }
+    if let Some(v) = &s.identity.client_id {
+        row(&mut out, "client id", format!("{v} (appid/azp)"));
+    }
+    if let Some(v) = &s.identity.mirid {
+        row(&mut out, "resource id", v);
+    }
+    out.push_str("\nTimes\n");
+    for (k, v) in [
+        ("issued", &s.times.iat),
+        ("not before", &s.times.nbf),
+        ("expires", &s.times.exp),
+    ] {
+        if let Some(line) = time_line(v) {
+            row(&mut out, k, line);
+        }
+    }
+    out.push_str("\nHeader\n");
+    for (k, v) in [
+        ("alg", &s.header.alg),
+        ("kid", &s.header.kid),
+        ("x5t", &s.header.x5t),
+        ("typ", &s.header.typ),
+    ] {
+        if let Some(v) = v {
+            row(&mut out, k, v);
+        }
+    }
+    out.push_str("\nClaims\n");
+    for (k, v) in &s.claims {
+        let shown = match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        row(&mut out, k, shown);
+    }
+    if let Some(sha) = &s.sha256 {
+        out.push('\n');
+        row(&mut out, "sha256", sha);
+    }
+    if !s.notes.is_empty() {
+        out.push_str("\nNotes\n");
+        for n in &s.notes {
+            let _ = writeln!(out, "  - {n}");
+        }
+    }
+    out
+}
+
+pub fn values(v: &GoogleValues, f: &Fetched) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Google values for the token of {} (sub {})\n",
+        f.token.source,
+        f.summary.identity.sub.as_deref().unwrap_or("?")
+    );
+    // Each value alone on its own line so a mouse selection copies exactly it.
+    for (title, value) in [
+        ("Issuer URI (provider --issuer-uri)", &v.issuer_uri),
+        (
+            "Allowed audience (provider --allowed-audiences)",
+            &v.allowed_audience,
+        ),
+        ("Attribute mapping", &v.attribute_mapping),
+        ("Subject (managed identity object ID)", &v.subject),
+        ("Provider resource name", &v.provider_resource),
+        (
+            "STS audience (credential config \"audience\")",
+            &v.sts_audience,
+        ),
+        ("Principal (this identity)", &v.principal),
+        ("PrincipalSet (attribute.subject)", &v.principal_set),
+    ] {
+        let _ = writeln!(out, "{title}:\n{value}\n");
+    }
+    out.push_str("gcloud commands:\n");
+    for c in &v.gcloud {
+        let _ = writeln!(out, "{c}\n");
+    }
+    out.push_str("Terraform:\n");
+    out.push_str(&v.terraform);
+    if !v.terraform.ends_with('\n') {
+        out.push('\n');
+    }
+    if !v.missing.is_empty() {
+        out.push_str("\nMissing settings (placeholders above):\n");
+        for m in &v.missing {
+            let how = match (m.flag, m.env) {
+                (Some(f), Some(e)) => format!("{f} or {e}"),
+                (Some(f), None) => f.to_string(),
+                (None, Some(e)) => e.to_string(),
+                (None, None) => "from the token".to_string(),
+            };
+            let _ = writeln!(out, "  - {}: {} ({how})", m.name, m.why);
+        }
+    }
+    if !v.notes.is_empty() {
+        out.push_str("\nNotes:\n");
+        for n in &v.notes {
+            let _ = writeln!(out, "  - {n}");
+        }
+    }
+    out
+}

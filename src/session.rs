@@ -1,0 +1,155 @@
+//! One run's engine: settings plus the HTTP clients, and the operations every face
+//! (CLI, wizard) builds on. Knows nothing of terminals.
+
+use crate::azure::{self, AzureError, AzureToken, ErrorKind, Plan};
+use crate::gcp::{
+    self, ConfigInputs, GoogleInputs, GoogleValues, IdentityHeader, TokenFacts,
+    UserAssignedSelector,
+};
+use crate::http::{Http, HttpError};
+use crate::jwt::{self, DecodedJwt, TokenSummary};
+use crate::settings::{IdentitySelector, Settings};
+
+/// A fetched and locally decoded token.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub plan: Plan,
+    pub token: AzureToken,
+    pub jwt: DecodedJwt,
+    pub summary: TokenSummary,
+}
+
+impl Fetched {
+    /// Expiry: the response's field when it had one, else the JWT `exp`.
+    pub fn expires_at(&self) -> Option<(i64, &'static str)> {
+        self.token
+            .expiry
+            .as_ref()
+            .map(|e| (e.at, e.from))
+            .or_else(|| self.jwt.exp().map(|e| (e, "JWT exp claim")))
+    }
+}
+
+/// Settings and clients for one run.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub settings: Settings,
+    pub http: Http,
+}
+
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+impl Session {
+    pub fn new(settings: Settings) -> Result<Session, HttpError> {
+        let http = Http::new(&settings)?;
+        Ok(Session { settings, http })
+    }
+
+    /// Which token source applies.
+    pub fn plan(&self) -> Result<Plan, AzureError> {
+        azure::detect(&self.settings)
+    }
+
+    /// Detect the source, fetch the token and decode it locally.
+    pub async fn fetch(&self) -> Result<Fetched, AzureError> {
+        let plan = self.plan()?;
+        let token = azure::fetch_token(&self.http, &self.settings, &plan).await?;
+        let decoded = jwt::decode(token.token.expose()).map_err(|e| {
+            AzureError::new(
+                ErrorKind::BadResponse,
+                "the identity endpoint returned an access_token that is not a JWT",
+                e.to_string(),
+                "Google STS needs a JWT: check the resource (an Entra App ID URI) and the endpoint",
+            )
+        })?;
+        let mut summary = TokenSummary::new(&decoded, now());
+        summary.sha256 = Some(jwt::sha256_hex(token.token.expose()));
+        Ok(Fetched {
+            plan,
+            token,
+            jwt: decoded,
+            summary,
+        })
+    }
+
+    pub fn google_inputs(&self) -> GoogleInputs {
+        let s = &self.settings;
+        let v = |o: &Option<crate::settings::Sourced<String>>| o.as_ref().map(|x| x.value.clone());
+        GoogleInputs {
+            project_number: v(&s.project_number),
+            project_id: v(&s.project_id),
+            pool: v(&s.pool),
+            provider: v(&s.provider),
+            service_account: v(&s.service_account),
+            token_url: s.token_url.value.clone(),
+            universe_domain: s.universe_domain.value.clone(),
+            subject_token_type: s.subject_token_type.value.clone(),
+            location: Some(s.location.value.clone()),
+        }
+    }
+
+    /// The Google values for a token (placeholders where settings or claims are missing).
+    pub fn values(&self, token: Option<&DecodedJwt>) -> GoogleValues {
+        let facts = token.map(TokenFacts::from).unwrap_or(TokenFacts {
+            iss: None,
+            aud: Vec::new(),
+            sub: None,
+            tid: None,
+        });
+        gcp::derive(&self.google_inputs(), &facts)
+    }
+
+    /// Inputs for the credential configuration, or the settings that are missing.
+    pub fn config_inputs(&self) -> Result<ConfigInputs, Vec<&'static str>> {
+        let s = &self.settings;
+        let mut missing = Vec::new();
+        if s.project_number.is_none() {
+            missing.push("--project-number (GCP_PROJECT_NUMBER)");
+        }
+        if s.pool.is_none() {
+            missing.push("--pool (GCP_WORKLOAD_IDENTITY_POOL_ID)");
+        }
+        if s.provider.is_none() {
+            missing.push("--provider (GCP_WORKLOAD_IDENTITY_PROVIDER_ID)");
+        }
+        if s.identity_endpoint.is_none() {
+            missing.push("--identity-endpoint (IDENTITY_ENDPOINT)");
+        }
+        if s.identity_header.is_none() {
+            missing.push("--identity-header (IDENTITY_HEADER)");
+        }
+        let (Some(n), Some(p), Some(v), Some(ep), Some(h)) = (
+            &s.project_number,
+            &s.pool,
+            &s.provider,
+            &s.identity_endpoint,
+            &s.identity_header,
+        ) else {
+            return Err(missing);
+        };
+        Ok(ConfigInputs {
+            universe_domain: s.universe_domain.value.clone(),
+            credential_type: gcp::defaults::CREDENTIAL_TYPE.into(),
+            audience: gcp::sts_audience(&n.value, &p.value, &v.value),
+            subject_token_type: s.subject_token_type.value.clone(),
+            token_url: s.token_url.value.clone(),
+            identity_endpoint: ep.value.clone(),
+            identity_header: IdentityHeader::new(h.value.expose()),
+            resource: s.resource.value.clone(),
+            api_version: if s.api_version.is_default() {
+                crate::settings::DEFAULT_API_VERSION.into()
+            } else {
+                s.api_version.value.clone()
+            },
+            user_assigned: s.selector.as_ref().map(|sel| match &sel.value {
+                IdentitySelector::ClientId(v) => UserAssignedSelector::ClientId(v.clone()),
+                IdentitySelector::ObjectId(v) => UserAssignedSelector::PrincipalId(v.clone()),
+                IdentitySelector::ResourceId(v) => UserAssignedSelector::ResourceId(v.clone()),
+            }),
+            subject_token_field_name: gcp::defaults::SUBJECT_TOKEN_FIELD_NAME.into(),
+            service_account: s.service_account.as_ref().map(|x| x.value.clone()),
+        })
+    }
+}
