@@ -1,0 +1,136 @@
+//! Test harness: the real binary against the simulator over real HTTP/TLS on loopback.
+//!
+//! Every invocation starts from an empty environment, trusts only the simulator's CA
+//! (SSL_CERT_FILE), resolves every production host name to the simulator (WIF_DOCTOR_RESOLVE),
+//! reads /proc and DMI from an empty fake root (so it never thinks it is on an Azure VM and
+//! never probes the real IMDS address), and runs under a hard deadline.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use wif_doctor::sim::{self, Scenario, Sim, SimOptions};
+
+pub struct World {
+    pub rt: tokio::runtime::Runtime,
+    pub sim: Sim,
+    pub dir: tempfile::TempDir,
+    pub ca: PathBuf,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+impl World {
+    pub fn new(scenario: Scenario) -> World {
+        World::with(SimOptions { scenario, ..Default::default() })
+    }
+
+    pub fn with(opts: SimOptions) -> World {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let sim = rt.block_on(sim::start(opts)).expect("simulator starts");
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("sim-ca.pem");
+        sim.write_ca_file(&ca).unwrap();
+        std::fs::create_dir_all(dir.path().join("root")).unwrap();
+        std::fs::create_dir_all(dir.path().join("home")).unwrap();
+        World { rt, sim, dir, ca }
+    }
+
+    pub fn root(&self) -> PathBuf {
+        self.dir.path().join("root")
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// The environment every run starts from: network pinned to the simulator, no identity.
+    pub fn base_env(&self) -> Vec<(String, String)> {
+        let resolve: Vec<String> = self.sim.resolve_entries().iter().map(|(h, a)| format!("{h}={a}")).collect();
+        vec![
+            ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
+            ("HOME".into(), self.home().display().to_string()),
+            ("SSL_CERT_FILE".into(), self.ca.display().to_string()),
+            ("WIF_DOCTOR_RESOLVE".into(), resolve.join(",")),
+            ("WIF_DOCTOR_SYSROOT".into(), self.root().display().to_string()),
+            ("NO_COLOR".into(), "1".into()),
+        ]
+    }
+
+    /// The App Service environment: identity endpoint and header of the simulator.
+    pub fn app_service_env(&self) -> Vec<(String, String)> {
+        let mut env = self.base_env();
+        env.push(("IDENTITY_ENDPOINT".into(), self.sim.identity_endpoint()));
+        env.push(("IDENTITY_HEADER".into(), self.sim.identity_header().into()));
+        env.push(("AZURE_RESOURCE_URI".into(), self.sim.app_v1().identifier_uri.clone()));
+        env
+    }
+
+    pub fn run(&self, env: &[(String, String)], args: &[&str]) -> Run {
+        self.run_stdin(env, args, None)
+    }
+
+    pub fn run_stdin(&self, env: &[(String, String)], args: &[&str], stdin: Option<Vec<u8>>) -> Run {
+        let mut cmd = assert_cmd::Command::cargo_bin("wif-doctor").unwrap();
+        cmd.env_clear().envs(env.iter().cloned()).args(args).timeout(Duration::from_secs(60));
+        if let Some(input) = stdin {
+            cmd.write_stdin(input);
+        }
+        let out = cmd.output().unwrap();
+        let run = Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        self.assert_no_secrets(&run);
+        run
+    }
+
+    /// Neither IDENTITY_HEADER, the legacy secret, nor any JWT may appear in any output.
+    pub fn assert_no_secrets(&self, run: &Run) {
+        let all = run.all();
+        assert!(!all.contains(self.sim.identity_header()), "IDENTITY_HEADER leaked:\n{all}");
+        assert!(!all.contains(self.sim.msi_secret()), "MSI_SECRET leaked:\n{all}");
+        assert!(!looks_like_jwt_in(&all), "a JWT leaked into output:\n{all}");
+    }
+}
+
+pub fn set(env: &mut Vec<(String, String)>, k: &str, v: &str) {
+    env.retain(|(key, _)| key != k);
+    env.push((k.into(), v.into()));
+}
+
+pub fn unset(env: &mut Vec<(String, String)>, k: &str) {
+    env.retain(|(key, _)| key != k);
+}
+
+/// `eyJ` is base64url of `{"`: every JWT header starts with it.
+pub fn looks_like_jwt_in(text: &str) -> bool {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+        .any(|w| w.starts_with("eyJ") && w.matches('.').count() >= 2)
+}
+
+/// A loopback port with nothing listening.
+pub fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+pub fn write(path: &Path, text: &str) {
+    if let Some(p) = path.parent() {
+        std::fs::create_dir_all(p).unwrap();
+    }
+    std::fs::write(path, text).unwrap();
+}
