@@ -10,10 +10,22 @@ fn first_line(r: &Run) -> &str {
 
 fn assert_clean_failure(r: &Run) {
     assert_eq!(r.code, 1, "{}", r.all());
-    assert!(r.stdout.is_empty(), "nothing on stdout on failure: {}", r.stdout);
-    assert!(first_line(r).starts_with("wif-doctor: error: "), "{}", r.stderr);
+    assert!(
+        r.stdout.is_empty(),
+        "nothing on stdout on failure: {}",
+        r.stdout
+    );
+    assert!(
+        first_line(r).starts_with("wif-doctor: error: "),
+        "{}",
+        r.stderr
+    );
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
-    assert!(r.stderr.contains("fix: "), "every failure says how to fix it: {}", r.stderr);
+    assert!(
+        r.stderr.contains("fix: "),
+        "every failure says how to fix it: {}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -21,11 +33,24 @@ fn endpoint_500_explains_the_resource() {
     let w = World::new(Scenario::Identity500);
     let r = w.run(&w.app_service_env(), &["token"]);
     assert_clean_failure(&r);
-    assert!(first_line(&r).contains(&w.sim.app_v1().identifier_uri), "{}", r.stderr);
-    assert!(r.stderr.contains("unexpected error occured"), "raw message kept: {}", r.stderr);
+    assert!(
+        first_line(&r).contains(&w.sim.app_v1().identifier_uri),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("unexpected error occured"),
+        "raw message kept: {}",
+        r.stderr
+    );
     assert!(r.stderr.contains("az ad sp create"), "{}", r.stderr);
     // 5xx is retried with backoff before giving up.
-    let tries = w.sim.requests().iter().filter(|q| q.path.eq_ignore_ascii_case("/msi/token")).count();
+    let tries = w
+        .sim
+        .requests()
+        .iter()
+        .filter(|q| q.path.eq_ignore_ascii_case("/msi/token"))
+        .count();
     assert_eq!(tries, 4);
 }
 
@@ -33,21 +58,54 @@ fn endpoint_500_explains_the_resource() {
 fn unknown_resource_and_default_suffix() {
     let w = World::new(Scenario::Healthy);
     let mut env = w.app_service_env();
-    set(&mut env, "AZURE_RESOURCE_URI", &format!("{}/.default", w.sim.app_v1().identifier_uri));
+    set(
+        &mut env,
+        "AZURE_RESOURCE_URI",
+        &format!("{}/.default", w.sim.app_v1().identifier_uri),
+    );
     let r = w.run(&env, &["token"]);
     assert_clean_failure(&r);
-    assert!(r.stderr.contains("/.default, which is a scope"), "{}", r.stderr);
-    assert!(r.stderr.contains(&format!("--resource {}", w.sim.app_v1().identifier_uri)), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("/.default, which is a scope"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains(&format!("--resource {}", w.sim.app_v1().identifier_uri)),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn wrong_selector_is_400_and_not_retried() {
     let w = World::new(Scenario::Healthy);
-    let r = w.run(&w.app_service_env(), &["token", "--client-id", "00000000-1111-2222-3333-444444444444"]);
+    let r = w.run(
+        &w.app_service_env(),
+        &[
+            "token",
+            "--client-id",
+            "00000000-1111-2222-3333-444444444444",
+        ],
+    );
     assert_clean_failure(&r);
-    assert!(first_line(&r).contains("could not find the identity"), "{}", r.stderr);
-    assert!(r.stderr.contains("00000000-1111-2222-3333-444444444444"), "{}", r.stderr);
-    let tries = w.sim.requests().iter().filter(|q| q.path.eq_ignore_ascii_case("/msi/token")).count();
+    assert!(
+        first_line(&r).contains("could not find the identity"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("00000000-1111-2222-3333-444444444444"),
+        "{}",
+        r.stderr
+    );
+    let tries = w
+        .sim
+        .requests()
+        .iter()
+        .filter(|q| q.path.eq_ignore_ascii_case("/msi/token"))
+        .count();
     assert_eq!(tries, 1, "400 is never retried");
 }
 
@@ -55,20 +113,39 @@ fn wrong_selector_is_400_and_not_retried() {
 fn stale_header_is_401_and_not_retried() {
     let w = World::new(Scenario::Healthy);
     let mut env = w.app_service_env();
-    set(&mut env, "IDENTITY_HEADER", "a-stale-header-value-from-before-restart");
+    set(
+        &mut env,
+        "IDENTITY_HEADER",
+        "a-stale-header-value-from-before-restart",
+    );
     let r = w.run(&env, &["token"]);
     assert_clean_failure(&r);
-    assert!(first_line(&r).contains("rejected the IDENTITY_HEADER"), "{}", r.stderr);
+    assert!(
+        first_line(&r).contains("rejected the IDENTITY_HEADER"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("rotates"), "{}", r.stderr);
-    assert!(!r.all().contains("a-stale-header-value"), "the wrong header is a secret too");
-    let tries = w.sim.requests().iter().filter(|q| q.path.eq_ignore_ascii_case("/msi/token")).count();
+    assert!(
+        !r.all().contains("a-stale-header-value"),
+        "the wrong header is a secret too"
+    );
+    let tries = w
+        .sim
+        .requests()
+        .iter()
+        .filter(|q| q.path.eq_ignore_ascii_case("/msi/token"))
+        .count();
     assert_eq!(tries, 1);
 }
 
 #[test]
 fn legacy_version_with_new_header_is_explained() {
     let w = World::new(Scenario::Healthy);
-    let r = w.run(&w.app_service_env(), &["token", "--api-version", "2017-09-01"]);
+    let r = w.run(
+        &w.app_service_env(),
+        &["token", "--api-version", "2017-09-01"],
+    );
     assert_clean_failure(&r);
     assert!(r.stderr.contains("2019-08-01"), "{}", r.stderr);
 }
@@ -77,11 +154,19 @@ fn legacy_version_with_new_header_is_explained() {
 fn unreachable_endpoint() {
     let w = World::new(Scenario::Healthy);
     let mut env = w.app_service_env();
-    set(&mut env, "IDENTITY_ENDPOINT", &format!("http://127.0.0.1:{}/msi/token", closed_port()));
+    set(
+        &mut env,
+        "IDENTITY_ENDPOINT",
+        &format!("http://127.0.0.1:{}/msi/token", closed_port()),
+    );
     let r = w.run(&env, &["token"]);
     assert_clean_failure(&r);
     assert!(first_line(&r).contains("cannot connect"), "{}", r.stderr);
-    assert!(r.stderr.contains("managed identity is turned off") || r.stderr.contains("Kudu"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("managed identity is turned off") || r.stderr.contains("Kudu"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -97,7 +182,11 @@ fn hanging_endpoint_times_out() {
     let w = World::new(Scenario::IdentityHang);
     let r = w.run(&w.app_service_env(), &["token", "--timeout", "500ms"]);
     assert_clean_failure(&r);
-    assert!(first_line(&r).contains("did not answer within 500 ms"), "{}", r.stderr);
+    assert!(
+        first_line(&r).contains("did not answer within 500 ms"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -105,7 +194,11 @@ fn ten_megabyte_body_is_refused() {
     let w = World::new(Scenario::IdentityHuge);
     let r = w.run(&w.app_service_env(), &["token"]);
     assert_clean_failure(&r);
-    assert!(first_line(&r).contains("more than 1024 KiB"), "{}", r.stderr);
+    assert!(
+        first_line(&r).contains("more than 1024 KiB"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -127,11 +220,19 @@ fn app_service_without_identity_and_nothing_at_all() {
     set(&mut env, "WEBSITE_SITE_NAME", "demo-app");
     let r = w.run(&env, &["token"]);
     assert_clean_failure(&r);
-    assert!(r.stderr.contains("az webapp identity assign"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("az webapp identity assign"),
+        "{}",
+        r.stderr
+    );
 
     let r = w.run(&w.base_env(), &["token"]);
     assert_clean_failure(&r);
-    assert!(first_line(&r).contains("no managed identity found"), "{}", r.stderr);
+    assert!(
+        first_line(&r).contains("no managed identity found"),
+        "{}",
+        r.stderr
+    );
     assert!(w.sim.requests().is_empty(), "IMDS is not probed off Azure");
 }
 
@@ -142,7 +243,11 @@ fn header_without_endpoint_pairing() {
     unset(&mut env, "IDENTITY_HEADER");
     let r = w.run(&env, &["token"]);
     assert_clean_failure(&r);
-    assert!(first_line(&r).contains("IDENTITY_HEADER is not"), "{}", r.stderr);
+    assert!(
+        first_line(&r).contains("IDENTITY_HEADER is not"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -150,7 +255,14 @@ fn imds_identity_not_found() {
     let w = World::new(Scenario::Healthy);
     let mut env = w.base_env();
     set(&mut env, "AZURE_IMDS_ENDPOINT", &w.sim.imds_endpoint());
-    let r = w.run(&env, &["token", "--client-id", "00000000-0000-0000-0000-00000000beef"]);
+    let r = w.run(
+        &env,
+        &[
+            "token",
+            "--client-id",
+            "00000000-0000-0000-0000-00000000beef",
+        ],
+    );
     assert_clean_failure(&r);
     assert!(r.stderr.contains("Identity not found"), "{}", r.stderr);
 }
@@ -166,5 +278,9 @@ fn usage_errors_exit_2() {
     assert_eq!(r.code, 2, "{}", r.all());
     let r = w.run(&w.app_service_env(), &["--demo=no-such-scenario", "token"]);
     assert_eq!(r.code, 2, "{}", r.all());
-    assert!(r.stderr.contains("healthy"), "lists valid scenarios: {}", r.stderr);
+    assert!(
+        r.stderr.contains("healthy"),
+        "lists valid scenarios: {}",
+        r.stderr
+    );
 }

@@ -315,7 +315,7 @@ fn explain_status(
                 "Entra ID would not issue a token for resource '{resource}' (HTTP {status}){quoted}"
             ),
             format!(
-                "the resource ({}) is not an Application ID URI known in the identity's tenant, has no service \
+                "the resource (from {}) is not an Application ID URI known in the identity's tenant, has no service \
                  principal, or requires an app-role assignment the identity lacks{scope_hint}",
                 s.resource.origin
             ),

@@ -25,7 +25,8 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
     pub fn all(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
@@ -34,11 +35,18 @@ impl Run {
 
 impl World {
     pub fn new(scenario: Scenario) -> World {
-        World::with(SimOptions { scenario, ..Default::default() })
+        World::with(SimOptions {
+            scenario,
+            ..Default::default()
+        })
     }
 
     pub fn with(opts: SimOptions) -> World {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
         let sim = rt.block_on(sim::start(opts)).expect("simulator starts");
         let dir = tempfile::tempdir().unwrap();
         let ca = dir.path().join("sim-ca.pem");
@@ -58,13 +66,21 @@ impl World {
 
     /// The environment every run starts from: network pinned to the simulator, no identity.
     pub fn base_env(&self) -> Vec<(String, String)> {
-        let resolve: Vec<String> = self.sim.resolve_entries().iter().map(|(h, a)| format!("{h}={a}")).collect();
+        let resolve: Vec<String> = self
+            .sim
+            .resolve_entries()
+            .iter()
+            .map(|(h, a)| format!("{h}={a}"))
+            .collect();
         vec![
             ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
             ("HOME".into(), self.home().display().to_string()),
             ("SSL_CERT_FILE".into(), self.ca.display().to_string()),
             ("WIF_DOCTOR_RESOLVE".into(), resolve.join(",")),
-            ("WIF_DOCTOR_SYSROOT".into(), self.root().display().to_string()),
+            (
+                "WIF_DOCTOR_SYSROOT".into(),
+                self.root().display().to_string(),
+            ),
             ("NO_COLOR".into(), "1".into()),
         ]
     }
@@ -74,7 +90,10 @@ impl World {
         let mut env = self.base_env();
         env.push(("IDENTITY_ENDPOINT".into(), self.sim.identity_endpoint()));
         env.push(("IDENTITY_HEADER".into(), self.sim.identity_header().into()));
-        env.push(("AZURE_RESOURCE_URI".into(), self.sim.app_v1().identifier_uri.clone()));
+        env.push((
+            "AZURE_RESOURCE_URI".into(),
+            self.sim.app_v1().identifier_uri.clone(),
+        ));
         env
     }
 
@@ -82,9 +101,17 @@ impl World {
         self.run_stdin(env, args, None)
     }
 
-    pub fn run_stdin(&self, env: &[(String, String)], args: &[&str], stdin: Option<Vec<u8>>) -> Run {
+    pub fn run_stdin(
+        &self,
+        env: &[(String, String)],
+        args: &[&str],
+        stdin: Option<Vec<u8>>,
+    ) -> Run {
         let mut cmd = assert_cmd::Command::cargo_bin("wif-doctor").unwrap();
-        cmd.env_clear().envs(env.iter().cloned()).args(args).timeout(Duration::from_secs(60));
+        cmd.env_clear()
+            .envs(env.iter().cloned())
+            .args(args)
+            .timeout(Duration::from_secs(60));
         if let Some(input) = stdin {
             cmd.write_stdin(input);
         }
@@ -101,8 +128,14 @@ impl World {
     /// Neither IDENTITY_HEADER, the legacy secret, nor any JWT may appear in any output.
     pub fn assert_no_secrets(&self, run: &Run) {
         let all = run.all();
-        assert!(!all.contains(self.sim.identity_header()), "IDENTITY_HEADER leaked:\n{all}");
-        assert!(!all.contains(self.sim.msi_secret()), "MSI_SECRET leaked:\n{all}");
+        assert!(
+            !all.contains(self.sim.identity_header()),
+            "IDENTITY_HEADER leaked:\n{all}"
+        );
+        assert!(
+            !all.contains(self.sim.msi_secret()),
+            "MSI_SECRET leaked:\n{all}"
+        );
         assert!(!looks_like_jwt_in(&all), "a JWT leaked into output:\n{all}");
     }
 }
