@@ -6,6 +6,7 @@ pub mod cli;
 pub mod demo;
 pub mod files;
 pub mod gcp;
+pub mod google;
 pub mod http;
 pub mod jwt;
 pub mod secret;

@@ -1,0 +1,210 @@
+//! The HTTP requests, shaped exactly as Google's client libraries send them.
+
+use super::CallError;
+use crate::http::{self, BodyError, Failure, Http};
+use crate::secret::{Secret, scrub};
+use reqwest::RequestBuilder;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// Google error bodies are small; anything bigger is cut.
+const MAX_BODY: usize = 256 * 1024;
+const STS_ATTEMPTS: u32 = 3;
+
+pub const CLOUD_PLATFORM_SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform";
+const TOKEN_EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
+
+/// What the STS exchange needs.
+#[derive(Debug, Clone)]
+pub struct StsRequest<'a> {
+    pub token_url: &'a str,
+    pub audience: &'a str,
+    pub subject_token: &'a Secret,
+    pub subject_token_type: &'a str,
+}
+
+/// A federated access token.
+#[derive(Debug, Clone)]
+pub struct StsToken {
+    pub access_token: Secret,
+    pub expires_in: Option<i64>,
+    pub token_type: Option<String>,
+    pub issued_token_type: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SaToken {
+    pub access_token: Secret,
+    pub expire_time: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CountTokens {
+    pub total_tokens: Option<i64>,
+}
+
+/// The form fields in google-auth's order (grant_type, audience, scope, requested_token_type,
+/// subject_token, subject_token_type); empty fields are omitted as the libraries do.
+pub fn sts_form<'a>(req: &'a StsRequest<'a>) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("grant_type", TOKEN_EXCHANGE_GRANT),
+        ("audience", req.audience),
+        ("scope", CLOUD_PLATFORM_SCOPE),
+        ("requested_token_type", ACCESS_TOKEN_TYPE),
+        ("subject_token", req.subject_token.expose()),
+        ("subject_token_type", req.subject_token_type),
+    ]
+}
+
+async fn send(req: RequestBuilder, secrets: &[&Secret]) -> Result<(u16, Vec<u8>), CallError> {
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| CallError::Transport(Failure::from_reqwest(&e)))?;
+    let status = resp.status().as_u16();
+    match http::read_limited(resp, MAX_BODY).await {
+        Ok(body) => {
+            if status == 200 {
+                Ok((status, body))
+            } else {
+                let text = scrub(&String::from_utf8_lossy(&body), secrets);
+                Err(CallError::Status { status, body: text })
+            }
+        }
+        Err(BodyError::TooLarge { limit }) => Err(CallError::Malformed(format!(
+            "HTTP {status} with a body over {} KiB",
+            limit / 1024
+        ))),
+        Err(BodyError::Read(f)) => Err(CallError::Transport(f)),
+    }
+}
+
+fn parse(body: &[u8]) -> Result<Value, CallError> {
+    serde_json::from_slice(body).map_err(|_| CallError::Malformed(http::excerpt(body, 120)))
+}
+
+/// RFC 8693 exchange, form-encoded, no Authorization header. 429 and 5xx back off and retry.
+pub async fn sts_exchange(http: &Http, req: &StsRequest<'_>) -> Result<StsToken, CallError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let form = sts_form(req);
+        let builder = http.api.post(req.token_url).form(&form);
+        match send(builder, &[req.subject_token]).await {
+            Err(CallError::Status { status, .. })
+                if (status == 429 || status >= 500) && attempt < STS_ATTEMPTS =>
+            {
+                tokio::time::sleep(Duration::from_millis(500 * 2u64.pow(attempt - 1))).await;
+            }
+            Err(e) => return Err(e),
+            Ok((_, body)) => {
+                let v = parse(&body)?;
+                let token = v["access_token"]
+                    .as_str()
+                    .filter(|t| !t.is_empty())
+                    .ok_or_else(|| {
+                        CallError::Malformed("no access_token in the STS answer".into())
+                    })?;
+                return Ok(StsToken {
+                    access_token: Secret::new(token),
+                    expires_in: v["expires_in"]
+                        .as_i64()
+                        .or_else(|| v["expires_in"].as_str()?.parse().ok()),
+                    token_type: v["token_type"].as_str().map(str::to_string),
+                    issued_token_type: v["issued_token_type"].as_str().map(str::to_string),
+                });
+            }
+        }
+    }
+}
+
+/// `generateAccessToken` for a service account, with the federated token.
+pub async fn generate_access_token(
+    http: &Http,
+    universe: &str,
+    service_account: &str,
+    federated: &Secret,
+) -> Result<SaToken, CallError> {
+    let url = crate::gcp::service_account_impersonation_url(universe, service_account);
+    let body = json!({"scope": [CLOUD_PLATFORM_SCOPE], "lifetime": "3600s", "delegates": []});
+    let builder = http
+        .api
+        .post(url)
+        .bearer_auth(federated.expose())
+        .json(&body);
+    let (_, body) = send(builder, &[federated]).await?;
+    let v = parse(&body)?;
+    let token = v["accessToken"]
+        .as_str()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            CallError::Malformed("no accessToken in the generateAccessToken answer".into())
+        })?;
+    Ok(SaToken {
+        access_token: Secret::new(token),
+        expire_time: v["expireTime"].as_str().map(str::to_string),
+    })
+}
+
+/// `projects.testIamPermissions`: free, needs no permission; returns the held subset.
+pub async fn test_iam_permissions(
+    http: &Http,
+    universe: &str,
+    project_id: &str,
+    bearer: &Secret,
+    permissions: &[&str],
+) -> Result<Vec<String>, CallError> {
+    let url = format!(
+        "https://cloudresourcemanager.{universe}/v1/projects/{project_id}:testIamPermissions"
+    );
+    let builder = http
+        .api
+        .post(url)
+        .bearer_auth(bearer.expose())
+        .json(&json!({"permissions": permissions}));
+    let (_, body) = send(builder, &[bearer]).await?;
+    let v = parse(&body)?;
+    Ok(v["permissions"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| p.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// The regional (or global) Vertex AI `countTokens` URL for a publisher model.
+pub fn vertex_url(universe: &str, location: &str, project_id: &str, model: &str) -> String {
+    let host = if location == "global" {
+        format!("aiplatform.{universe}")
+    } else {
+        format!("{location}-aiplatform.{universe}")
+    };
+    format!(
+        "https://{host}/v1/projects/{project_id}/locations/{location}/publishers/google/models/{model}:countTokens"
+    )
+}
+
+/// `countTokens`: a real Vertex AI call with the same permission as generateContent, at no cost.
+pub async fn count_tokens(
+    http: &Http,
+    universe: &str,
+    location: &str,
+    project_id: &str,
+    model: &str,
+    bearer: &Secret,
+) -> Result<CountTokens, CallError> {
+    let body = json!({"contents": [{"role": "user", "parts": [{"text": "ping"}]}]});
+    let builder = http
+        .api
+        .post(vertex_url(universe, location, project_id, model))
+        .bearer_auth(bearer.expose())
+        .json(&body);
+    let (_, body) = send(builder, &[bearer]).await?;
+    let v = parse(&body)?;
+    Ok(CountTokens {
+        total_tokens: v["totalTokens"].as_i64(),
+    })
+}
