@@ -1,0 +1,143 @@
+//! Scheduling: what waits for what, and the event stream.
+//!
+//! ```text
+//! gcp.settings ─┐                       ┌─ token.signature (discovery + JWKS)
+//! config.file  ─┤                       │
+//! azure.source → azure.token → token.claims ─┤
+//!                                       └─ sts.exchange → iam.impersonation → ┬ gcp.permissions
+//!                                                                            └ vertex.call
+//! ```
+
+use super::{CheckId, Finding, Report, Status, claims, google, local, signature};
+use crate::secret::Secret;
+use crate::session::{Fetched, Session, now};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::mpsc::UnboundedSender;
+
+/// What the engine reports while it runs.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A check began (its network step may take a while).
+    Started(CheckId),
+    /// A check finished.
+    Finished(Finding),
+}
+
+struct Emitter {
+    tx: UnboundedSender<Event>,
+}
+
+impl Emitter {
+    fn start(&self, id: CheckId) -> Instant {
+        let _ = self.tx.send(Event::Started(id));
+        Instant::now()
+    }
+
+    fn finish(&self, started: Instant, mut f: Finding) -> Finding {
+        f.elapsed_ms = started.elapsed().as_millis() as u64;
+        let _ = self.tx.send(Event::Finished(f.clone()));
+        f
+    }
+
+    fn now(&self, f: Finding) -> Finding {
+        let t = self.start(f.id);
+        self.finish(t, f)
+    }
+}
+
+/// Run every check, streaming events to `tx`; returns the findings in display order.
+pub async fn run(session: Arc<Session>, tx: UnboundedSender<Event>) -> Report {
+    let e = Emitter { tx };
+    let mut findings = Vec::with_capacity(CheckId::ALL.len());
+
+    findings.push(e.now(local::settings(&session.settings)));
+    let settings_ok = findings.last().map(|f| f.status != Status::Fail).unwrap_or(false);
+
+    let plan = session.plan();
+    findings.push(e.now(local::source(&plan)));
+
+    let t = e.start(CheckId::AzureToken);
+    let fetched: Option<Fetched> = match plan {
+        Err(_) => {
+            findings.push(e.finish(t, Finding::skip(CheckId::AzureToken, "no managed-identity source (see azure.source)")));
+            None
+        }
+        Ok(_) => match session.fetch().await {
+            Ok(f) => {
+                findings.push(e.finish(t, local::token(&f)));
+                Some(f)
+            }
+            Err(err) => {
+                findings.push(e.finish(t, local::token_error(&err)));
+                None
+            }
+        },
+    };
+
+    // The config lint compares against the live endpoint/header, so it follows the source.
+    findings.push(e.now(local::config_file(&session.settings, fetched.as_ref())));
+
+    let Some(f) = fetched else {
+        for id in [CheckId::TokenClaims, CheckId::TokenSignature, CheckId::StsExchange] {
+            findings.push(e.now(Finding::skip(id, "no Azure token (see azure.token)")));
+        }
+        for id in [CheckId::IamImpersonation, CheckId::GcpPermissions, CheckId::VertexCall] {
+            findings.push(e.now(Finding::skip(id, "no federated token (see sts.exchange)")));
+        }
+        return Report::from_findings(findings);
+    };
+    findings.push(e.now(claims::check(&f.jwt, now())));
+
+    let signature = async {
+        let t = e.start(CheckId::TokenSignature);
+        e.finish(t, signature::check(&session.http, &f.jwt, &f.token.token).await)
+    };
+    let chain = async {
+        let mut out = Vec::new();
+        let t = e.start(CheckId::StsExchange);
+        let (sts, federated) = if settings_ok {
+            google::sts(&session, &f).await
+        } else {
+            (Finding::skip(CheckId::StsExchange, "the Google settings are incomplete or invalid (see gcp.settings)"), None)
+        };
+        out.push(e.finish(t, sts));
+        let Some(federated) = federated else {
+            for id in [CheckId::IamImpersonation, CheckId::GcpPermissions, CheckId::VertexCall] {
+                out.push(e.now(Finding::skip(id, "no federated token (see sts.exchange)")));
+            }
+            return out;
+        };
+        let t = e.start(CheckId::IamImpersonation);
+        let (imp, bearer): (Finding, Option<Secret>) = google::impersonate(&session, &f, &federated).await;
+        out.push(e.finish(t, imp));
+        let Some(bearer) = bearer else {
+            for id in [CheckId::GcpPermissions, CheckId::VertexCall] {
+                out.push(e.now(Finding::skip(id, "no service-account token (see iam.impersonation)")));
+            }
+            return out;
+        };
+        let permissions = async {
+            let t = e.start(CheckId::GcpPermissions);
+            e.finish(t, google::permissions(&session, &f, &bearer).await)
+        };
+        let vertex = async {
+            let t = e.start(CheckId::VertexCall);
+            e.finish(t, google::vertex(&session, &f, &bearer).await)
+        };
+        let (p, v) = tokio::join!(permissions, vertex);
+        out.push(p);
+        out.push(v);
+        out
+    };
+    let (sig, rest) = tokio::join!(signature, chain);
+    findings.push(sig);
+    findings.extend(rest);
+    Report::from_findings(findings)
+}
+
+/// Run without a listener (tests, `--json`).
+pub async fn run_to_report(session: Arc<Session>) -> Report {
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    run(session, tx).await
+}

@@ -1,0 +1,13 @@
+//! The diagnosis engine: checks form a small dependency graph; independent ones run
+//! concurrently and each finding is sent the moment it completes, so the CLI can print
+//! progress and the wizard can light up its flow diagram. Knows nothing of terminals.
+
+mod claims;
+mod engine;
+mod finding;
+mod google;
+mod local;
+mod signature;
+
+pub use engine::{Event, run, run_to_report};
+pub use finding::{CheckId, Finding, Report, Status};
