@@ -322,6 +322,13 @@ impl Sim {
         SimGoogle::for_scenario(&self.state.tenant, self.state.opts.scenario)
     }
 
+    /// Signs arbitrary JOSE `header` and `claims` with the published key (an
+    /// RS256 signature whatever `header.alg` says), for tests that need
+    /// tokens the endpoints never issue (long subjects, odd claims, bad `alg`).
+    pub fn sign_jwt(&self, header: &serde_json::Value, claims: &serde_json::Value) -> String {
+        self.state.keys.primary.sign_jwt(header, claims)
+    }
+
     /// Snapshot of every request received so far, in arrival order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.state.log.lock().map(|l| l.clone()).unwrap_or_default()
