@@ -5,7 +5,10 @@
 //!
 //! Error bodies use Google's JSON shape
 //! `{"error":{"code","message","status","details":[ErrorInfo…]}}`; texts not
-//! taken from the reference are marked "sim wording".
+//! taken from the reference are marked "sim wording"; a few are Google's real
+//! texts recalled from observed responses but not in the reference (the
+//! `CREDENTIALS_MISSING` 401, the iamcredentials 404, the CRM 403, the
+//! ErrorInfo reasons of 401s) and are marked "not in reference".
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -38,6 +41,7 @@ const MAX_TOKENS: usize = 10_000;
 /// Longest service-account token without the org-policy extension.
 const MAX_SA_LIFETIME_SECS: i64 = 3600;
 
+// not in reference (observed Google wording)
 const MISSING_CREDENTIALS: &str = "Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.";
 const INVALID_CREDENTIALS: &str = "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.";
 const INVALID_ARGUMENT: &str = "Request contains an invalid argument.";
@@ -280,7 +284,7 @@ fn generate_access_token(
     let Some(sa) = state.google.project.service_account(email) else {
         return Err(google_error(
             StatusCode::NOT_FOUND,
-            &format!("Not found; Gaia id not found for email {email}"),
+            &format!("Not found; Gaia id not found for email {email}"), // not in reference
             Vec::new(),
         ));
     };
@@ -334,7 +338,7 @@ fn test_iam_permissions(
     if !gp.is_named(project) {
         return Err(google_error(
             StatusCode::FORBIDDEN,
-            "The caller does not have permission",
+            "The caller does not have permission", // §3 alternate form; CRM use not in reference
             Vec::new(),
         ));
     }
