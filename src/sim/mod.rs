@@ -1,6 +1,7 @@
 //! Loopback simulator of the cloud endpoints wif-doctor talks to: Azure
 //! managed-identity token services (plain HTTP, like the real link-local
-//! endpoints), Entra OIDC discovery/JWKS and — later — Google STS & co. (HTTPS
+//! endpoints), Entra OIDC discovery/JWKS and Google STS, IAM Credentials,
+//! Resource Manager `testIamPermissions` and Vertex AI `countTokens` (HTTPS
 //! with a generated CA, reached by production host name through a DNS
 //! override). Tests and `--demo` run the real client against it.
 //!
@@ -10,10 +11,12 @@
 
 mod azure;
 mod entra;
+mod gcp_project;
 mod google;
 mod http;
 mod keys;
 mod scenario;
+mod sts;
 mod tenant;
 mod tls;
 mod token;
@@ -27,6 +30,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+pub use gcp_project::SimGoogle;
 pub use http::RecordedRequest;
 pub use scenario::{ParseScenarioError, Scenario};
 pub use tenant::{ARM_RESOURCE, IdentityKind, SimApp, SimIdentity, SimTenant, TokenVersion};
@@ -50,7 +54,7 @@ const MAX_RECORDED: usize = 10_000;
 #[derive(Clone, Debug, Default)]
 pub struct SimOptions {
     pub scenario: Scenario,
-    /// Delay injected before every response.
+    /// Delay injected before every response (all hosts, Google included).
     pub latency: Duration,
 }
 
@@ -61,6 +65,7 @@ pub(crate) struct State {
     pub keys: KeySet,
     pub identity_header: String,
     pub msi_secret: String,
+    pub google: google::GoogleState,
     log: Mutex<Vec<RecordedRequest>>,
 }
 
@@ -142,9 +147,12 @@ pub async fn start(opts: SimOptions) -> io::Result<Sim> {
     .await
     .map_err(io::Error::other)??;
 
+    let tenant = SimTenant::demo();
+    let google = google::GoogleState::new(&tenant, opts.scenario);
     let state = Arc::new(State {
         opts,
-        tenant: SimTenant::demo(),
+        tenant,
+        google,
         keys,
         identity_header: keys::random_guid(),
         msi_secret: keys::random_guid(),
@@ -305,6 +313,20 @@ impl Sim {
             )
             .jwt,
         )
+    }
+
+    /// The simulated Google project as the client's settings should name it
+    /// for the current scenario (project, pool, provider, service account to
+    /// impersonate if any, Vertex location and model).
+    pub fn google(&self) -> SimGoogle {
+        SimGoogle::for_scenario(&self.state.tenant, self.state.opts.scenario)
+    }
+
+    /// Signs arbitrary JOSE `header` and `claims` with the published key (an
+    /// RS256 signature whatever `header.alg` says), for tests that need
+    /// tokens the endpoints never issue (long subjects, odd claims, bad `alg`).
+    pub fn sign_jwt(&self, header: &serde_json::Value, claims: &serde_json::Value) -> String {
+        self.state.keys.primary.sign_jwt(header, claims)
     }
 
     /// Snapshot of every request received so far, in arrival order.

@@ -3,8 +3,7 @@
 //! exercised end to end (tests and `--demo=SCENARIO`).
 //!
 //! Each scenario maps onto a small set of *fault hooks* queried by the
-//! handlers (`identity_fault`, `token_tweaks`, …). New scenarios — e.g. the
-//! Google-side ones (audience mismatch, v1/v2 issuer mismatch, disabled pool) —
+//! handlers (`identity_fault`, `token_tweaks`, `google_fault`). New scenarios
 //! add a variant, a row in [`SCENARIOS`] and, if needed, a new hook.
 
 use std::fmt;
@@ -29,6 +28,22 @@ pub enum Scenario {
     ExpiredToken,
     /// Issued tokens are signed by a key whose `kid` is not in the JWKS.
     UnknownSigningKey,
+    /// The provider's `allowedAudiences` names a different app.
+    AudienceMismatch,
+    /// The provider expects the v2 issuer while tokens are v1.
+    IssuerMismatch,
+    /// The workload identity pool is disabled.
+    DisabledPool,
+    /// The client's settings carry the project ID where the number belongs.
+    ProjectIdAudience,
+    /// The provider's attribute condition rejects the tenant.
+    AttributeCondition,
+    /// No `roles/aiplatform.user` for the federated principal.
+    MissingVertexBinding,
+    /// No `roles/iam.workloadIdentityUser` on the service account.
+    MissingWorkloadIdentityUser,
+    /// The Vertex AI API is disabled in the project.
+    VertexDisabled,
 }
 
 /// `(scenario, name, one-line description)` — the single source of truth for
@@ -64,6 +79,46 @@ const SCENARIOS: &[(Scenario, &str, &str)] = &[
         Scenario::UnknownSigningKey,
         "unknown-signing-key",
         "issued Azure tokens are signed by a key that is not in the published JWKS",
+    ),
+    (
+        Scenario::AudienceMismatch,
+        "audience-mismatch",
+        "Google provider allows only audience api://wrong-app, not the app the tokens are for",
+    ),
+    (
+        Scenario::IssuerMismatch,
+        "issuer-mismatch",
+        "Google provider expects the v2 issuer (login.microsoftonline.com/<tid>/v2.0) but tokens are v1",
+    ),
+    (
+        Scenario::DisabledPool,
+        "disabled-pool",
+        "the workload identity pool is disabled, so STS rejects the audience as invalid_target",
+    ),
+    (
+        Scenario::ProjectIdAudience,
+        "project-id-audience",
+        "demo settings use the project ID instead of the project number in the STS audience",
+    ),
+    (
+        Scenario::AttributeCondition,
+        "attribute-condition",
+        "the provider's attribute condition requires a different tenant id and rejects the token",
+    ),
+    (
+        Scenario::MissingVertexBinding,
+        "missing-vertex-binding",
+        "the federated principal has no roles/aiplatform.user on the project",
+    ),
+    (
+        Scenario::MissingWorkloadIdentityUser,
+        "missing-workload-identity-user",
+        "client impersonates a service account it holds no roles/iam.workloadIdentityUser on",
+    ),
+    (
+        Scenario::VertexDisabled,
+        "vertex-disabled",
+        "the Vertex AI API is disabled in the project (403 SERVICE_DISABLED)",
     ),
 ];
 
@@ -115,6 +170,42 @@ impl Scenario {
             _ => TokenTweaks::default(),
         }
     }
+
+    /// How the Google project deviates from the healthy demo project.
+    pub(crate) fn google_fault(self) -> Option<GoogleFault> {
+        match self {
+            Scenario::AudienceMismatch => Some(GoogleFault::AudienceMismatch),
+            Scenario::IssuerMismatch => Some(GoogleFault::IssuerMismatch),
+            Scenario::DisabledPool => Some(GoogleFault::DisabledPool),
+            Scenario::ProjectIdAudience => Some(GoogleFault::ProjectIdInSettings),
+            Scenario::AttributeCondition => Some(GoogleFault::AttributeCondition),
+            Scenario::MissingVertexBinding => Some(GoogleFault::MissingVertexBinding),
+            Scenario::MissingWorkloadIdentityUser => Some(GoogleFault::MissingWorkloadIdentityUser),
+            Scenario::VertexDisabled => Some(GoogleFault::VertexDisabled),
+            _ => None,
+        }
+    }
+
+    /// Whether the client is meant to impersonate the service account in this
+    /// scenario (otherwise it uses the federated token directly).
+    pub fn expects_impersonation(self) -> bool {
+        matches!(self, Scenario::MissingWorkloadIdentityUser)
+    }
+}
+
+/// Misconfiguration of the simulated Google project (or of the settings the
+/// simulator suggests to the client).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum GoogleFault {
+    AudienceMismatch,
+    IssuerMismatch,
+    DisabledPool,
+    /// The project itself is fine; only the suggested settings are wrong.
+    ProjectIdInSettings,
+    AttributeCondition,
+    MissingVertexBinding,
+    MissingWorkloadIdentityUser,
+    VertexDisabled,
 }
 
 /// Misbehaviour of the identity endpoints (applied before any validation, so
