@@ -6,12 +6,6 @@ use crate::settings::{Origin, Settings, Sourced};
 use crate::sim::{self, Scenario, Sim, SimOptions};
 use std::time::Duration;
 
-/// The demo's Google project, matching the simulator's.
-pub const PROJECT_NUMBER: &str = "123456789012";
-pub const PROJECT_ID: &str = "demo-project";
-pub const POOL: &str = "azure-pool";
-pub const PROVIDER: &str = "azure-mi";
-
 /// Start the simulator for `scenario`.
 pub async fn start(scenario: Scenario, latency: Duration) -> std::io::Result<Sim> {
     sim::start(SimOptions { scenario, latency }).await
@@ -53,11 +47,17 @@ pub fn apply(settings: &mut Settings, sim: &Sim) {
     settings.msi_secret = None;
     settings.federated_token_file = None;
     set_req(&mut settings.imds_endpoint, &sim.imds_endpoint());
-    set_req(&mut settings.resource, &sim.app_v1().identifier_uri);
-    set(&mut settings.project_number, PROJECT_NUMBER);
-    set(&mut settings.project_id, PROJECT_ID);
-    set(&mut settings.pool, POOL);
-    set(&mut settings.provider, PROVIDER);
+    let google = sim.google();
+    set_req(&mut settings.resource, &google.app_id_uri);
+    set(&mut settings.project_number, &google.project_number);
+    set(&mut settings.project_id, &google.project_id);
+    set(&mut settings.pool, &google.pool);
+    set(&mut settings.provider, &google.provider);
+    set_req(&mut settings.location, &google.location);
+    set_req(&mut settings.model, &google.model);
+    if let Some(sa) = &google.service_account {
+        set(&mut settings.service_account, sa);
+    }
     settings.resolve.extend(sim.resolve_entries());
     settings.extra_roots_pem.push(sim.ca_pem());
     settings.environment = Default::default();

@@ -197,18 +197,19 @@ pub async fn sim(args: &SimArgs, scenario: Option<&str>) -> Result<(), Failure> 
         .collect();
     // The simulator's header is fake, but it still goes to a 0600 file rather than the screen.
     let env_file = std::env::temp_dir().join("wif-doctor-sim.env");
+    let google = sim.google();
     let lines = [
         format!("export SSL_CERT_FILE={}", ca.display()),
         format!("export WIF_DOCTOR_RESOLVE={}", resolve.join(",")),
         format!("export IDENTITY_ENDPOINT={}", sim.identity_endpoint()),
         format!("export IDENTITY_HEADER={}", sim.identity_header()),
         format!("export AZURE_RESOURCE_URI={}", sim.app_v1().identifier_uri),
-        format!("export GCP_PROJECT_NUMBER={}", crate::demo::PROJECT_NUMBER),
-        format!("export GCP_PROJECT_ID={}", crate::demo::PROJECT_ID),
-        format!("export GCP_WORKLOAD_IDENTITY_POOL_ID={}", crate::demo::POOL),
+        format!("export GCP_PROJECT_NUMBER={}", google.project_number),
+        format!("export GCP_PROJECT_ID={}", google.project_id),
+        format!("export GCP_WORKLOAD_IDENTITY_POOL_ID={}", google.pool),
         format!(
             "export GCP_WORKLOAD_IDENTITY_PROVIDER_ID={}",
-            crate::demo::PROVIDER
+            google.provider
         ),
     ];
     files::write_private_atomic(
