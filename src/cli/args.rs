@@ -17,6 +17,10 @@ pub struct Cli {
           default_missing_value = "healthy")]
     pub demo: Option<String>,
 
+    /// Draw with ASCII only (no box-drawing or check-mark glyphs)
+    #[arg(long, global = true)]
+    pub ascii: bool,
+
     #[command(flatten)]
     pub settings: SettingsArgs,
 
@@ -34,6 +38,8 @@ pub enum Command {
     Values(JsonArg),
     /// Write the external_account credential configuration file
     Config(ConfigArgs),
+    /// Run the end-to-end test: token, signature, STS, impersonation, permissions, Vertex AI
+    Check(JsonArg),
     /// Run the simulator in the foreground and print how to point wif-doctor at it
     #[command(hide = true)]
     Sim(SimArgs),

@@ -224,3 +224,16 @@ pub async fn sim(args: &SimArgs, scenario: Option<&str>) -> Result<(), Failure> 
     let _ = tokio::signal::ctrl_c().await;
     Ok(())
 }
+
+/// The end-to-end test. Exit 0 when nothing failed (warnings allowed), 1 when a check failed.
+pub async fn check(session: Session, as_json: bool, ascii: bool) -> Result<(), Failure> {
+    let session = std::sync::Arc::new(session);
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let report = super::progress::follow(rx, crate::checks::run(session, tx)).await;
+    if as_json {
+        print_json(&report);
+    } else {
+        print!("{}", render::report(&report, ascii));
+    }
+    if report.ok { Ok(()) } else { Err(Failure::Silent) }
+}

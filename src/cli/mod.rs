@@ -3,6 +3,7 @@
 
 mod args;
 mod commands;
+mod progress;
 mod render;
 
 pub use args::{Cli, Command};
@@ -24,6 +25,8 @@ pub enum Failure {
     Failed(String),
     /// The invocation was wrong (exit 2).
     Usage(String),
+    /// Failed, and the output already says why (exit 1).
+    Silent,
 }
 
 impl From<AzureError> for Failure {
@@ -65,6 +68,7 @@ async fn run(cli: Cli) -> u8 {
             eprintln!("wif-doctor: error: {msg}");
             EXIT_FAILED
         }
+        Err(Failure::Silent) => EXIT_FAILED,
         Err(Failure::Usage(msg)) => {
             eprintln!("wif-doctor: usage error: {msg}");
             EXIT_USAGE
@@ -111,7 +115,8 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
         Some(Command::Token(a)) => commands::token(&session, a.json).await,
         Some(Command::Values(a)) => commands::values(&session, a.json).await,
         Some(Command::Config(a)) => commands::config(&session, &a),
-        None => commands::token(&session, false).await,
+        Some(Command::Check(a)) => commands::check(session, a.json, cli.ascii).await,
+        None => commands::check(session, false, cli.ascii).await,
         Some(Command::Decode(_)) | Some(Command::Sim(_)) => unreachable!("handled above"),
     }
 }

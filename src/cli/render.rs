@@ -204,3 +204,36 @@ pub fn values(v: &GoogleValues, f: &Fetched) -> String {
     }
     out
 }
+
+/// The doctor checklist: a mark, the id and title, indented detail and fix, one summary line.
+pub fn report(r: &crate::checks::Report, ascii: bool) -> String {
+    use crate::checks::Status;
+    let mut out = String::from("wif-doctor check: Azure managed identity -> Google Cloud\n\n");
+    for f in &r.checks {
+        let _ = writeln!(out, "{} {:<18} {}", f.status.mark(ascii), f.id.as_str(), f.title);
+        for line in f.detail.lines() {
+            let _ = writeln!(out, "    {line}");
+        }
+        if !f.fix.is_empty() && f.status != Status::Pass {
+            let mut lines = f.fix.lines();
+            if let Some(first) = lines.next() {
+                let _ = writeln!(out, "    fix: {first}");
+            }
+            for line in lines {
+                let _ = writeln!(out, "         {line}");
+            }
+        }
+    }
+    let count = |s: Status| r.checks.iter().filter(|f| f.status == s).count();
+    let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
+    let _ = writeln!(
+        out,
+        "\n{}: {} passed, {}, {} failed, {} skipped",
+        if r.ok { "OK" } else { "FAILED" },
+        count(Status::Pass),
+        plural(count(Status::Warn), "warning"),
+        count(Status::Fail),
+        count(Status::Skip),
+    );
+    out
+}
