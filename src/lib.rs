@@ -2,6 +2,7 @@
 //! Google Cloud Workload Identity Federation.
 
 pub mod azure;
+pub mod diagnose;
 pub mod files;
 pub mod gcp;
 pub mod http;
