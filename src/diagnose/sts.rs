@@ -205,7 +205,7 @@ pub fn explain_sts(status: u16, body: &str, ctx: &Context) -> Explanation {
 
     let summary = render(&entry.summary, &vars);
     let cause = render(&entry.cause, &vars);
-    let detail = if entry.id == "sts.unknown" || entry.id == "sts.non_json" {
+    let detail = if entry.id == "sts.unknown" {
         cause
     } else {
         format!("{}\n{said}", cause.trim_end())
@@ -504,8 +504,14 @@ fn derived_vars(v: &mut Vars, ctx: &Context) {
     // Times.
     let error_iat = v.get("error_iat").cloned();
     v.insert("stale_analysis", stale_analysis(ctx, error_iat.as_deref()));
-    if !v.contains_key("error_iat") {
-        v.insert("error_iat", "(not in the error)".to_string());
+    match error_iat.as_deref().map(|e| (e, e.parse::<i64>())) {
+        Some((e, Ok(epoch))) => {
+            v.insert("error_iat", format!("{e} ({})", format_utc(epoch)));
+        }
+        Some(_) => {}
+        None => {
+            v.insert("error_iat", "(not in the error)".to_string());
+        }
     }
 
     // Attribute condition that admits this token.
@@ -575,7 +581,7 @@ fn issuer_analysis(token_iss: Option<&str>, provider_iss: Option<&str>) -> (Stri
     let Some(ti) = token_iss else {
         return (
             "The token has no `iss` claim (`null` in the error): it is not an Entra ID access token; check that the subject token comes from the managed identity endpoint.".to_string(),
-            String::new(),
+            " But first make sure the subject token is the managed identity's access token (`wif-doctor token` shows its claims); an Entra token always has an iss.".to_string(),
         );
     };
     let tk = jwt::classify_issuer(ti);
