@@ -332,7 +332,7 @@ pub fn explain_impersonation(status: u16, body: &str, ctx: &Context) -> Explanat
                 } else {
                     ""
                 },
-                sq(sa)
+                shell_quote(sa)
             ),
             false,
         );
@@ -348,7 +348,7 @@ pub fn explain_impersonation(status: u16, body: &str, ctx: &Context) -> Explanat
                     ),
                     format!(
                         "Confirm the service account exists: `gcloud iam service-accounts describe {}`; send {{\"scope\":[\"https://www.googleapis.com/auth/cloud-platform\"]}}.",
-                        sq(sa)
+                        shell_quote(sa)
                     ),
                 )
             } else {
@@ -392,10 +392,10 @@ pub fn explain_impersonation(status: u16, body: &str, ctx: &Context) -> Explanat
             &p.said,
             format!(
                 "`gcloud iam service-accounts add-iam-policy-binding {} --project={} --member={} --role=roles/iam.workloadIdentityUser`; check with `gcloud iam service-accounts get-iam-policy {} --project={}`. {PROPAGATION}",
-                sq(sa),
+                shell_quote(sa),
                 shell_quote(&sa_project(ctx)),
                 sq(&ctx.principal()),
-                sq(sa),
+                shell_quote(sa),
                 shell_quote(&sa_project(ctx)),
             ),
             false,
@@ -497,7 +497,16 @@ pub fn explain_permissions(
         list(&granted_refs),
         list(&missing)
     );
-    if granted.is_empty() {
+    if granted.is_empty()
+        && ctx
+            .service_account
+            .as_deref()
+            .is_some_and(|s| !s.trim().is_empty())
+    {
+        cause.push_str(&format!(
+            " Nothing is granted at all to {member}: the role is missing on project {project}, or the probe ran with a token of another identity."
+        ));
+    } else if granted.is_empty() {
         cause.push_str(&format!(
             " Nothing is granted at all, so the binding most likely names another member: it must use the project number {} (not the ID), pool {}, and the token's sub {} (the managed identity's object ID, not its client ID).",
             ctx.project_number_or_placeholder(),
@@ -676,7 +685,7 @@ pub fn explain_vertex(
             format!(
                 "Retry with a fresh token; if it persists, impersonate a service account: --service-account={} (after `gcloud iam service-accounts add-iam-policy-binding {} --member={} --role=roles/iam.workloadIdentityUser`).",
                 ctx.service_account_or_placeholder(),
-                sq(ctx.service_account_or_placeholder()),
+                shell_quote(ctx.service_account_or_placeholder()),
                 sq(&ctx.principal())
             ),
             true,
