@@ -446,7 +446,6 @@ fn credential_source(
                 ),
                 "make sure you wrote this command yourself; otherwise regenerate the file: `wif-doctor config --force`".into(),
             ));
-            return;
         }
         "file" => format_check(out, cs),
         _ => {

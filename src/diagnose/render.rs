@@ -60,8 +60,8 @@ pub(crate) fn placeholders(template: &str) -> Vec<String> {
     let mut rest = template;
     while let Some(i) = rest.find('{') {
         let after = &rest[i + 1..];
-        if after.starts_with('{') {
-            rest = &after[1..];
+        if let Some(escaped) = after.strip_prefix('{') {
+            rest = escaped;
             continue;
         }
         match after.find('}') {

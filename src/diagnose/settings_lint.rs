@@ -236,9 +236,7 @@ pub fn lint_settings(input: &SettingsLintInput) -> Vec<Issue> {
             let fix = if gcp::validate_pool_or_provider_id(&suggestion).is_ok() && suggestion != v {
                 format!("use --{field}={suggestion} (if that is the ID that exists)")
             } else {
-                format!(
-                    "use the exact ID from the console or `gcloud iam workload-identity-pools list --location=global` (4-32 of a-z, 0-9, -; not starting with gcp-)"
-                )
+                "use the exact ID from the console or `gcloud iam workload-identity-pools list --location=global` (4-32 of a-z, 0-9, -; not starting with gcp-)".to_string()
             };
             out.push(Issue::fail(field, format!("{what}: {e}"), fix));
         }
