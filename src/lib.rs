@@ -2,8 +2,10 @@
 //! Google Cloud Workload Identity Federation.
 
 pub mod azure;
+pub mod checks;
 pub mod cli;
 pub mod demo;
+pub mod diagnose;
 pub mod files;
 pub mod gcp;
 pub mod google;

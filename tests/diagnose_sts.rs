@@ -1,0 +1,345 @@
+//! Table-driven tests for the STS error catalogue, with the verbatim error texts from
+//! google-sts-wif.md §2.4.
+
+use std::collections::BTreeSet;
+use wif_doctor::diagnose::{Context, catalogue_ids, explain_sts};
+use wif_doctor::jwt::{TokenVersion, format_utc};
+
+const NOW: i64 = 1_795_863_600; // 2026-11-28 11:00:00 UTC
+const TID: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const SUB: &str = "5d1a2b3c-1111-4222-8333-44445555abcd";
+const AUD: &str = "api://wif-app";
+const EXPECTED_AUD: &str = "//iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/azure-pool/providers/azure-mi";
+const UPDATE: &str = "gcloud iam workload-identity-pools providers update-oidc azure-mi --project=my-proj --location=global --workload-identity-pool=azure-pool";
+
+fn v1() -> String {
+    format!("https://sts.windows.net/{TID}/")
+}
+fn v2() -> String {
+    format!("https://login.microsoftonline.com/{TID}/v2.0")
+}
+
+fn ctx() -> Context {
+    Context {
+        token_iss: Some(v1()),
+        token_aud: vec![AUD.into()],
+        token_sub: Some(SUB.into()),
+        token_tid: Some(TID.into()),
+        token_iat: Some(NOW - 3_600),
+        token_exp: Some(NOW + 82_800),
+        token_version: Some(TokenVersion::V1),
+        project_number: Some("123456789012".into()),
+        project_id: Some("my-proj".into()),
+        pool: Some("azure-pool".into()),
+        provider: Some("azure-mi".into()),
+        service_account: None,
+        resource: Some(AUD.into()),
+        audience: None,
+        now: NOW,
+    }
+}
+
+fn oauth(error: &str, description: &str) -> String {
+    serde_json::json!({"error": error, "error_description": description}).to_string()
+}
+
+struct Case {
+    name: &'static str,
+    status: u16,
+    body: String,
+    ctx: Context,
+    id: &'static str,
+    detail: Vec<String>,
+    fix: Vec<String>,
+    retryable: bool,
+}
+
+fn case(name: &'static str, status: u16, body: String, id: &'static str) -> Case {
+    Case {
+        name,
+        status,
+        body,
+        ctx: ctx(),
+        id,
+        detail: vec![],
+        fix: vec![],
+        retryable: false,
+    }
+}
+
+impl Case {
+    fn ctx(mut self, f: impl FnOnce(&mut Context)) -> Self {
+        f(&mut self.ctx);
+        self
+    }
+    fn detail(mut self, parts: &[&str]) -> Self {
+        self.detail.extend(parts.iter().map(|s| s.to_string()));
+        self
+    }
+    fn fix(mut self, parts: &[&str]) -> Self {
+        self.fix.extend(parts.iter().map(|s| s.to_string()));
+        self
+    }
+    fn retryable(mut self) -> Self {
+        self.retryable = true;
+        self
+    }
+}
+
+const AUDIENCE_FORMAT: &str = "Invalid value for \"audience\". This value should be the full resource name of the Identity Provider. See https://cloud.google.com/iam/docs/reference/sts/rest/v1/TopLevel/token for the list of possible formats.";
+const INVALID_TARGET: &str = "The target service indicated by the \"audience\" parameters is invalid. This might either be because the pool or provider is disabled or deleted or because it doesn't exist.";
+const SUBJECT_TOO_LONG: &str = "The size of mapped attribute google.subject exceeds the 127 bytes limit. Either modify your attribute mapping or the incoming assertion to produce a mapped attribute that is less than 127 bytes.";
+
+fn cases() -> Vec<Case> {
+    let v1 = v1();
+    let v2 = v2();
+    let other_tid = "0b1c2d3e-aaaa-4bbb-8ccc-ddddeeeeffff";
+    let long_sub = format!("/eid1/c/pub/t/{}", "x".repeat(130));
+    vec![
+        case("audience pool only", 400, oauth("invalid_request", AUDIENCE_FORMAT), "sts.audience_format")
+            .ctx(|c| c.audience = Some("https://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/azure-pool".into()))
+            .detail(&["https://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/azure-pool", "names the pool only", "https:"])
+            .fix(&[EXPECTED_AUD, "wif-doctor config --force"]),
+        case("audience project id", 400, oauth("invalid_request", AUDIENCE_FORMAT), "sts.audience_format")
+            .ctx(|c| c.audience = Some("//iam.googleapis.com/projects/my-proj/locations/global/workloadIdentityPools/azure-pool/providers/azure-mi".into()))
+            .detail(&["⟨my-proj⟩", "project number"])
+            .fix(&[EXPECTED_AUD]),
+        case("invalid target, project ID as number", 400, oauth("invalid_target", INVALID_TARGET), "sts.invalid_target")
+            .ctx(|c| c.project_number = Some("my-proj".into()))
+            .detail(&["First: the project number setting ⟨my-proj⟩ is not a number", "disabled, deleted"])
+            .fix(&["gcloud projects describe my-proj --format='value(projectNumber)'"]),
+        case("invalid target", 400, oauth("invalid_target", INVALID_TARGET), "sts.invalid_target")
+            .detail(&[EXPECTED_AUD, "azure-pool", "azure-mi", "123456789012"])
+            .fix(&[
+                "gcloud iam workload-identity-pools providers describe azure-mi --project=my-proj --location=global --workload-identity-pool=azure-pool --format=json",
+                "gcloud iam workload-identity-pools describe azure-pool --project=my-proj --location=global",
+                "undelete azure-mi",
+                "--no-disabled",
+            ]),
+        case("audience mismatch", 400, oauth("invalid_grant", &format!("The audience in ID Token [{AUD}] does not match the expected audience.")), "sts.audience_mismatch")
+            .detail(&["Token `aud`: api://wif-app", EXPECTED_AUD, "https://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/azure-pool/providers/azure-mi"])
+            .fix(&[&format!("{UPDATE} --allowed-audiences='api://wif-app'")]),
+        case("audience mismatch, v2 GUID", 400, oauth("invalid_grant", "The audience in ID Token [11112222-3333-4444-5555-666677778888] does not match the expected audience."), "sts.audience_mismatch")
+            .ctx(|c| {
+                c.token_aud = vec!["11112222-3333-4444-5555-666677778888".into()];
+                c.token_iss = Some(v2.clone());
+                c.token_version = Some(TokenVersion::V2);
+            })
+            .detail(&["11112222-3333-4444-5555-666677778888", "v2 token", "client ID"])
+            .fix(&["--allowed-audiences='11112222-3333-4444-5555-666677778888'"]),
+        case("audience mismatch, token unknown, aud from the error", 400, oauth("invalid_grant", "The audience in ID Token [https://management.azure.com/] does not match the expected audience."), "sts.audience_mismatch")
+            .ctx(|c| { c.token_aud.clear(); c.token_version = None; c.resource = None; })
+            .detail(&["https://management.azure.com/", "control-plane"])
+            .fix(&["--allowed-audiences='https://management.azure.com/'"]),
+        case("audience mismatch, no aud", 400, oauth("invalid_grant", "The audience in ID Token [] does not match the expected audience."), "sts.audience_mismatch")
+            .ctx(|c| c.token_aud.clear())
+            .detail(&["no `aud` claim"]),
+        case("audience mismatch, resource differs", 400, oauth("invalid_grant", "The audience in ID Token [api://wif-app] does not match the expected audience."), "sts.audience_mismatch")
+            .ctx(|c| c.resource = Some("api://wif-app/".into()))
+            .detail(&["⟨api://wif-app/⟩", "⟨api://wif-app⟩"]),
+        case("issuer v1 token, v2 provider", 400, oauth("invalid_grant", &format!("The issuer in ID Token {v1} does not match the expected one in config: {v2}")), "sts.issuer_mismatch")
+            .detail(&[&format!("Token `iss`: {v1}"), &format!("Provider issuer URI: {v2}"), "Version mismatch", "v1.0 token", "v2.0 issuer"])
+            .fix(&[&format!("{UPDATE} --issuer-uri='{v1}'"), "requestedAccessTokenVersion=2"]),
+        case("issuer v2 token, v1 provider (older wording)", 400, oauth("invalid_grant", &format!("The issuer in ID Token {v2} does not match the expected ones: https://sts.windows.net/{TID}")), "sts.issuer_mismatch")
+            .ctx(|c| { c.token_iss = Some(v2.clone()); c.token_version = Some(TokenVersion::V2); })
+            .detail(&[&v2, &format!("https://sts.windows.net/{TID}"), "Version mismatch"])
+            .fix(&[&format!("--issuer-uri='{v2}'"), "requestedAccessTokenVersion=1"]),
+        case("issuer tenant mismatch", 400, oauth("invalid_grant", &format!("The issuer in ID Token {v1} does not match the expected one in config: https://sts.windows.net/{other_tid}")), "sts.issuer_mismatch")
+            .detail(&["Tenant mismatch", TID, other_tid])
+            .fix(&[&format!("--issuer-uri='{v1}'")]),
+        case("issuer null", 400, oauth("invalid_grant", &format!("The issuer in ID Token null does not match the expected one in config: https://sts.windows.net/{TID}")), "sts.issuer_mismatch")
+            .ctx(|c| c.token_iss = None)
+            .detail(&["no `iss` claim"]),
+        case("stale, expired", 400, oauth("invalid_grant", &format!("ID Token issued at {} is stale to sign-in.", NOW - 90_000)), "sts.token_stale")
+            .ctx(|c| { c.token_iat = Some(NOW - 90_000); c.token_exp = Some(NOW - 3_600); })
+            .detail(&[&format_utc(NOW - 90_000), &format_utc(NOW - 3_600), "expired 1 h ago", "60 s"])
+            .fix(&["fresh token", "date -u"])
+            .retryable(),
+        case("stale, clock", 400, oauth("invalid_grant", &format!("ID Token issued at {} is stale to sign-in.", NOW - 3_600)), "sts.token_stale")
+            .detail(&["still valid", "clock", &format_utc(NOW - 3_600)])
+            .retryable(),
+        case("stale, iat null", 400, oauth("invalid_grant", "ID Token issued at null is stale to sign-in."), "sts.token_stale")
+            .ctx(|c| { c.token_iat = None; c.token_exp = None; })
+            .detail(&["iat=null", "no iat claim"])
+            .retryable(),
+        case("signature", 400, oauth("invalid_grant", "Unable to verify the ID Token signature."), "sts.signature_invalid")
+            .detail(&["Unable to verify the ID Token signature."])
+            .fix(&["https://login.microsoftonline.com/common/discovery/keys", "jwksJson"]),
+        case("signature, graph token", 400, oauth("invalid_grant", "Unable to verify the ID Token signature."), "sts.signature_invalid")
+            .ctx(|c| c.token_aud = vec!["https://graph.microsoft.com".into()])
+            .detail(&["Microsoft Graph (https://graph.microsoft.com)"]),
+        case("issuer unreachable", 400, oauth("invalid_grant", "Error connecting to the given credential's issuer."), "sts.issuer_unreachable")
+            .detail(&[&format!("https://sts.windows.net/{TID}/.well-known/openid-configuration")])
+            .fix(&[&format!("curl -sS https://sts.windows.net/{TID}/.well-known/openid-configuration")]),
+        case("issuer unreachable, not entra", 400, oauth("invalid_grant", "Error connecting to the given credential's issuer."), "sts.issuer_unreachable")
+            .ctx(|c| c.token_iss = Some("https://issuer.example.internal".into()))
+            .detail(&["⟨https://issuer.example.internal⟩ is not a Microsoft Entra ID issuer"]),
+        case("attribute condition", 400, oauth("unauthorized_client", "The given credential is rejected by the attribute condition."), "sts.attribute_condition")
+            .detail(&[TID, SUB])
+            .fix(&[&format!("assertion.tid=='{TID}' && assertion.sub=='{SUB}'"), &format!("{UPDATE} --attribute-condition=\"assertion.tid=='{TID}' && assertion.sub=='{SUB}'\"")]),
+        case("subject not a string", 400, oauth("unauthorized_client", "The mapped attribute 'google.subject' must be of type STRING."), "sts.subject_not_string")
+            .detail(&[SUB])
+            .fix(&[&format!("{UPDATE} --attribute-mapping='google.subject=assertion.sub,attribute.subject=assertion.sub'")]),
+        case("subject too long", 400, oauth("invalid_request", SUBJECT_TOO_LONG), "sts.subject_too_long")
+            .ctx(|c| c.token_sub = Some(long_sub.clone()))
+            .detail(&["144 bytes", "127"])
+            .fix(&["--attribute-mapping='google.subject=assertion.sub", "extract('/eid1/c/pub/t/{sub_claim}')"]),
+        case("subject too long, older wording", 400, oauth("invalid_request", "The size of mapped attribute exceeds the 127 bytes limit."), "sts.subject_too_long"),
+        case("requested_token_type", 400, oauth("invalid_request", "Invalid value of requested_token_type in request."), "sts.requested_token_type")
+            .fix(&["requested_token_type=urn:ietf:params:oauth:token-type:access_token"]),
+        case("scope", 400, oauth("invalid_request", "Scope(s) must be provided."), "sts.scope_missing")
+            .fix(&["scope=https://www.googleapis.com/auth/cloud-platform"]),
+        case("quota", 429, oauth("quota_exceeded", "The request was throttled due to rate limit: sts.googleapis.com/requests. Please retry after a few seconds."), "sts.quota_exceeded")
+            .detail(&["123456789012", "6,000"])
+            .fix(&["backoff"])
+            .retryable(),
+        case("429 without a JSON body", 429, "Too Many Requests".into(), "sts.rate_limited")
+            .fix(&["backoff"])
+            .retryable(),
+        case("500", 500, r#"{"error":{"code":500,"message":"Internal error encountered.","status":"INTERNAL"}}"#.into(), "sts.server_error")
+            .detail(&["Internal error encountered."])
+            .retryable(),
+        case("503 html", 503, "<html><head><title>503 Service Unavailable</title></head></html>".into(), "sts.server_error")
+            .detail(&["503 Service Unavailable"])
+            .retryable(),
+        case("401 google shape", 401, r#"{"error":{"code":401,"message":"Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.","status":"UNAUTHENTICATED"}}"#.into(), "sts.unauthenticated")
+            .detail(&["Request had invalid authentication credentials", "Authorization header"])
+            .fix(&["without an Authorization header"]),
+        case("403 google shape", 403, r#"{"error":{"code":403,"message":"Request is prohibited by organization's policy.","status":"PERMISSION_DENIED"}}"#.into(), "sts.permission_denied")
+            .detail(&["Request is prohibited by organization's policy."])
+            .fix(&["gcloud org-policies list --project=my-proj"]),
+        case("403 service disabled", 403, r#"{"error":{"code":403,"message":"Security Token Service API has not been used in project 123456789012 before or it is disabled.","status":"PERMISSION_DENIED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"SERVICE_DISABLED","domain":"googleapis.com","metadata":{"service":"sts.googleapis.com","consumer":"projects/123456789012"}}]}}"#.into(), "sts.service_disabled")
+            .detail(&["has not been used in project 123456789012"])
+            .fix(&["gcloud services enable sts.googleapis.com --project=123456789012"]),
+        case("html body", 400, "<!DOCTYPE html><html><head><title>Access denied by proxy</title></head><body>blocked</body></html>".into(), "sts.non_json")
+            .detail(&["Access denied by proxy", "HTTP 400"])
+            .fix(&["https://sts.googleapis.com/v1/token", "HTTPS_PROXY"]),
+        case("empty body", 400, "".into(), "sts.non_json")
+            .detail(&["(empty body)"]),
+        case("unknown error verbatim", 400, oauth("invalid_scope", "Some brand new failure, id 42."), "sts.unknown")
+            .detail(&["invalid_scope", "Some brand new failure, id 42.", "HTTP 400"])
+            .fix(&["providers describe azure-mi"]),
+    ]
+}
+
+#[test]
+fn catalogue_table() {
+    for c in cases() {
+        let e = explain_sts(c.status, &c.body, &c.ctx);
+        assert_eq!(e.id, c.id, "{}: {e:#?}", c.name);
+        for d in &c.detail {
+            assert!(
+                e.detail.contains(d.as_str()),
+                "{}: detail lacks {d:?}\n{}",
+                c.name,
+                e.detail
+            );
+        }
+        for f in &c.fix {
+            assert!(
+                e.fix.contains(f.as_str()),
+                "{}: fix lacks {f:?}\n{}",
+                c.name,
+                e.fix
+            );
+        }
+        assert_eq!(e.retryable, c.retryable, "{}: retryable", c.name);
+        assert!(
+            !e.summary.is_empty() && !e.summary.contains('\n'),
+            "{}: summary {:?}",
+            c.name,
+            e.summary
+        );
+        assert!(!e.fix.is_empty(), "{}", c.name);
+        // Nothing left unfilled.
+        for text in [&e.summary, &e.detail, &e.fix] {
+            for gap in ["<token_", "<error", "<provider_", "{token", "{expected"] {
+                assert!(!text.contains(gap), "{}: unfilled {gap} in {text}", c.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn every_catalogue_entry_has_a_case() {
+    let tested: BTreeSet<&str> = cases().iter().map(|c| c.id).collect();
+    let all: BTreeSet<&str> = catalogue_ids().into_iter().collect();
+    let untested: Vec<_> = all.difference(&tested).collect();
+    assert!(
+        untested.is_empty(),
+        "catalogue entries without a test: {untested:?}"
+    );
+}
+
+#[test]
+fn known_errors_quote_the_server_verbatim() {
+    let d = "The audience in ID Token [api://x] does not match the expected audience.";
+    let e = explain_sts(400, &oauth("invalid_grant", d), &ctx());
+    assert!(
+        e.detail.contains(&format!("error_description={d:?}")),
+        "{}",
+        e.detail
+    );
+    assert!(e.detail.contains("error=\"invalid_grant\""));
+    // The summary is never just the raw body.
+    assert_ne!(e.summary, d);
+}
+
+#[test]
+fn tolerant_parsing() {
+    // Extra fields, different case, surrounding whitespace.
+    let body = r#"{"error":"INVALID_GRANT","error_description":"  the AUDIENCE in id token [api://x] does not match the expected audience. ","error_uri":"https://example","extra":1}"#;
+    let e = explain_sts(400, body, &ctx());
+    assert_eq!(e.id, "sts.audience_mismatch");
+    // Missing error_description: unknown, error verbatim.
+    let e = explain_sts(400, r#"{"error":"invalid_grant"}"#, &ctx());
+    assert_eq!(e.id, "sts.unknown");
+    assert!(e.detail.contains("error: invalid_grant"), "{}", e.detail);
+    // JSON of another shape.
+    let e = explain_sts(400, r#"{"foo":1}"#, &ctx());
+    assert_eq!(e.id, "sts.unknown");
+    assert!(e.detail.contains(r#"{"foo":1}"#), "{}", e.detail);
+    // Empty context: placeholders, no panic.
+    let e = explain_sts(
+        400,
+        &oauth(
+            "invalid_grant",
+            "The audience in ID Token [api://x] does not match the expected audience.",
+        ),
+        &Context::default(),
+    );
+    assert!(e.fix.contains("update-oidc '<PROVIDER_ID>'"), "{}", e.fix);
+    assert!(e.fix.contains("--allowed-audiences='api://x'"), "{}", e.fix);
+}
+
+#[test]
+fn context_from_token_helpers() {
+    let c = ctx();
+    assert_eq!(c.sts_audience(), EXPECTED_AUD);
+    assert_eq!(
+        c.principal(),
+        format!(
+            "principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/azure-pool/subject/{SUB}"
+        )
+    );
+    assert!(
+        c.principal_set()
+            .ends_with(&format!("/attribute.subject/{SUB}"))
+    );
+    let empty = Context::default();
+    assert!(
+        empty.principal().contains("<PROJECT_NUMBER>") && empty.principal().contains("<SUBJECT>")
+    );
+}
+
+#[test]
+#[ignore]
+fn print_all() {
+    for c in cases() {
+        let e = explain_sts(c.status, &c.body, &c.ctx);
+        println!(
+            "== {} [{}] retry={}\nSUMMARY: {}\nDETAIL: {}\nFIX: {}\n",
+            c.name, e.id, e.retryable, e.summary, e.detail, e.fix
+        );
+    }
+}
