@@ -33,8 +33,12 @@ pub fn check(jwt: &DecodedJwt, now: i64) -> Finding {
 
     match jwt.exp() {
         None => {
-            return Finding::fail(id, "the token has no exp claim; STS rejects it", "request the token from the managed-identity endpoint, not another issuer")
-                .with_data(data);
+            return Finding::fail(
+                id,
+                "the token has no exp claim; STS rejects it",
+                "request the token from the managed-identity endpoint, not another issuer",
+            )
+            .with_data(data);
         }
         Some(exp) if exp < now - SKEW => {
             return Finding::fail(
@@ -63,17 +67,30 @@ pub fn check(jwt: &DecodedJwt, now: i64) -> Finding {
         other => {
             return Finding::fail(
                 id,
-                format!("the token's alg is {}; Google STS accepts only RS256 and ES256", other.unwrap_or("(missing)")),
+                format!(
+                    "the token's alg is {}; Google STS accepts only RS256 and ES256",
+                    other.unwrap_or("(missing)")
+                ),
                 "use an Entra ID access token (RS256) from the managed-identity endpoint",
             )
             .with_data(data);
         }
     }
     if jwt.kid().is_none() {
-        return Finding::fail(id, "the token header has no kid; STS cannot find the signing key", "use an Entra ID access token from the managed-identity endpoint").with_data(data);
+        return Finding::fail(
+            id,
+            "the token header has no kid; STS cannot find the signing key",
+            "use an Entra ID access token from the managed-identity endpoint",
+        )
+        .with_data(data);
     }
     let Some(sub) = jwt.sub() else {
-        return Finding::fail(id, "the token has no sub claim; google.subject=assertion.sub would be empty", "use a managed-identity access token (its sub is the identity's object ID)").with_data(data);
+        return Finding::fail(
+            id,
+            "the token has no sub claim; google.subject=assertion.sub would be empty",
+            "use a managed-identity access token (its sub is the identity's object ID)",
+        )
+        .with_data(data);
     };
     if sub.len() > MAX_SUBJECT_BYTES {
         return Finding::fail(
@@ -122,7 +139,10 @@ pub fn check(jwt: &DecodedJwt, now: i64) -> Finding {
     {
         return Finding::warn(
             id,
-            format!("{summary}; its lifetime is {} h, above Google's documented 48 h maximum", l / 3600),
+            format!(
+                "{summary}; its lifetime is {} h, above Google's documented 48 h maximum",
+                l / 3600
+            ),
             "use a managed-identity token (about 24 h)",
         )
         .with_data(data);

@@ -52,7 +52,10 @@ pub async fn run(session: Arc<Session>, tx: UnboundedSender<Event>) -> Report {
     let mut findings = Vec::with_capacity(CheckId::ALL.len());
 
     findings.push(e.now(local::settings(&session.settings)));
-    let settings_ok = findings.last().map(|f| f.status != Status::Fail).unwrap_or(false);
+    let settings_ok = findings
+        .last()
+        .map(|f| f.status != Status::Fail)
+        .unwrap_or(false);
 
     let plan = session.plan();
     findings.push(e.now(local::source(&plan)));
@@ -60,7 +63,13 @@ pub async fn run(session: Arc<Session>, tx: UnboundedSender<Event>) -> Report {
     let t = e.start(CheckId::AzureToken);
     let fetched: Option<Fetched> = match plan {
         Err(_) => {
-            findings.push(e.finish(t, Finding::skip(CheckId::AzureToken, "no managed-identity source (see azure.source)")));
+            findings.push(e.finish(
+                t,
+                Finding::skip(
+                    CheckId::AzureToken,
+                    "no managed-identity source (see azure.source)",
+                ),
+            ));
             None
         }
         Ok(_) => match session.fetch().await {
@@ -79,10 +88,18 @@ pub async fn run(session: Arc<Session>, tx: UnboundedSender<Event>) -> Report {
     findings.push(e.now(local::config_file(&session.settings, fetched.as_ref())));
 
     let Some(f) = fetched else {
-        for id in [CheckId::TokenClaims, CheckId::TokenSignature, CheckId::StsExchange] {
+        for id in [
+            CheckId::TokenClaims,
+            CheckId::TokenSignature,
+            CheckId::StsExchange,
+        ] {
             findings.push(e.now(Finding::skip(id, "no Azure token (see azure.token)")));
         }
-        for id in [CheckId::IamImpersonation, CheckId::GcpPermissions, CheckId::VertexCall] {
+        for id in [
+            CheckId::IamImpersonation,
+            CheckId::GcpPermissions,
+            CheckId::VertexCall,
+        ] {
             findings.push(e.now(Finding::skip(id, "no federated token (see sts.exchange)")));
         }
         return Report::from_findings(findings);
@@ -91,7 +108,10 @@ pub async fn run(session: Arc<Session>, tx: UnboundedSender<Event>) -> Report {
 
     let signature = async {
         let t = e.start(CheckId::TokenSignature);
-        e.finish(t, signature::check(&session.http, &f.jwt, &f.token.token).await)
+        e.finish(
+            t,
+            signature::check(&session.http, &f.jwt, &f.token.token).await,
+        )
     };
     let chain = async {
         let mut out = Vec::new();
@@ -99,21 +119,35 @@ pub async fn run(session: Arc<Session>, tx: UnboundedSender<Event>) -> Report {
         let (sts, federated) = if settings_ok {
             google::sts(&session, &f).await
         } else {
-            (Finding::skip(CheckId::StsExchange, "the Google settings are incomplete or invalid (see gcp.settings)"), None)
+            (
+                Finding::skip(
+                    CheckId::StsExchange,
+                    "the Google settings are incomplete or invalid (see gcp.settings)",
+                ),
+                None,
+            )
         };
         out.push(e.finish(t, sts));
         let Some(federated) = federated else {
-            for id in [CheckId::IamImpersonation, CheckId::GcpPermissions, CheckId::VertexCall] {
+            for id in [
+                CheckId::IamImpersonation,
+                CheckId::GcpPermissions,
+                CheckId::VertexCall,
+            ] {
                 out.push(e.now(Finding::skip(id, "no federated token (see sts.exchange)")));
             }
             return out;
         };
         let t = e.start(CheckId::IamImpersonation);
-        let (imp, bearer): (Finding, Option<Secret>) = google::impersonate(&session, &f, &federated).await;
+        let (imp, bearer): (Finding, Option<Secret>) =
+            google::impersonate(&session, &f, &federated).await;
         out.push(e.finish(t, imp));
         let Some(bearer) = bearer else {
             for id in [CheckId::GcpPermissions, CheckId::VertexCall] {
-                out.push(e.now(Finding::skip(id, "no service-account token (see iam.impersonation)")));
+                out.push(e.now(Finding::skip(
+                    id,
+                    "no service-account token (see iam.impersonation)",
+                )));
             }
             return out;
         };

@@ -167,7 +167,10 @@ pub struct Report {
 impl Report {
     pub fn from_findings(mut checks: Vec<Finding>) -> Report {
         checks.sort_by_key(|f| f.id);
-        Report { ok: !checks.iter().any(|f| f.status == Status::Fail), checks }
+        Report {
+            ok: !checks.iter().any(|f| f.status == Status::Fail),
+            checks,
+        }
     }
 
     pub fn get(&self, id: CheckId) -> Option<&Finding> {

@@ -12,12 +12,24 @@ use serde_json::json;
 pub async fn check(http: &Http, jwt: &DecodedJwt, token: &Secret) -> Finding {
     let id = CheckId::TokenSignature;
     let Some(iss) = jwt.iss() else {
-        return Finding::fail(id, "the token has no iss claim, so its keys cannot be discovered", "use a managed-identity access token");
+        return Finding::fail(
+            id,
+            "the token has no iss claim, so its keys cannot be discovered",
+            "use a managed-identity access token",
+        );
     };
     let alg = match jwt.alg() {
         Some("RS256") => Algorithm::RS256,
         Some("ES256") => Algorithm::ES256,
-        other => return Finding::skip(id, format!("alg {} cannot be verified (see token.claims)", other.unwrap_or("(missing)"))),
+        other => {
+            return Finding::skip(
+                id,
+                format!(
+                    "alg {} cannot be verified (see token.claims)",
+                    other.unwrap_or("(missing)")
+                ),
+            );
+        }
     };
     let Some(kid) = jwt.kid() else {
         return Finding::skip(id, "no kid in the token header (see token.claims)");
@@ -45,7 +57,14 @@ pub async fn check(http: &Http, jwt: &DecodedJwt, token: &Secret) -> Finding {
         )
         .with_data(data);
     }
-    Finding::pass(id, format!("signature verified with key {kid} from {}", discovery.jwks_uri)).with_data(data)
+    Finding::pass(
+        id,
+        format!(
+            "signature verified with key {kid} from {}",
+            discovery.jwks_uri
+        ),
+    )
+    .with_data(data)
 }
 
 fn explain(id: CheckId, iss: &str, kid: &str, e: OidcError) -> Finding {
@@ -57,27 +76,41 @@ fn explain(id: CheckId, iss: &str, kid: &str, e: OidcError) -> Finding {
         ),
         OidcError::Transport { url, failure } => Finding::fail(
             id,
-            format!("cannot fetch {url}: {failure}. STS would answer 'Error connecting to the given credential's issuer.'"),
+            format!(
+                "cannot fetch {url}: {failure}. STS would answer 'Error connecting to the given credential's issuer.'"
+            ),
             "check outbound HTTPS from this machine (proxy settings, firewall); Google fetches the same URL from its side",
         ),
         OidcError::Status { url, status } => Finding::fail(
             id,
-            format!("{url} answered HTTP {status}; the issuer {iss} does not serve OIDC discovery, so STS cannot verify the token"),
+            format!(
+                "{url} answered HTTP {status}; the issuer {iss} does not serve OIDC discovery, so STS cannot verify the token"
+            ),
             "use the token's exact issuer; for Entra it is https://sts.windows.net/<tid>/ (v1) or https://login.microsoftonline.com/<tid>/v2.0 (v2)",
         ),
-        OidcError::Malformed { url, why } => Finding::fail(id, format!("{url} is not a usable OIDC document: {why}"), "check the issuer"),
+        OidcError::Malformed { url, why } => Finding::fail(
+            id,
+            format!("{url} is not a usable OIDC document: {why}"),
+            "check the issuer",
+        ),
         OidcError::UnknownKid { kid: k, known } => Finding::fail(
             id,
             format!(
                 "the token's signing key {k} is not in the issuer's JWKS (published keys: {}); STS answers 'Error connecting to the given credential's issuer.'",
-                if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
             ),
             "the token was not signed by this issuer's current keys: fetch a fresh token from the managed-identity endpoint; \
              if the provider has an uploaded JWKS (--jwk-json-path), re-upload the issuer's current keys or remove it",
         ),
         OidcError::Signature(why) => Finding::fail(
             id,
-            format!("the signature does not verify with key {kid} ({why}); STS answers 'Unable to verify the ID Token signature.'"),
+            format!(
+                "the signature does not verify with key {kid} ({why}); STS answers 'Unable to verify the ID Token signature.'"
+            ),
             "the token was altered or signed by another key: fetch a fresh token; never edit a token by hand",
         ),
     }

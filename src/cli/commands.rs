@@ -235,5 +235,9 @@ pub async fn check(session: Session, as_json: bool, ascii: bool) -> Result<(), F
     } else {
         print!("{}", render::report(&report, ascii));
     }
-    if report.ok { Ok(()) } else { Err(Failure::Silent) }
+    if report.ok {
+        Ok(())
+    } else {
+        Err(Failure::Silent)
+    }
 }

@@ -10,7 +10,10 @@ const SHOW_AFTER: Duration = Duration::from_millis(300);
 const FRAMES: &[&str] = &["|", "/", "-", "\\"];
 
 /// Drain engine events until the run ends, drawing a one-line status when something is slow.
-pub async fn follow(mut rx: UnboundedReceiver<Event>, run: impl std::future::Future<Output = Report>) -> Report {
+pub async fn follow(
+    mut rx: UnboundedReceiver<Event>,
+    run: impl std::future::Future<Output = Report>,
+) -> Report {
     let draw = std::io::stderr().is_terminal();
     let mut running: BTreeMap<CheckId, Instant> = BTreeMap::new();
     let mut shown = false;

@@ -210,7 +210,13 @@ pub fn report(r: &crate::checks::Report, ascii: bool) -> String {
     use crate::checks::Status;
     let mut out = String::from("wif-doctor check: Azure managed identity -> Google Cloud\n\n");
     for f in &r.checks {
-        let _ = writeln!(out, "{} {:<18} {}", f.status.mark(ascii), f.id.as_str(), f.title);
+        let _ = writeln!(
+            out,
+            "{} {:<18} {}",
+            f.status.mark(ascii),
+            f.id.as_str(),
+            f.title
+        );
         for line in f.detail.lines() {
             let _ = writeln!(out, "    {line}");
         }
@@ -225,7 +231,13 @@ pub fn report(r: &crate::checks::Report, ascii: bool) -> String {
         }
     }
     let count = |s: Status| r.checks.iter().filter(|f| f.status == s).count();
-    let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
     let _ = writeln!(
         out,
         "\n{}: {} passed, {}, {} failed, {} skipped",

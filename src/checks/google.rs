@@ -1,0 +1,242 @@
+//! Checks that call Google: the STS exchange, impersonation, the permission probe and a
+//! free Vertex AI call. Failures are explained by the catalogue in `diagnose`.
+
+use super::{CheckId, Finding};
+use crate::diagnose::{self, Context, Explanation};
+use crate::google::{self, CallError, StsRequest};
+use crate::secret::Secret;
+use crate::session::{Fetched, Session, now};
+use serde_json::json;
+
+const WANTED: &[&str] = &["aiplatform.endpoints.predict"];
+
+fn context(s: &Session, f: &Fetched) -> Context {
+    let v = |o: &Option<crate::settings::Sourced<String>>| {
+        o.as_ref().map(|x| x.value.trim().to_string())
+    };
+    Context {
+        project_number: v(&s.settings.project_number),
+        project_id: v(&s.settings.project_id),
+        pool: v(&s.settings.pool),
+        provider: v(&s.settings.provider),
+        service_account: v(&s.settings.service_account),
+        resource: Some(s.settings.resource.value.clone()),
+        now: now(),
+        ..Default::default()
+    }
+    .with_token(&f.jwt)
+}
+
+fn explained(id: CheckId, e: Explanation, status: u16, body: &str) -> Finding {
+    let detail = if e.detail.is_empty() {
+        e.summary.clone()
+    } else {
+        format!("{}\n{}", e.summary, e.detail)
+    };
+    Finding::fail(id, detail, e.fix).with_data(json!({
+        "explanation": e.id, "retryable": e.retryable, "status": status,
+        "body": crate::http::excerpt(body.as_bytes(), 1000),
+    }))
+}
+
+fn unreachable(id: CheckId, what: &str, e: &CallError) -> Finding {
+    Finding::fail(
+        id,
+        format!("{what}: {e}"),
+        "check outbound HTTPS from this machine to *.googleapis.com (HTTPS_PROXY / NO_PROXY, firewall)",
+    )
+}
+
+/// sts.exchange: returns the federated token on success.
+pub async fn sts(s: &Session, f: &Fetched) -> (Finding, Option<Secret>) {
+    let id = CheckId::StsExchange;
+    let ctx = context(s, f);
+    let audience = ctx.sts_audience();
+    let req = StsRequest {
+        token_url: &s.settings.token_url.value,
+        audience: &audience,
+        subject_token: &f.token.token,
+        subject_token_type: &s.settings.subject_token_type.value,
+    };
+    match google::sts_exchange(&s.http, &req).await {
+        Ok(t) => {
+            let expires = t
+                .expires_in
+                .map(|e| format!(", valid for {e} s"))
+                .unwrap_or_default();
+            let finding = Finding::pass(
+                id,
+                format!(
+                    "STS accepted the token for {audience}{expires}\nfederated principal: {}",
+                    ctx.principal()
+                ),
+            )
+            .with_data(json!({
+                "audience": audience, "expires_in": t.expires_in,
+                "principal": ctx.principal(), "principal_set": ctx.principal_set(),
+            }));
+            (finding, Some(t.access_token))
+        }
+        Err(CallError::Status { status, body }) => (
+            explained(
+                id,
+                diagnose::explain_sts(status, &body, &ctx),
+                status,
+                &body,
+            ),
+            None,
+        ),
+        Err(e) => (
+            unreachable(
+                id,
+                &format!(
+                    "cannot complete the exchange at {}",
+                    s.settings.token_url.value
+                ),
+                &e,
+            ),
+            None,
+        ),
+    }
+}
+
+/// iam.impersonation: with a service account, swap the federated token for the SA's.
+/// Without one, the federated token is the bearer for the remaining checks.
+pub async fn impersonate(
+    s: &Session,
+    f: &Fetched,
+    federated: &Secret,
+) -> (Finding, Option<Secret>) {
+    let id = CheckId::IamImpersonation;
+    let Some(sa) = &s.settings.service_account else {
+        return (
+            Finding::skip(
+                id,
+                "no service account set: the federated token is used directly (recommended for Vertex AI)",
+            ),
+            Some(federated.clone()),
+        );
+    };
+    let ctx = context(s, f);
+    match google::generate_access_token(
+        &s.http,
+        &s.settings.universe_domain.value,
+        sa.value.trim(),
+        federated,
+    )
+    .await
+    {
+        Ok(t) => (
+            Finding::pass(
+                id,
+                format!(
+                    "{} issued an access token{}",
+                    sa.value,
+                    t.expire_time
+                        .as_ref()
+                        .map(|e| format!(" (expires {e})"))
+                        .unwrap_or_default()
+                ),
+            )
+            .with_data(json!({"service_account": sa.value})),
+            Some(t.access_token),
+        ),
+        Err(CallError::Status { status, body }) => (
+            explained(
+                id,
+                diagnose::explain_impersonation(status, &body, &ctx),
+                status,
+                &body,
+            ),
+            None,
+        ),
+        Err(e) => (
+            unreachable(id, "cannot reach iamcredentials.googleapis.com", &e),
+            None,
+        ),
+    }
+}
+
+fn project_id(s: &Session) -> Option<String> {
+    s.settings
+        .project_id
+        .as_ref()
+        .map(|p| p.value.trim().to_string())
+        .filter(|p| !p.is_empty())
+}
+
+/// gcp.permissions: the free testIamPermissions probe for aiplatform.endpoints.predict.
+pub async fn permissions(s: &Session, f: &Fetched, bearer: &Secret) -> Finding {
+    let id = CheckId::GcpPermissions;
+    let Some(project) = project_id(s) else {
+        return Finding::skip(id, "no project ID: set --project-id (GCP_PROJECT_ID)");
+    };
+    let ctx = context(s, f);
+    match google::test_iam_permissions(
+        &s.http,
+        &s.settings.universe_domain.value,
+        &project,
+        bearer,
+        WANTED,
+    )
+    .await
+    {
+        Ok(granted) => {
+            let wanted: Vec<String> = WANTED.iter().map(|w| w.to_string()).collect();
+            match diagnose::explain_permissions(&granted, &wanted, &ctx) {
+                None => Finding::pass(
+                    id,
+                    format!("holds {} on project {project}", WANTED.join(", ")),
+                )
+                .with_data(json!({"granted": granted})),
+                Some(e) => explained(id, e, 200, "")
+                    .with_data(json!({"granted": granted, "wanted": wanted})),
+            }
+        }
+        Err(CallError::Status { status, body }) => explained(
+            id,
+            diagnose::explain_permissions_error(status, &body, &ctx),
+            status,
+            &body,
+        ),
+        Err(e) => unreachable(id, "cannot reach cloudresourcemanager.googleapis.com", &e),
+    }
+}
+
+/// vertex.call: countTokens on the publisher model, a real call that costs nothing.
+pub async fn vertex(s: &Session, f: &Fetched, bearer: &Secret) -> Finding {
+    let id = CheckId::VertexCall;
+    let Some(project) = project_id(s) else {
+        return Finding::skip(id, "no project ID: set --project-id (GCP_PROJECT_ID)");
+    };
+    let (location, model) = (&s.settings.location.value, &s.settings.model.value);
+    let ctx = context(s, f);
+    match google::count_tokens(
+        &s.http,
+        &s.settings.universe_domain.value,
+        location,
+        &project,
+        model,
+        bearer,
+    )
+    .await
+    {
+        Ok(c) => Finding::pass(
+            id,
+            format!(
+                "countTokens on {model} in {location} answered{}",
+                c.total_tokens
+                    .map(|n| format!(" ({n} tokens)"))
+                    .unwrap_or_default()
+            ),
+        )
+        .with_data(json!({"model": model, "location": location, "total_tokens": c.total_tokens})),
+        Err(CallError::Status { status, body }) => explained(
+            id,
+            diagnose::explain_vertex(status, &body, &ctx, location, model),
+            status,
+            &body,
+        ),
+        Err(e) => unreachable(id, &format!("cannot reach Vertex AI in {location}"), &e),
+    }
+}

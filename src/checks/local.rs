@@ -1,0 +1,198 @@
+//! Checks that need no Google call: settings, the token source, the token fetch result
+//! and the credential configuration file.
+
+use super::{CheckId, Finding};
+use crate::azure::{AzureError, Plan, SourceKind};
+use crate::diagnose::{self, Issue, LintContext, SettingsLintInput, Severity};
+use crate::session::Fetched;
+use crate::settings::Settings;
+use serde_json::json;
+use std::io::Read;
+
+const MAX_CONFIG: u64 = 1024 * 1024;
+
+/// Fold lint issues into one finding: the worst severity decides.
+fn from_issues(id: CheckId, issues: &[Issue], ok_detail: String) -> Finding {
+    if issues.is_empty() {
+        return Finding::pass(id, ok_detail);
+    }
+    let detail: Vec<String> = issues
+        .iter()
+        .map(|i| format!("{}: {}", i.field, i.message))
+        .collect();
+    let mut fixes: Vec<String> = Vec::new();
+    for i in issues {
+        if !i.fix.is_empty() && !fixes.contains(&i.fix) {
+            fixes.push(i.fix.clone());
+        }
+    }
+    let data = json!({"issues": issues});
+    if issues.iter().any(|i| i.severity == Severity::Fail) {
+        Finding::fail(id, detail.join("\n"), fixes.join("\n")).with_data(data)
+    } else {
+        Finding::warn(id, detail.join("\n"), fixes.join("\n")).with_data(data)
+    }
+}
+
+/// gcp.settings: the Google values STS and the probes need, with copy/paste slips caught.
+pub fn settings(s: &Settings) -> Finding {
+    let id = CheckId::GcpSettings;
+    let mut issues = diagnose::lint_settings(&SettingsLintInput::from_settings(s));
+    let required = [
+        (
+            "project_number",
+            s.project_number.is_none(),
+            "--project-number <digits> (GCP_PROJECT_NUMBER)",
+        ),
+        (
+            "pool",
+            s.pool.is_none(),
+            "--pool <pool ID> (GCP_WORKLOAD_IDENTITY_POOL_ID)",
+        ),
+        (
+            "provider",
+            s.provider.is_none(),
+            "--provider <provider ID> (GCP_WORKLOAD_IDENTITY_PROVIDER_ID)",
+        ),
+    ];
+    for (field, missing, how) in required {
+        if missing {
+            issues.push(Issue {
+                severity: Severity::Fail,
+                field,
+                message: "not set; the STS audience needs it".into(),
+                fix: format!("set {how}; find it with: gcloud iam workload-identity-pools list --location=global"),
+            });
+        }
+    }
+    if s.project_id.is_none() {
+        issues.push(Issue {
+            severity: Severity::Warn,
+            field: "project_id",
+            message: "not set; the permission and Vertex AI checks will be skipped".into(),
+            fix: "set --project-id <project ID> (GCP_PROJECT_ID)".into(),
+        });
+    }
+    let v = |o: &Option<crate::settings::Sourced<String>>| {
+        o.as_ref().map(|x| x.value.clone()).unwrap_or_default()
+    };
+    from_issues(
+        id,
+        &issues,
+        format!(
+            "project {} (number {}), pool {}, provider {}{}",
+            v(&s.project_id),
+            v(&s.project_number),
+            v(&s.pool),
+            v(&s.provider),
+            s.service_account
+                .as_ref()
+                .map(|sa| format!(", impersonating {}", sa.value))
+                .unwrap_or_default()
+        ),
+    )
+}
+
+/// azure.source: which managed-identity source applies.
+pub fn source(plan: &Result<Plan, AzureError>) -> Finding {
+    let id = CheckId::AzureSource;
+    match plan {
+        Ok(p) => Finding::pass(id, format!("{} at {}\n{}", p.kind, p.endpoint, p.reason))
+            .with_data(json!({"source": p.kind.id(), "endpoint": p.endpoint, "reason": p.reason})),
+        Err(e) => azure_failure(id, e),
+    }
+}
+
+fn azure_failure(id: CheckId, e: &AzureError) -> Finding {
+    Finding::fail(id, format!("{}\n{}", e.summary, e.cause), e.fix.clone()).with_data(json!({
+        "kind": e.kind, "status": e.status, "raw": e.raw,
+    }))
+}
+
+/// azure.token: the fetch succeeded.
+pub fn token(f: &Fetched) -> Finding {
+    let expires = f
+        .expires_at()
+        .map(|(at, from)| format!(", expires {} (from {from})", crate::jwt::format_utc(at)))
+        .unwrap_or_default();
+    Finding::pass(
+        CheckId::AzureToken,
+        format!(
+            "token for {} from {}{}{expires}",
+            f.token.resource,
+            f.token.endpoint,
+            if f.token.attempts > 1 {
+                format!(" after {} attempts", f.token.attempts)
+            } else {
+                String::new()
+            }
+        ),
+    )
+    .with_data(json!({
+        "source": f.token.source.id(),
+        "endpoint": f.token.endpoint,
+        "resource": f.token.resource,
+        "token_sha256": f.summary.sha256,
+        "attempts": f.token.attempts,
+    }))
+}
+
+pub fn token_error(e: &AzureError) -> Finding {
+    azure_failure(CheckId::AzureToken, e)
+}
+
+/// config.file: lint the credential configuration named by GOOGLE_APPLICATION_CREDENTIALS.
+pub fn config_file(s: &Settings, fetched: Option<&Fetched>) -> Finding {
+    let id = CheckId::ConfigFile;
+    let Some(path) = &s.credentials else {
+        return Finding::skip(
+            id,
+            "no credential configuration named (GOOGLE_APPLICATION_CREDENTIALS or --credentials); write one with: wif-doctor config",
+        );
+    };
+    let shown = path.value.display().to_string();
+    let text = match std::fs::File::open(&path.value).and_then(|f| {
+        let mut buf = String::new();
+        f.take(MAX_CONFIG).read_to_string(&mut buf).map(|_| buf)
+    }) {
+        Ok(t) => t,
+        Err(e) => {
+            return Finding::fail(
+                id,
+                format!("cannot read {shown} ({}): {e}", path.origin),
+                "write it with: wif-doctor config --output <path>, or fix GOOGLE_APPLICATION_CREDENTIALS",
+            );
+        }
+    };
+    let on_app_service = s.environment.app_service_site.is_some()
+        || fetched.is_some_and(|f| f.token.source == SourceKind::AppService)
+        || s.identity_endpoint.is_some();
+    let expected_audience = match (&s.project_number, &s.pool, &s.provider) {
+        (Some(n), Some(p), Some(v)) => Some(crate::gcp::sts_audience(&n.value, &p.value, &v.value)),
+        _ => None,
+    };
+    let lc = LintContext {
+        current_identity_endpoint: s.identity_endpoint.as_ref().map(|e| e.value.clone()),
+        current_identity_header: s
+            .identity_header
+            .as_ref()
+            .map(|h| h.value.expose().to_string()),
+        resource: Some(s.resource.value.clone()),
+        on_app_service,
+        expected_audience,
+    };
+    let issues = diagnose::lint_config(&text, &lc);
+    let mut f = from_issues(
+        id,
+        &issues,
+        format!(
+            "{shown} ({}) is consistent with the current environment",
+            path.origin
+        ),
+    );
+    if !issues.is_empty() {
+        f.detail = format!("in {shown}:\n{}", f.detail);
+    }
+    f.data = json!({"path": shown, "issues": issues});
+    f
+}
