@@ -8,7 +8,7 @@
 //!                                                                            └ vertex.call
 //! ```
 
-use super::{CheckId, Finding, Report, Status, claims, google, local, signature};
+use super::{CheckId, Finding, Report, claims, google, local, signature};
 use crate::secret::Secret;
 use crate::session::{Fetched, Session, now};
 use std::sync::Arc;
@@ -52,10 +52,10 @@ pub async fn run(session: Arc<Session>, tx: UnboundedSender<Event>) -> Report {
     let mut findings = Vec::with_capacity(CheckId::ALL.len());
 
     findings.push(e.now(local::settings(&session.settings)));
-    let settings_ok = findings
-        .last()
-        .map(|f| f.status != Status::Fail)
-        .unwrap_or(false);
+    // STS still runs on a doubtful value (a project ID in place of the number, say): its
+    // answer is evidence too. Only an audience that cannot be formed at all stops it.
+    let s = &session.settings;
+    let audience_known = s.project_number.is_some() && s.pool.is_some() && s.provider.is_some();
 
     let plan = session.plan();
     findings.push(e.now(local::source(&plan)));
@@ -116,7 +116,7 @@ pub async fn run(session: Arc<Session>, tx: UnboundedSender<Event>) -> Report {
     let chain = async {
         let mut out = Vec::new();
         let t = e.start(CheckId::StsExchange);
-        let (sts, federated) = if settings_ok {
+        let (sts, federated) = if audience_known {
             google::sts(&session, &f).await
         } else {
             (

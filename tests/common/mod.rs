@@ -137,6 +137,10 @@ impl World {
             "MSI_SECRET leaked:\n{all}"
         );
         assert!(!looks_like_jwt_in(&all), "a JWT leaked into output:\n{all}");
+        assert!(
+            !all.contains("ya29."),
+            "a Google access token leaked into output:\n{all}"
+        );
     }
 }
 
@@ -166,4 +170,23 @@ pub fn write(path: &Path, text: &str) {
         std::fs::create_dir_all(p).unwrap();
     }
     std::fs::write(path, text).unwrap();
+}
+
+impl World {
+    /// App Service environment plus the simulator project's Google settings.
+    pub fn full_env(&self) -> Vec<(String, String)> {
+        let g = self.sim.google();
+        let mut env = self.app_service_env();
+        set(&mut env, "AZURE_RESOURCE_URI", &g.app_id_uri);
+        set(&mut env, "GCP_PROJECT_NUMBER", &g.project_number);
+        set(&mut env, "GCP_PROJECT_ID", &g.project_id);
+        set(&mut env, "GCP_WORKLOAD_IDENTITY_POOL_ID", &g.pool);
+        set(&mut env, "GCP_WORKLOAD_IDENTITY_PROVIDER_ID", &g.provider);
+        set(&mut env, "GCP_LOCATION", &g.location);
+        set(&mut env, "GCP_VERTEX_MODEL", &g.model);
+        if let Some(sa) = &g.service_account {
+            set(&mut env, "GCP_SERVICE_ACCOUNT", sa);
+        }
+        env
+    }
 }
