@@ -16,25 +16,50 @@ const LATENCY: Duration = Duration::from_millis(100);
 const RUNS: usize = 15;
 const LIMIT: f64 = 1.15;
 
-fn session(sim: &wif_doctor::sim::Sim, root: &std::path::Path, impersonate: bool) -> wif_doctor::session::Session {
-    let args = SettingsArgs { sysroot: Some(root.to_path_buf()), ..Default::default() };
+fn session(
+    sim: &wif_doctor::sim::Sim,
+    root: &std::path::Path,
+    impersonate: bool,
+) -> wif_doctor::session::Session {
+    let args = SettingsArgs {
+        sysroot: Some(root.to_path_buf()),
+        ..Default::default()
+    };
     let mut settings = Settings::resolve(&args, &EnvMap::new()).expect("settings");
     wif_doctor::demo::apply(&mut settings, sim);
     if impersonate {
         let sa = sim.google().service_account_email.clone();
-        settings.service_account = Some(wif_doctor::settings::Sourced::new(sa, wif_doctor::settings::Origin::Demo));
+        settings.service_account = Some(wif_doctor::settings::Sourced::new(
+            sa,
+            wif_doctor::settings::Origin::Demo,
+        ));
     }
     wif_doctor::session::Session::new(settings).expect("session")
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let root = tempfile::tempdir().unwrap();
-    let sim = rt.block_on(wif_doctor::demo::start(Scenario::Healthy, LATENCY)).unwrap();
+    let sim = rt
+        .block_on(wif_doctor::demo::start(Scenario::Healthy, LATENCY))
+        .unwrap();
     let mut failed = false;
-    println!("check_latency: {RUNS} runs each, {} ms injected per request", LATENCY.as_millis());
-    println!("{:<24}{:>10}{:>10}{:>10}{:>14}{:>18}{:>8}", "variant", "min ms", "median", "max", "critical path", "sequential sum", "ratio");
-    for (name, impersonate, hops) in [("direct access", false, 4u32), ("with impersonation", true, 5)] {
+    println!(
+        "check_latency: {RUNS} runs each, {} ms injected per request",
+        LATENCY.as_millis()
+    );
+    println!(
+        "{:<24}{:>10}{:>10}{:>10}{:>14}{:>18}{:>8}",
+        "variant", "min ms", "median", "max", "critical path", "sequential sum", "ratio"
+    );
+    for (name, impersonate, hops) in [
+        ("direct access", false, 4u32),
+        ("with impersonation", true, 5),
+    ] {
         let mut times = Vec::new();
         let mut sums = Vec::new();
         for _ in 0..RUNS {

@@ -10,17 +10,25 @@ fn python_urlencode(pairs: &[(&str, &str)]) -> String {
     fn quote_plus(s: &str) -> String {
         s.bytes()
             .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => (b as char).to_string(),
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => {
+                    (b as char).to_string()
+                }
                 b' ' => "+".to_string(),
                 other => format!("%{other:02X}"),
             })
             .collect()
     }
-    pairs.iter().map(|(k, v)| format!("{}={}", quote_plus(k), quote_plus(v))).collect::<Vec<_>>().join("&")
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", quote_plus(k), quote_plus(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 fn sts_requests(reqs: &[RecordedRequest]) -> Vec<&RecordedRequest> {
-    reqs.iter().filter(|r| r.host == "sts.googleapis.com" && r.path == "/v1/token").collect()
+    reqs.iter()
+        .filter(|r| r.host == "sts.googleapis.com" && r.path == "/v1/token")
+        .collect()
 }
 
 #[test]
@@ -33,18 +41,30 @@ fn sts_request_matches_google_auth_field_for_field() {
     assert_eq!(sts.len(), 1);
     let req = sts[0];
     assert_eq!(req.method, "POST");
-    assert_eq!(req.header("content-type"), Some("application/x-www-form-urlencoded"));
-    assert!(req.header("authorization").is_none(), "STS must not get an Authorization header");
+    assert_eq!(
+        req.header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
+    assert!(
+        req.header("authorization").is_none(),
+        "STS must not get an Authorization header"
+    );
     let subject = url::form_urlencoded::parse(req.body.as_bytes())
         .find(|(k, _)| k == "subject_token")
         .map(|(_, v)| v.into_owned())
         .expect("subject_token");
     let g = w.sim.google();
     let expected = python_urlencode(&[
-        ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"),
+        (
+            "grant_type",
+            "urn:ietf:params:oauth:grant-type:token-exchange",
+        ),
         ("audience", &g.audience()),
         ("scope", "https://www.googleapis.com/auth/cloud-platform"),
-        ("requested_token_type", "urn:ietf:params:oauth:token-type:access_token"),
+        (
+            "requested_token_type",
+            "urn:ietf:params:oauth:token-type:access_token",
+        ),
         ("subject_token", &subject),
         ("subject_token_type", "urn:ietf:params:oauth:token-type:jwt"),
     ]);
@@ -52,7 +72,9 @@ fn sts_request_matches_google_auth_field_for_field() {
 }
 
 fn carries(req: &RecordedRequest, secret: &str) -> bool {
-    req.headers.iter().any(|(_, v)| v.contains(secret)) || req.query.contains(secret) || req.body.contains(secret)
+    req.headers.iter().any(|(_, v)| v.contains(secret))
+        || req.query.contains(secret)
+        || req.body.contains(secret)
 }
 
 #[test]
@@ -79,14 +101,28 @@ fn secrets_go_only_where_they_belong_in_every_scenario() {
             .collect();
         for q in &reqs {
             let identity = q.listener == "http" && q.path.eq_ignore_ascii_case("/msi/token");
-            assert!(!carries(q, header) || identity, "{scenario}: header sent to {} {}", q.host, q.path);
+            assert!(
+                !carries(q, header) || identity,
+                "{scenario}: header sent to {} {}",
+                q.host,
+                q.path
+            );
             let is_sts = q.host == "sts.googleapis.com";
             for t in &subject_tokens {
-                assert!(!carries(q, t) || is_sts, "{scenario}: Azure token sent to {} {}", q.host, q.path);
+                assert!(
+                    !carries(q, t) || is_sts,
+                    "{scenario}: Azure token sent to {} {}",
+                    q.host,
+                    q.path
+                );
             }
             // A Google token only ever travels as a bearer to Google APIs, never to Azure.
             if carries(q, "ya29.") {
-                assert!(q.host.ends_with("googleapis.com") && !is_sts, "{scenario}: Google token sent to {}", q.host);
+                assert!(
+                    q.host.ends_with("googleapis.com") && !is_sts,
+                    "{scenario}: Google token sent to {}",
+                    q.host
+                );
             }
         }
     }

@@ -99,11 +99,11 @@ fn is_transient(status: u16) -> bool {
     matches!(status, 404 | 408 | 410 | 429) || (500..=599).contains(&status)
 }
 
+/// A header name and its secret value.
+type SecretHeader = (&'static str, Secret);
+
 /// The URL and secret header for a source. Query parameters are percent-encoded.
-fn build_request(
-    s: &Settings,
-    plan: &Plan,
-) -> Result<(Url, Option<(&'static str, Secret)>), AzureError> {
+fn build_request(s: &Settings, plan: &Plan) -> Result<(Url, Option<SecretHeader>), AzureError> {
     let mut url = Url::parse(&plan.endpoint).map_err(|e| {
         AzureError::new(
             ErrorKind::Config,
@@ -436,7 +436,7 @@ fn explain_failure(
 }
 
 fn fmt_dur(d: Duration) -> String {
-    if d.as_millis() % 1000 == 0 {
+    if d.as_millis().is_multiple_of(1000) {
         format!("{} s", d.as_secs())
     } else {
         format!("{} ms", d.as_millis())
