@@ -8,7 +8,7 @@ use crate::gcp::{
 };
 use crate::http::{Http, HttpError};
 use crate::jwt::{self, DecodedJwt, TokenSummary};
-use crate::settings::{IdentitySelector, Settings};
+use crate::settings::{IdentitySelector, Settings, value_of};
 
 /// A fetched and locally decoded token.
 #[derive(Debug, Clone)]
@@ -76,7 +76,7 @@ impl Session {
 
     pub fn google_inputs(&self) -> GoogleInputs {
         let s = &self.settings;
-        let v = |o: &Option<crate::settings::Sourced<String>>| o.as_ref().map(|x| x.value.clone());
+        let v = value_of;
         GoogleInputs {
             project_number: v(&s.project_number),
             project_id: v(&s.project_id),

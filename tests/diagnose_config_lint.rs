@@ -778,24 +778,3 @@ fn impersonation_rules() {
         &["3600"],
     );
 }
-
-#[test]
-#[ignore]
-fn print_some() {
-    let leaky = with(|v| {
-        set_url(
-            v,
-            &format!(
-                "http://169.254.129.5:8081/{OLD_HEADER}/token?resource={HEADER}&api-version=2019-08-01"
-            ),
-        );
-        v["credential_source"]["headers"]["X-IDENTITY-HEADER"] = json!(OLD_HEADER);
-        v["audience"] = json!(format!("https:{AUD}"));
-    });
-    for i in lint_config(&leaky, &lc()) {
-        println!(
-            "{:?} {}: {}\n   fix: {}",
-            i.severity, i.field, i.message, i.fix
-        );
-    }
-}

@@ -719,17 +719,3 @@ fn vertex_errors() {
         false,
     );
 }
-
-#[test]
-#[ignore]
-fn print_some() {
-    let wanted = strings(&[
-        "aiplatform.endpoints.predict",
-        "resourcemanager.projects.get",
-    ]);
-    let e = explain_permissions(&[], &wanted, &ctx()).unwrap();
-    println!("{}\n{}\n{}\n", e.summary, e.detail, e.fix);
-    let body = r#"{"error":{"code":403,"message":"Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).","status":"PERMISSION_DENIED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"IAM_PERMISSION_DENIED","domain":"iam.googleapis.com","metadata":{"permission":"iam.serviceAccounts.getAccessToken"}}]}}"#;
-    let e = explain_impersonation(403, body, &ctx());
-    println!("{}\n{}\n{}\n", e.summary, e.detail, e.fix);
-}

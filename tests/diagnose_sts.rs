@@ -331,15 +331,3 @@ fn context_from_token_helpers() {
         empty.principal().contains("<PROJECT_NUMBER>") && empty.principal().contains("<SUBJECT>")
     );
 }
-
-#[test]
-#[ignore]
-fn print_all() {
-    for c in cases() {
-        let e = explain_sts(c.status, &c.body, &c.ctx);
-        println!(
-            "== {} [{}] retry={}\nSUMMARY: {}\nDETAIL: {}\nFIX: {}\n",
-            c.name, e.id, e.retryable, e.summary, e.detail, e.fix
-        );
-    }
-}

@@ -6,14 +6,15 @@ use crate::diagnose::{self, Context, Explanation};
 use crate::google::{self, CallError, StsRequest};
 use crate::secret::Secret;
 use crate::session::{Fetched, Session, now};
+use crate::settings::value_of;
 use serde_json::json;
 
 const WANTED: &[&str] = &["aiplatform.endpoints.predict"];
 
 fn context(s: &Session, f: &Fetched) -> Context {
-    let v = |o: &Option<crate::settings::Sourced<String>>| {
-        o.as_ref().map(|x| x.value.trim().to_string())
-    };
+    // Explanations and the audience use the values without copy/paste whitespace;
+    // gcp.settings reports the raw ones.
+    let v = |o| value_of(o).map(|x| x.trim().to_string());
     Context {
         project_number: v(&s.settings.project_number),
         project_id: v(&s.settings.project_id),

@@ -5,7 +5,7 @@ use super::{CheckId, Finding};
 use crate::azure::{AzureError, Plan, SourceKind};
 use crate::diagnose::{self, Issue, LintContext, SettingsLintInput, Severity};
 use crate::session::Fetched;
-use crate::settings::Settings;
+use crate::settings::{Settings, value_of};
 use serde_json::json;
 use std::io::Read;
 
@@ -73,9 +73,7 @@ pub fn settings(s: &Settings) -> Finding {
             fix: "set --project-id <project ID> (GCP_PROJECT_ID)".into(),
         });
     }
-    let v = |o: &Option<crate::settings::Sourced<String>>| {
-        o.as_ref().map(|x| x.value.clone()).unwrap_or_default()
-    };
+    let v = |o| value_of(o).unwrap_or_default();
     from_issues(
         id,
         &issues,

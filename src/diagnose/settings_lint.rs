@@ -40,7 +40,7 @@ impl From<&Context> for SettingsLintInput {
 impl SettingsLintInput {
     /// The values of resolved settings.
     pub fn from_settings(s: &Settings) -> Self {
-        let v = |o: &Option<crate::settings::Sourced<String>>| o.as_ref().map(|s| s.value.clone());
+        let v = crate::settings::value_of;
         SettingsLintInput {
             project_number: v(&s.project_number),
             project_id: v(&s.project_id),

@@ -7,7 +7,7 @@ pub mod recover;
 mod resolve;
 
 pub use args::SettingsArgs;
-pub use origin::{Origin, Sourced};
+pub use origin::{Origin, Sourced, value_of};
 pub use resolve::{EnvMap, SettingsError};
 
 use crate::secret::Secret;

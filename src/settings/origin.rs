@@ -47,3 +47,8 @@ impl<T> Sourced<T> {
         self.origin == Origin::Default
     }
 }
+
+/// The raw value of an optional setting, if set.
+pub fn value_of(o: &Option<Sourced<String>>) -> Option<String> {
+    o.as_ref().map(|s| s.value.clone())
+}
