@@ -17,6 +17,10 @@ pub struct Cli {
           default_missing_value = "healthy")]
     pub demo: Option<String>,
 
+    /// Delay every simulator response (e.g. 300ms), to watch progress in the demo
+    #[arg(long, global = true, hide = true, value_name = "DURATION")]
+    pub demo_latency: Option<String>,
+
     /// Draw with ASCII only (no box-drawing or check-mark glyphs)
     #[arg(long, global = true)]
     pub ascii: bool,

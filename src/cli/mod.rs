@@ -100,7 +100,12 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             let scenario = name.parse().map_err(|e: crate::sim::ParseScenarioError| {
                 Failure::Usage(format!("--demo: {e}"))
             })?;
-            let sim = crate::demo::start(scenario, std::time::Duration::ZERO)
+            let latency = match &cli.demo_latency {
+                Some(d) => crate::settings::parse_duration(d)
+                    .map_err(|e| Failure::Usage(format!("--demo-latency: {e}")))?,
+                None => std::time::Duration::ZERO,
+            };
+            let sim = crate::demo::start(scenario, latency)
                 .await
                 .map_err(|e| Failure::Failed(format!("cannot start the simulator: {e}")))?;
             crate::demo::apply(&mut settings, &sim);

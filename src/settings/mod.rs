@@ -8,7 +8,7 @@ mod resolve;
 
 pub use args::SettingsArgs;
 pub use origin::{Origin, Sourced, value_of};
-pub use resolve::{EnvMap, SettingsError};
+pub use resolve::{EnvMap, SettingsError, parse_duration};
 
 use crate::secret::Secret;
 use std::net::SocketAddr;
