@@ -1,0 +1,153 @@
+//! Drive the real binary in a pseudo-terminal and read its screen with a VT100 parser,
+//! as an operator's browser console would show it.
+#![allow(dead_code)]
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub struct Pty {
+    state: Arc<Mutex<State>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    _master: Box<dyn portable_pty::MasterPty + Send>,
+    _root: tempfile::TempDir,
+}
+
+struct State {
+    parser: vt100::Parser,
+    raw: Vec<u8>,
+    eof: bool,
+}
+
+const DEADLINE: Duration = Duration::from_secs(30);
+
+impl Pty {
+    /// Start `wif-doctor ARGS` at `cols`×`rows` with a clean environment (no identity, a fake
+    /// sysroot so nothing is recovered from this machine) plus `env`.
+    pub fn spawn(args: &[&str], cols: u16, rows: u16, env: &[(&str, &str)]) -> Pty {
+        let root = tempfile::tempdir().unwrap();
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("openpty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_wif-doctor"));
+        cmd.args(args);
+        cmd.env_clear();
+        cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
+        cmd.env("HOME", root.path());
+        cmd.env("TERM", "xterm-color");
+        cmd.env("WIF_DOCTOR_SYSROOT", root.path());
+        cmd.cwd(root.path());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pair.slave.spawn_command(cmd).expect("spawn");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer = pair.master.take_writer().unwrap();
+        let state = Arc::new(Mutex::new(State {
+            parser: vt100::Parser::new(
+                NonZeroU16::new(rows).unwrap(),
+                NonZeroU16::new(cols).unwrap(),
+                1000,
+            ),
+            raw: Vec::new(),
+            eof: false,
+        }));
+        let pump = state.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => {
+                        pump.lock().unwrap().eof = true;
+                        break;
+                    }
+                    Ok(n) => {
+                        let mut s = pump.lock().unwrap();
+                        s.parser.process(&buf[..n]);
+                        s.raw.extend_from_slice(&buf[..n]);
+                    }
+                }
+            }
+        });
+        Pty {
+            state,
+            writer,
+            child,
+            _master: pair.master,
+            _root: root,
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        self.state.lock().unwrap().parser.screen().contents()
+    }
+
+    pub fn raw(&self) -> String {
+        String::from_utf8_lossy(&self.state.lock().unwrap().raw).into_owned()
+    }
+
+    pub fn alternate_screen(&self) -> bool {
+        self.state
+            .lock()
+            .unwrap()
+            .parser
+            .screen()
+            .alternate_screen()
+    }
+
+    /// Wait until the screen shows `text`; panics with the screen after the deadline.
+    pub fn wait_for(&self, text: &str) {
+        self.wait_until(
+            |p| p.screen().contains(text),
+            &format!("screen to show {text:?}"),
+        );
+    }
+
+    pub fn wait_until(&self, cond: impl Fn(&Pty) -> bool, what: &str) {
+        let start = Instant::now();
+        while start.elapsed() < DEADLINE {
+            if cond(self) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("timed out waiting for {what}; screen:\n{}", self.screen());
+    }
+
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    /// Wait for the process to exit and the output to drain; returns the exit code.
+    pub fn wait_exit(&mut self) -> u32 {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                self.wait_until(|p| p.state.lock().unwrap().eof, "output to drain");
+                return status.exit_code();
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "process did not exit; screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
