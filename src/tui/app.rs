@@ -48,6 +48,15 @@ impl Step {
         }
     }
 
+    /// For narrow terminals.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Step::Config => "Cred. config",
+            Step::Test => "E2E test",
+            other => other.title(),
+        }
+    }
+
     pub fn index(self) -> usize {
         Step::ALL.iter().position(|s| *s == self).unwrap_or(0)
     }

@@ -7,7 +7,7 @@ use crate::tui::app::{App, Field};
 use crate::tui::theme::Theme;
 use ratatui::text::{Line, Span};
 
-pub fn lines(app: &App, theme: &Theme) -> Lines {
+pub fn lines(app: &App, theme: &Theme, width: u16) -> Lines {
     let s = &app.session.settings;
     let mut out = vec![heading(theme, "Identity source")];
     match app.session.plan() {
@@ -63,11 +63,20 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
         } else {
             origin
         };
-        out.push(Line::from(vec![
+        let origin = format!("({origin})");
+        // The origin on the same line when it fits, else on its own line below the value.
+        let fits = 19 + value.chars().count() + 2 + origin.chars().count() <= width as usize;
+        let mut first = vec![
             Span::styled(format!("{name:<19}"), theme.label()),
             Span::styled(value, theme.value()),
-            Span::styled(format!("  ({origin})"), theme.dim()),
-        ]));
+        ];
+        if fits {
+            first.push(Span::styled(format!("  {origin}"), theme.dim()));
+            out.push(Line::from(first));
+        } else {
+            out.push(Line::from(first));
+            out.push(Line::styled(format!("{:<19}{origin}", ""), theme.dim()));
+        }
     }
 
     let missing = &app.values.missing;

@@ -141,12 +141,13 @@ pub fn render(frame: &mut Frame, app: &App) {
         Constraint::Length(1),
     ])
     .areas(area);
-    let sidebar_width = if area.width >= 76 { 23 } else { 21 };
+    let wide = area.width >= 76;
+    let sidebar_width = if wide { 24 } else { 20 };
     let [side, main] =
         Layout::horizontal([Constraint::Length(sidebar_width), Constraint::Min(20)]).areas(body);
 
     title_bar(frame, title, app, &theme);
-    sidebar(frame, side, app, &theme);
+    sidebar(frame, side, app, &theme, wide);
     step_pane(frame, main, app, &theme);
     status_line(frame, status, app, &theme);
     key_line(frame, keys, app, &theme);
@@ -199,15 +200,19 @@ fn title_bar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn sidebar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+fn sidebar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, wide: bool) {
     let mut lines = Vec::new();
     for step in Step::ALL {
         let mark = mark_span(app, theme, step_mark(app, step));
-        let pad = if theme.ascii { "" } else { " " };
+        let name = if wide {
+            step.title()
+        } else {
+            step.short_title()
+        };
         let mut line = Line::from(vec![
             Span::raw(format!(" {} ", step.digit())),
             mark,
-            Span::raw(format!("{pad} {}", step.title())),
+            Span::raw(format!(" {name}")),
         ]);
         if step == app.step {
             line = line.style(theme.selected());
@@ -256,7 +261,7 @@ fn summary_line(app: &App, theme: &Theme) -> Line<'static> {
 
 fn step_pane(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let lines = match app.step {
-        Step::Environment => environment::lines(app, theme),
+        Step::Environment => environment::lines(app, theme, area.width.saturating_sub(2)),
         Step::Token => token::lines(app, theme),
         Step::Values => values::lines(app, theme),
         Step::Config => config::lines(app, theme),

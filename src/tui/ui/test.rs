@@ -101,7 +101,7 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
             Mark::Done(Status::Pass) => "ok".into(),
             Mark::Done(Status::Skip) => {
                 if hop.name == "service account" && no_sa {
-                    "not used: the federated token is used directly".into()
+                    "not used (no service account set)".into()
                 } else {
                     "skipped".into()
                 }
