@@ -76,17 +76,17 @@ pub fn token_vs_provider(detail: &str) -> Option<(String, String, String)> {
         let provider = rest
             .split(". ")
             .find(|s| s.trim_start().starts_with("Provider"))
-            .map(|s| s.trim().trim_end_matches('.').to_string())?;
+            .map(|s| {
+                let s = s.split(';').next().unwrap_or(s);
+                s.trim().trim_end_matches('.').to_string()
+            })?;
         return Some((claim.to_string(), value.to_string(), provider));
     }
     None
 }
 
 pub fn lines(app: &App, theme: &Theme) -> Lines {
-    let mut out = vec![heading(
-        theme,
-        "Flow (each hop lights up as its checks finish)",
-    )];
+    let mut out = vec![heading(theme, "Flow")];
     let no_sa = app.session.settings.service_account.is_none();
     for (i, hop) in HOPS.iter().enumerate() {
         let mark = group_mark(app, hop.ids);
@@ -101,14 +101,13 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
             Mark::Done(Status::Pass) => "ok".into(),
             Mark::Done(Status::Skip) => {
                 if hop.name == "service account" && no_sa {
-                    "not used (no service account set)".into()
+                    "not used".into()
                 } else {
                     "skipped".into()
                 }
             }
-            Mark::Done(_) => worst(app, hop.ids)
-                .map(|f| first_line(&f.detail))
-                .unwrap_or_default(),
+            Mark::Done(Status::Warn) => "warning (below)".into(),
+            Mark::Done(_) => "failed (below)".into(),
         };
         let connector = if i == 0 {
             "   ".to_string()
@@ -146,20 +145,18 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
                     "{} Failed at {}: {}",
                     Status::Fail.mark(theme.ascii),
                     hop.name,
-                    f.title
+                    first_line(&f.detail)
                 ),
                 theme.status(Status::Fail),
             ));
-            out.push(Line::styled(first_line(&f.detail), theme.value()));
             if let Some((claim, token, provider)) = token_vs_provider(&f.detail) {
-                out.push(Line::from(vec![
-                    Span::styled(format!("{:<17}", "token says"), theme.heading()),
-                    Span::styled(format!("{claim} = {token}"), theme.value()),
-                ]));
-                out.push(Line::from(vec![
-                    Span::styled(format!("{:<17}", "provider expects"), theme.heading()),
-                    Span::styled(provider, theme.value()),
-                ]));
+                out.push(Line::styled(
+                    format!("token says ({claim}):"),
+                    theme.heading(),
+                ));
+                out.push(Line::styled(token, theme.value()));
+                out.push(Line::styled("provider expects:", theme.heading()));
+                out.push(Line::styled(provider, theme.value()));
             }
             if !f.fix.is_empty() {
                 out.extend(para(&f.fix, "fix: ", theme.value()));
