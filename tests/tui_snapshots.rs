@@ -38,6 +38,8 @@ fn split_tolerant(value: &str) -> String {
 struct State {
     app: App,
     filters: Vec<(String, String)>,
+    /// The identity header and the token: never to appear in anything the wizard writes.
+    secrets: Vec<String>,
 }
 
 async fn state(scenario: Scenario) -> State {
@@ -50,6 +52,10 @@ async fn state(scenario: Scenario) -> State {
     wif_doctor::demo::apply(&mut settings, &sim);
     let session = Arc::new(Session::new(settings).expect("session"));
     let fetched = session.fetch().await;
+    let mut secrets: Vec<String> = vec![sim.identity_header().to_string()];
+    if let Ok(f) = &fetched {
+        secrets.push(f.token.token.expose().to_string());
+    }
     let report = checks::run_to_report(session.clone()).await;
 
     let mut app = App::new(session, 0);
@@ -118,7 +124,11 @@ async fn state(scenario: Scenario) -> State {
     });
     app.update(Action::Clock(now));
     drop(sim);
-    State { app, filters }
+    State {
+        app,
+        filters,
+        secrets,
+    }
 }
 
 fn draw(app: &App, w: u16, h: u16) -> String {
@@ -226,4 +236,25 @@ async fn too_small_overlays_and_ascii() {
     let text = draw(&s.app, 80, 24);
     assert!(text.is_ascii(), "--ascii draws ASCII only:\n{text}");
     snapshot(&s, "ascii_test_80x24", &text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_is_redacted_and_complete() {
+    let s = state(Scenario::AudienceMismatch).await;
+    let md = wif_doctor::tui::report::markdown(&s.app);
+    for secret in &s.secrets {
+        assert!(
+            !md.contains(secret.as_str()),
+            "a secret leaked into the report"
+        );
+    }
+    for want in [
+        "| identity header | set (",
+        "principalSet://",
+        "FAIL `sts.exchange`",
+        "update-oidc",
+        "| aud | api://",
+    ] {
+        assert!(md.contains(want), "{want} missing:\n{md}");
+    }
 }
