@@ -52,6 +52,21 @@ pub const ALL_HOP_IDS: [CheckId; 9] = [
     CheckId::VertexCall,
 ];
 
+/// A hop passes only when all its checks ran: a skipped one (e.g. the STS exchange after a
+/// failed token) leaves the hop skipped even if a prerequisite passed.
+fn hop_mark(app: &App, ids: &[CheckId]) -> Mark {
+    match group_mark(app, ids) {
+        Mark::Done(Status::Pass)
+            if ids
+                .iter()
+                .any(|id| app.finding(*id).is_some_and(|f| f.status == Status::Skip)) =>
+        {
+            Mark::Done(Status::Skip)
+        }
+        m => m,
+    }
+}
+
 fn worst<'a>(app: &'a App, ids: &[CheckId]) -> Option<&'a Finding> {
     ids.iter()
         .filter_map(|id| app.finding(*id))
@@ -89,7 +104,7 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
     let mut out = vec![heading(theme, "Flow")];
     let no_sa = app.session.settings.service_account.is_none();
     for (i, hop) in HOPS.iter().enumerate() {
-        let mark = group_mark(app, hop.ids);
+        let mark = hop_mark(app, hop.ids);
         let name = if hop.name == "service account" && no_sa {
             "(service account)".to_string()
         } else {
