@@ -15,3 +15,4 @@ pub mod secret;
 pub mod session;
 pub mod settings;
 pub mod sim;
+pub mod tui;

@@ -95,14 +95,18 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
         return commands::sim(a, cli.demo.as_deref()).await;
     }
 
+    // No subcommand: the interactive wizard on a terminal, else the check report.
+    let wizard = cli.command.is_none() && interactive();
     let _sim = match &cli.demo {
         Some(name) => {
             let scenario = name.parse().map_err(|e: crate::sim::ParseScenarioError| {
                 Failure::Usage(format!("--demo: {e}"))
             })?;
+            // In the wizard a little latency lets the flow diagram visibly light up hop by hop.
             let latency = match &cli.demo_latency {
                 Some(d) => crate::settings::parse_duration(d)
                     .map_err(|e| Failure::Usage(format!("--demo-latency: {e}")))?,
+                None if wizard => std::time::Duration::from_millis(120),
                 None => std::time::Duration::ZERO,
             };
             let sim = crate::demo::start(scenario, latency)
@@ -121,7 +125,33 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
         Some(Command::Values(a)) => commands::values(&session, a.json).await,
         Some(Command::Config(a)) => commands::config(&session, &a),
         Some(Command::Check(a)) => commands::check(session, a.json, cli.ascii).await,
+        None if wizard => run_wizard(session, cli.ascii, cli.demo).await,
         None => commands::check(session, false, cli.ascii).await,
         Some(Command::Decode(_)) | Some(Command::Sim(_)) => unreachable!("handled above"),
+    }
+}
+
+/// Both stdin and stdout are terminals (the wizard needs keys in and a screen out).
+fn interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+}
+
+/// The wizard; after it restored the terminal, print the plain summary.
+async fn run_wizard(
+    session: crate::session::Session,
+    ascii: bool,
+    demo: Option<String>,
+) -> Result<(), Failure> {
+    match crate::tui::run(session, crate::tui::Options { ascii, demo }).await {
+        Ok(crate::tui::Outcome::Quit(summary)) => {
+            print!("{summary}");
+            Ok(())
+        }
+        Ok(crate::tui::Outcome::Signal(what)) => {
+            eprintln!("wif-doctor: stopped ({what})");
+            Err(Failure::Silent)
+        }
+        Err(e) => Err(Failure::Failed(e)),
     }
 }

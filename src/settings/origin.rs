@@ -15,6 +15,8 @@ pub enum Origin {
     Recovered { var: String, from: String },
     /// Supplied by the built-in simulator (`--demo`).
     Demo,
+    /// Changed in place in the interactive wizard.
+    Edited,
     /// The built-in default.
     Default,
 }
@@ -26,6 +28,7 @@ impl fmt::Display for Origin {
             Origin::Env { var } => write!(f, "environment {var}"),
             Origin::Recovered { var, from } => write!(f, "{var} recovered from {from}"),
             Origin::Demo => write!(f, "built-in simulator (--demo)"),
+            Origin::Edited => write!(f, "edited in the wizard"),
             Origin::Default => write!(f, "default"),
         }
     }

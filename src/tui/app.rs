@@ -1,0 +1,1165 @@
+//! The wizard's state and its transitions. Pure: no IO, no terminal, no clock (the
+//! runtime passes "now" in [`Action::Tick`]). Every change of state goes through
+//! [`App::update`], which returns the [`Effect`]s the runtime must carry out.
+
+use crate::azure::AzureError;
+use crate::checks::{CheckId, Event, Finding, Report, Status};
+use crate::gcp::{self, GoogleValues};
+use crate::session::{Fetched, Session};
+use crate::settings::{IdentitySelector, Origin, Settings, Sourced};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Below this the wizard shows only a "terminal too small" message.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+
+/// The wizard's screens, in order; each is reachable by its digit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Step {
+    Environment,
+    Token,
+    Values,
+    Config,
+    Test,
+    Report,
+}
+
+impl Step {
+    pub const ALL: [Step; 6] = [
+        Step::Environment,
+        Step::Token,
+        Step::Values,
+        Step::Config,
+        Step::Test,
+        Step::Report,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Step::Environment => "Environment",
+            Step::Token => "Token",
+            Step::Values => "Google values",
+            Step::Config => "Credential config",
+            Step::Test => "End-to-end test",
+            Step::Report => "Report",
+        }
+    }
+
+    /// For narrow terminals.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Step::Config => "Cred. config",
+            Step::Test => "E2E test",
+            other => other.title(),
+        }
+    }
+
+    pub fn index(self) -> usize {
+        Step::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+
+    pub fn digit(self) -> char {
+        char::from(b'1' + self.index() as u8)
+    }
+
+    fn from_digit(c: char) -> Option<Step> {
+        let i = (c as u32).checked_sub('1' as u32)? as usize;
+        Step::ALL.get(i).copied()
+    }
+
+    fn next(self) -> Step {
+        Step::ALL[(self.index() + 1) % Step::ALL.len()]
+    }
+
+    fn prev(self) -> Step {
+        Step::ALL[(self.index() + Step::ALL.len() - 1) % Step::ALL.len()]
+    }
+}
+
+/// The wizard's own fetch of the token (the checks fetch theirs independently).
+#[derive(Debug, Clone)]
+pub enum FetchState {
+    Idle,
+    Running,
+    Done(Result<Box<Fetched>, AzureError>),
+}
+
+/// Settings that can be changed in place (`e`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    ProjectNumber,
+    ProjectId,
+    Pool,
+    Provider,
+    ServiceAccount,
+    Resource,
+    ClientId,
+    Location,
+    Model,
+}
+
+impl Field {
+    pub const ALL: [Field; 9] = [
+        Field::ProjectNumber,
+        Field::ProjectId,
+        Field::Pool,
+        Field::Provider,
+        Field::ServiceAccount,
+        Field::Resource,
+        Field::ClientId,
+        Field::Location,
+        Field::Model,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::ProjectNumber => "project number",
+            Field::ProjectId => "project id",
+            Field::Pool => "pool",
+            Field::Provider => "provider",
+            Field::ServiceAccount => "service account",
+            Field::Resource => "resource",
+            Field::ClientId => "client id",
+            Field::Location => "location",
+            Field::Model => "model",
+        }
+    }
+
+    /// The App Service app setting (environment variable) that sets it.
+    pub fn env(self) -> &'static str {
+        match self {
+            Field::ProjectNumber => "GCP_PROJECT_NUMBER",
+            Field::ProjectId => "GCP_PROJECT_ID",
+            Field::Pool => "GCP_WORKLOAD_IDENTITY_POOL_ID",
+            Field::Provider => "GCP_WORKLOAD_IDENTITY_PROVIDER_ID",
+            Field::ServiceAccount => "GCP_SERVICE_ACCOUNT",
+            Field::Resource => "AZURE_RESOURCE_URI",
+            Field::ClientId => "AZURE_CLIENT_ID",
+            Field::Location => "GCP_LOCATION",
+            Field::Model => "GCP_VERTEX_MODEL",
+        }
+    }
+
+    /// What an empty value means, for optional fields.
+    pub fn empty_means(self) -> Option<&'static str> {
+        match self {
+            Field::ServiceAccount => {
+                Some("no impersonation (the federated token is used directly)")
+            }
+            Field::ClientId => Some("the system-assigned identity"),
+            Field::ProjectNumber | Field::ProjectId | Field::Pool | Field::Provider => {
+                Some("not set")
+            }
+            Field::Resource | Field::Location | Field::Model => None,
+        }
+    }
+
+    /// The current value as text (empty when unset).
+    pub fn current(self, s: &Settings) -> String {
+        let opt =
+            |v: &Option<Sourced<String>>| v.as_ref().map(|x| x.value.clone()).unwrap_or_default();
+        match self {
+            Field::ProjectNumber => opt(&s.project_number),
+            Field::ProjectId => opt(&s.project_id),
+            Field::Pool => opt(&s.pool),
+            Field::Provider => opt(&s.provider),
+            Field::ServiceAccount => opt(&s.service_account),
+            Field::Resource => s.resource.value.clone(),
+            Field::ClientId => match s.selector.as_ref().map(|x| &x.value) {
+                Some(IdentitySelector::ClientId(v)) => v.clone(),
+                _ => String::new(),
+            },
+            Field::Location => s.location.value.clone(),
+            Field::Model => s.model.value.clone(),
+        }
+    }
+
+    /// Validation as you type; the engine's own rules where it has them.
+    pub fn validate(self, v: &str) -> Result<(), String> {
+        if v.is_empty() {
+            return match self.empty_means() {
+                Some(_) => Ok(()),
+                None => Err(format!("the {} cannot be empty", self.label())),
+            };
+        }
+        if v.chars().any(char::is_whitespace) {
+            return Err("no spaces allowed".into());
+        }
+        match self {
+            Field::ProjectNumber => gcp::validate_project_number(v),
+            Field::Pool | Field::Provider => gcp::validate_pool_or_provider_id(v),
+            Field::ProjectId => {
+                let ok_chars = v
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+                if !ok_chars {
+                    Err("a project ID has only lowercase letters, digits and dashes".into())
+                } else if !(6..=30).contains(&v.len()) {
+                    Err("a project ID has 6 to 30 characters".into())
+                } else if !v.starts_with(|c: char| c.is_ascii_lowercase()) {
+                    Err("a project ID starts with a letter".into())
+                } else {
+                    Ok(())
+                }
+            }
+            Field::ServiceAccount => match v.split_once('@') {
+                Some((name, domain)) if !name.is_empty() && domain.contains('.') => Ok(()),
+                _ => Err(
+                    "a service account is an email: NAME@PROJECT_ID.iam.gserviceaccount.com".into(),
+                ),
+            },
+            Field::ClientId => {
+                let parts: Vec<&str> = v.split('-').collect();
+                let lens = [8, 4, 4, 4, 12];
+                let guid = parts.len() == 5
+                    && parts
+                        .iter()
+                        .zip(lens)
+                        .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()));
+                if guid {
+                    Ok(())
+                } else {
+                    Err("a client ID is a GUID: xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx".into())
+                }
+            }
+            Field::Location => {
+                if v.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                {
+                    Ok(())
+                } else {
+                    Err("a location is like us-central1 or europe-west4".into())
+                }
+            }
+            Field::Resource | Field::Model => Ok(()),
+        }
+    }
+
+    /// Set the value (origin `Edited`); empty clears an optional field.
+    pub fn apply(self, s: &mut Settings, v: &str) {
+        let sourced = || Some(Sourced::new(v.to_string(), Origin::Edited));
+        let opt = |slot: &mut Option<Sourced<String>>| {
+            *slot = if v.is_empty() { None } else { sourced() };
+        };
+        match self {
+            Field::ProjectNumber => opt(&mut s.project_number),
+            Field::ProjectId => opt(&mut s.project_id),
+            Field::Pool => opt(&mut s.pool),
+            Field::Provider => opt(&mut s.provider),
+            Field::ServiceAccount => opt(&mut s.service_account),
+            Field::Resource => s.resource = Sourced::new(v.to_string(), Origin::Edited),
+            Field::ClientId => {
+                s.selector = (!v.is_empty()).then(|| {
+                    Sourced::new(IdentitySelector::ClientId(v.to_string()), Origin::Edited)
+                })
+            }
+            Field::Location => s.location = Sourced::new(v.to_string(), Origin::Edited),
+            Field::Model => s.model = Sourced::new(v.to_string(), Origin::Edited),
+        }
+    }
+
+    /// A change to this field changes the Azure token (re-fetch before the checks).
+    pub fn affects_token(self) -> bool {
+        matches!(self, Field::Resource | Field::ClientId)
+    }
+}
+
+/// The edit overlay: first pick a field, then type its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub field: usize,
+    /// `None` while picking the field.
+    pub buffer: Option<String>,
+    pub error: Option<String>,
+}
+
+/// Files the wizard writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FileKind {
+    Config,
+    Report,
+    Values,
+}
+
+impl FileKind {
+    pub fn what(self) -> &'static str {
+        match self {
+            FileKind::Config => "credential configuration",
+            FileKind::Report => "support report",
+            FileKind::Values => "copyable values",
+        }
+    }
+}
+
+/// The path prompt before writing a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathPrompt {
+    pub kind: FileKind,
+    pub buffer: String,
+    /// The file exists with different content: Enter replaces it.
+    pub replace: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    None,
+    Help,
+    Edit(Edit),
+    Path(PathPrompt),
+}
+
+/// A file the wizard wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub path: String,
+    /// created / unchanged / replaced
+    pub outcome: &'static str,
+}
+
+/// Why a write failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteError {
+    pub path: String,
+    /// The file exists with different content (may be replaced on confirmation).
+    pub exists: bool,
+    pub message: String,
+}
+
+/// Inputs to the state machine: terminal events and task results.
+#[derive(Debug)]
+pub enum Action {
+    Key(KeyEvent),
+    Paste(String),
+    Resize(u16, u16),
+    /// Clock tick (Unix seconds) while something runs: expiry countdowns and the spinner.
+    Tick(i64),
+    /// The time before a redraw (Unix seconds); moves no spinner.
+    Clock(i64),
+    Fetched {
+        generation: u64,
+        result: Result<Box<Fetched>, AzureError>,
+    },
+    Check {
+        generation: u64,
+        event: Event,
+    },
+    ChecksDone {
+        generation: u64,
+        report: Report,
+    },
+    SessionRebuilt {
+        result: Result<Arc<Session>, String>,
+        refetch: bool,
+    },
+    FileWritten {
+        kind: FileKind,
+        result: Result<Written, WriteError>,
+    },
+}
+
+/// Work for the runtime: IO, tasks and terminal operations.
+#[derive(Debug)]
+pub enum Effect {
+    FetchToken {
+        generation: u64,
+    },
+    RunChecks {
+        generation: u64,
+    },
+    /// Build a new `Session` from these settings, then answer `SessionRebuilt`.
+    Rebuild {
+        settings: Box<Settings>,
+        refetch: bool,
+    },
+    /// Write the credential configuration (the real header) to `path`, mode 0600.
+    WriteConfig {
+        path: String,
+        replace: bool,
+    },
+    /// Write `contents` to `path`, mode 0600.
+    WriteFile {
+        kind: FileKind,
+        path: String,
+        contents: String,
+        replace: bool,
+    },
+    /// Leave the alternate screen and print these lines plainly; the app waits for Enter.
+    PrintPlain {
+        title: String,
+        lines: Vec<String>,
+    },
+    /// Back to the alternate screen after `PrintPlain`.
+    Resume,
+    /// Best-effort OSC 52 clipboard write.
+    Copy(String),
+    Quit,
+}
+
+/// A value the user may want to copy, with its label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Copyable {
+    pub label: String,
+    pub value: String,
+}
+
+impl Copyable {
+    fn new(label: impl Into<String>, value: impl Into<String>) -> Copyable {
+        Copyable {
+            label: label.into(),
+            value: value.into(),
+        }
+    }
+}
+
+/// The whole wizard state.
+#[derive(Debug)]
+pub struct App {
+    pub session: Arc<Session>,
+    pub step: Step,
+    pub ascii: bool,
+    /// Theme without colours (`NO_COLOR`).
+    pub monochrome: bool,
+    /// The simulator scenario, when running with `--demo`.
+    pub demo: Option<String>,
+    pub fetch: FetchState,
+    pub values: GoogleValues,
+    pub findings: BTreeMap<CheckId, Finding>,
+    pub running: BTreeSet<CheckId>,
+    pub checks_running: bool,
+    pub checks_ran: bool,
+    fetch_generation: u64,
+    check_generation: u64,
+    pub default_config_path: String,
+    pub default_report_path: String,
+    pub default_values_path: String,
+    pub written: BTreeMap<FileKind, Result<Written, String>>,
+    pub overlay: Overlay,
+    pub toast: Option<String>,
+    pub scroll: [u16; 6],
+    pub size: (u16, u16),
+    pub now: i64,
+    pub spinner: usize,
+    /// Showing plain text outside the alternate screen; Enter returns.
+    pub suspended: bool,
+    pub quit: bool,
+    /// A background task panicked: the runtime stops.
+    pub fatal: Option<String>,
+}
+
+impl App {
+    pub fn new(session: Arc<Session>, now: i64) -> App {
+        let values = session.values(None);
+        let home = std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("."));
+        App {
+            session,
+            step: Step::Environment,
+            ascii: false,
+            monochrome: false,
+            demo: None,
+            fetch: FetchState::Idle,
+            values,
+            findings: BTreeMap::new(),
+            running: BTreeSet::new(),
+            checks_running: false,
+            checks_ran: false,
+            fetch_generation: 0,
+            check_generation: 0,
+            default_config_path: home.join("gcp_credentials.json").display().to_string(),
+            default_report_path: "./wif-doctor-report.md".into(),
+            default_values_path: "./wif-doctor-values.txt".into(),
+            written: BTreeMap::new(),
+            overlay: Overlay::None,
+            toast: None,
+            scroll: [0; 6],
+            size: (80, 24),
+            now,
+            spinner: 0,
+            suspended: false,
+            quit: false,
+            fatal: None,
+        }
+    }
+
+    /// What to do at start: fetch the token and run the checks in the background.
+    pub fn start(&mut self) -> Vec<Effect> {
+        let mut fx = self.fetch_token();
+        fx.extend(self.run_checks());
+        fx
+    }
+
+    pub fn fetched(&self) -> Option<&Fetched> {
+        match &self.fetch {
+            FetchState::Done(Ok(f)) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// Something runs in the background (the spinner needs ticks).
+    pub fn busy(&self) -> bool {
+        matches!(self.fetch, FetchState::Running) || self.checks_running
+    }
+
+    pub fn too_small(&self) -> bool {
+        self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
+    }
+
+    pub fn finding(&self, id: CheckId) -> Option<&Finding> {
+        self.findings.get(&id)
+    }
+
+    fn fetch_token(&mut self) -> Vec<Effect> {
+        self.fetch_generation += 1;
+        self.fetch = FetchState::Running;
+        vec![Effect::FetchToken {
+            generation: self.fetch_generation,
+        }]
+    }
+
+    fn run_checks(&mut self) -> Vec<Effect> {
+        self.check_generation += 1;
+        self.findings.clear();
+        self.running.clear();
+        self.checks_running = true;
+        vec![Effect::RunChecks {
+            generation: self.check_generation,
+        }]
+    }
+
+    fn rederive(&mut self) {
+        let jwt = self.fetched().map(|f| f.jwt.clone());
+        self.values = self.session.values(jwt.as_ref());
+    }
+
+    /// Apply one input; returns the work to do.
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Key(key) => self.on_key(key),
+            Action::Paste(text) => self.on_paste(&text),
+            Action::Resize(w, h) => {
+                self.size = (w, h);
+                vec![]
+            }
+            Action::Tick(now) => {
+                self.now = now;
+                self.spinner = self.spinner.wrapping_add(1);
+                vec![]
+            }
+            Action::Clock(now) => {
+                self.now = now;
+                vec![]
+            }
+            Action::Fetched { generation, result } => {
+                if generation == self.fetch_generation {
+                    self.fetch = FetchState::Done(result);
+                    self.rederive();
+                }
+                vec![]
+            }
+            Action::Check { generation, event } => {
+                if generation == self.check_generation {
+                    match event {
+                        Event::Started(id) => {
+                            self.running.insert(id);
+                        }
+                        Event::Finished(f) => {
+                            self.running.remove(&f.id);
+                            self.findings.insert(f.id, f);
+                        }
+                    }
+                }
+                vec![]
+            }
+            Action::ChecksDone { generation, report } => {
+                if generation == self.check_generation {
+                    self.running.clear();
+                    self.checks_running = false;
+                    self.checks_ran = true;
+                    for f in report.checks {
+                        self.findings.insert(f.id, f);
+                    }
+                }
+                vec![]
+            }
+            Action::SessionRebuilt { result, refetch } => match result {
+                Ok(session) => {
+                    self.session = session;
+                    self.rederive();
+                    let mut fx = if refetch { self.fetch_token() } else { vec![] };
+                    fx.extend(self.run_checks());
+                    fx
+                }
+                Err(e) => {
+                    self.toast = Some(format!("cannot apply the change: {e}"));
+                    vec![]
+                }
+            },
+            Action::FileWritten { kind, result } => self.on_written(kind, result),
+        }
+    }
+
+    fn on_written(&mut self, kind: FileKind, result: Result<Written, WriteError>) -> Vec<Effect> {
+        match result {
+            Ok(w) => {
+                self.toast = Some(format!("{} {} (mode 0600)", w.outcome, w.path));
+                let path = w.path.clone();
+                self.written.insert(kind, Ok(w));
+                if kind == FileKind::Config {
+                    // Lint the file just written: it becomes the configuration the checks read.
+                    let mut s = self.session.settings.clone();
+                    s.credentials = Some(Sourced::new(PathBuf::from(path), Origin::Edited));
+                    return vec![Effect::Rebuild {
+                        settings: Box::new(s),
+                        refetch: false,
+                    }];
+                }
+                vec![]
+            }
+            Err(e) if e.exists => {
+                // Ask before replacing a different file.
+                self.overlay = Overlay::Path(PathPrompt {
+                    kind,
+                    buffer: e.path,
+                    replace: true,
+                });
+                self.toast = Some(e.message);
+                vec![]
+            }
+            Err(e) => {
+                self.toast = Some(e.message.clone());
+                self.written.insert(kind, Err(e.message));
+                vec![]
+            }
+        }
+    }
+
+    fn on_paste(&mut self, text: &str) -> Vec<Effect> {
+        // A pasted value is one line: drop newlines a terminal may add.
+        let clean: String = text.trim().chars().filter(|c| !c.is_control()).collect();
+        match &mut self.overlay {
+            Overlay::Edit(edit) => {
+                if let Some(buf) = &mut edit.buffer {
+                    buf.push_str(&clean);
+                    let field = Field::ALL[edit.field];
+                    edit.error = field.validate(buf).err();
+                }
+            }
+            Overlay::Path(p) => p.buffer.push_str(&clean),
+            _ => self.toast = Some("paste ignored here: press e to edit a setting".into()),
+        }
+        vec![]
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if key.kind != KeyEventKind::Press {
+            return vec![];
+        }
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl && key.code == KeyCode::Char('c') {
+            self.quit = true;
+            return vec![Effect::Quit];
+        }
+        if self.suspended {
+            if matches!(key.code, KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q')) {
+                self.suspended = false;
+                return vec![Effect::Resume];
+            }
+            return vec![];
+        }
+        match self.overlay.clone() {
+            Overlay::Help => {
+                self.overlay = Overlay::None;
+                vec![]
+            }
+            Overlay::Edit(edit) => self.on_edit_key(edit, key),
+            Overlay::Path(prompt) => self.on_path_key(prompt, key),
+            Overlay::None => self.on_main_key(key),
+        }
+    }
+
+    fn on_main_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        self.toast = None;
+        let i = self.step.index();
+        match key.code {
+            KeyCode::Char('q') | KeyCode::Esc => {
+                self.quit = true;
+                vec![Effect::Quit]
+            }
+            KeyCode::Char(c @ '1'..='6') => {
+                if let Some(s) = Step::from_digit(c) {
+                    self.step = s;
+                }
+                vec![]
+            }
+            KeyCode::Tab | KeyCode::Right | KeyCode::Char('l') => {
+                self.step = self.step.next();
+                vec![]
+            }
+            KeyCode::BackTab | KeyCode::Left | KeyCode::Char('h') => {
+                self.step = self.step.prev();
+                vec![]
+            }
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.scroll[i] = self.scroll[i].saturating_add(1);
+                vec![]
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                self.scroll[i] = self.scroll[i].saturating_sub(1);
+                vec![]
+            }
+            KeyCode::PageDown | KeyCode::Char(' ') => {
+                self.scroll[i] = self.scroll[i].saturating_add(self.page());
+                vec![]
+            }
+            KeyCode::PageUp => {
+                self.scroll[i] = self.scroll[i].saturating_sub(self.page());
+                vec![]
+            }
+            KeyCode::Home | KeyCode::Char('g') => {
+                self.scroll[i] = 0;
+                vec![]
+            }
+            KeyCode::Char('?') => {
+                self.overlay = Overlay::Help;
+                vec![]
+            }
+            KeyCode::Char('t') => {
+                self.step = Step::Test;
+                self.test()
+            }
+            KeyCode::Char('r') => {
+                let mut fx = self.fetch_token();
+                fx.extend(self.run_checks());
+                self.toast = Some("re-fetching the token and re-running the checks".into());
+                fx
+            }
+            KeyCode::Char('w') => {
+                self.step = Step::Config;
+                self.prompt_config()
+            }
+            KeyCode::Char('e') => {
+                self.overlay = Overlay::Edit(Edit {
+                    field: 0,
+                    buffer: None,
+                    error: None,
+                });
+                vec![]
+            }
+            KeyCode::Char('p') => self.print_plain(),
+            KeyCode::Char('y') => self.copy(),
+            KeyCode::Char('s') => {
+                self.overlay = Overlay::Path(PathPrompt {
+                    kind: FileKind::Values,
+                    buffer: self.default_values_path.clone(),
+                    replace: false,
+                });
+                vec![]
+            }
+            KeyCode::Enter => self.act(),
+            _ => vec![],
+        }
+    }
+
+    fn page(&self) -> u16 {
+        self.size.1.saturating_sub(8).max(1)
+    }
+
+    /// Enter: the current step's main action.
+    fn act(&mut self) -> Vec<Effect> {
+        match self.step {
+            Step::Environment => {
+                self.overlay = Overlay::Edit(Edit {
+                    field: 0,
+                    buffer: None,
+                    error: None,
+                });
+                vec![]
+            }
+            Step::Token => {
+                self.toast = Some("fetching a fresh token".into());
+                self.fetch_token()
+            }
+            Step::Values => self.print_plain(),
+            Step::Config => self.prompt_config(),
+            Step::Test => self.test(),
+            Step::Report => {
+                self.overlay = Overlay::Path(PathPrompt {
+                    kind: FileKind::Report,
+                    buffer: self.default_report_path.clone(),
+                    replace: false,
+                });
+                vec![]
+            }
+        }
+    }
+
+    fn test(&mut self) -> Vec<Effect> {
+        if self.checks_running {
+            self.toast = Some("the test is already running".into());
+            return vec![];
+        }
+        self.run_checks()
+    }
+
+    fn prompt_config(&mut self) -> Vec<Effect> {
+        if let Err(missing) = self.session.config_inputs() {
+            self.toast = Some(format!(
+                "cannot write the configuration yet: it needs {} (press e to edit)",
+                missing.join(", ")
+            ));
+            return vec![];
+        }
+        let buffer = match self.written.get(&FileKind::Config) {
+            Some(Ok(w)) => w.path.clone(),
+            _ => self.default_config_path.clone(),
+        };
+        self.overlay = Overlay::Path(PathPrompt {
+            kind: FileKind::Config,
+            buffer,
+            replace: false,
+        });
+        vec![]
+    }
+
+    fn on_path_key(&mut self, mut p: PathPrompt, key: KeyEvent) -> Vec<Effect> {
+        match key.code {
+            KeyCode::Esc => {
+                self.overlay = Overlay::None;
+                self.toast = Some("nothing written".into());
+                vec![]
+            }
+            KeyCode::Enter => {
+                let path = p.buffer.trim().to_string();
+                if path.is_empty() {
+                    self.toast = Some("give a path".into());
+                    return vec![];
+                }
+                self.overlay = Overlay::None;
+                match p.kind {
+                    FileKind::Config => vec![Effect::WriteConfig {
+                        path,
+                        replace: p.replace,
+                    }],
+                    FileKind::Report => vec![Effect::WriteFile {
+                        kind: FileKind::Report,
+                        path,
+                        contents: super::report::markdown(self),
+                        replace: p.replace,
+                    }],
+                    FileKind::Values => {
+                        let mut contents = String::new();
+                        for c in self.copyables() {
+                            contents.push_str(&format!("# {}\n{}\n\n", c.label, c.value));
+                        }
+                        vec![Effect::WriteFile {
+                            kind: FileKind::Values,
+                            path,
+                            contents,
+                            replace: p.replace,
+                        }]
+                    }
+                }
+            }
+            KeyCode::Backspace => {
+                p.buffer.pop();
+                p.replace = false;
+                self.overlay = Overlay::Path(p);
+                vec![]
+            }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                p.buffer.clear();
+                p.replace = false;
+                self.overlay = Overlay::Path(p);
+                vec![]
+            }
+            KeyCode::Char(c) => {
+                p.buffer.push(c);
+                p.replace = false;
+                self.overlay = Overlay::Path(p);
+                vec![]
+            }
+            _ => vec![],
+        }
+    }
+
+    fn on_edit_key(&mut self, mut e: Edit, key: KeyEvent) -> Vec<Effect> {
+        let field = Field::ALL[e.field];
+        let Some(mut buf) = e.buffer.take() else {
+            // Picking a field.
+            match key.code {
+                KeyCode::Esc | KeyCode::Char('q') => self.overlay = Overlay::None,
+                KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
+                    e.field = (e.field + 1) % Field::ALL.len();
+                    self.overlay = Overlay::Edit(e);
+                }
+                KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => {
+                    e.field = (e.field + Field::ALL.len() - 1) % Field::ALL.len();
+                    self.overlay = Overlay::Edit(e);
+                }
+                KeyCode::Enter | KeyCode::Char('e') => {
+                    let current = field.current(&self.session.settings);
+                    e.error = field.validate(&current).err();
+                    e.buffer = Some(current);
+                    self.overlay = Overlay::Edit(e);
+                }
+                _ => self.overlay = Overlay::Edit(e),
+            }
+            return vec![];
+        };
+        match key.code {
+            KeyCode::Esc => {
+                // Cancel: back to the field list, nothing changed.
+                e.error = None;
+                self.overlay = Overlay::Edit(e);
+                return vec![];
+            }
+            KeyCode::Enter => {
+                let value = buf.trim().to_string();
+                if let Err(msg) = field.validate(&value) {
+                    e.error = Some(msg);
+                    e.buffer = Some(buf);
+                    self.overlay = Overlay::Edit(e);
+                    return vec![];
+                }
+                self.overlay = Overlay::None;
+                if value == field.current(&self.session.settings) {
+                    self.toast = Some(format!("{} unchanged", field.label()));
+                    return vec![];
+                }
+                let mut settings = self.session.settings.clone();
+                field.apply(&mut settings, &value);
+                self.toast = Some(if field.affects_token() {
+                    format!(
+                        "{} changed: re-fetching the token, then re-running the checks",
+                        field.label()
+                    )
+                } else {
+                    format!(
+                        "{} changed: re-deriving the values and re-running the checks",
+                        field.label()
+                    )
+                });
+                return vec![Effect::Rebuild {
+                    settings: Box::new(settings),
+                    refetch: field.affects_token(),
+                }];
+            }
+            KeyCode::Backspace => {
+                buf.pop();
+            }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => buf.clear(),
+            KeyCode::Char(c) => buf.push(c),
+            _ => {}
+        }
+        e.error = field.validate(buf.trim()).err();
+        e.buffer = Some(buf);
+        self.overlay = Overlay::Edit(e);
+        vec![]
+    }
+
+    fn print_plain(&mut self) -> Vec<Effect> {
+        let items = self.copyables();
+        if items.is_empty() {
+            self.toast = Some("nothing to print on this step yet".into());
+            return vec![];
+        }
+        let mut lines = Vec::new();
+        for c in items {
+            lines.push(format!("{}:", c.label));
+            lines.extend(c.value.lines().map(str::to_string));
+            lines.push(String::new());
+        }
+        self.suspended = true;
+        vec![Effect::PrintPlain {
+            title: format!("wif-doctor: {}", self.step.title()),
+            lines,
+        }]
+    }
+
+    fn copy(&mut self) -> Vec<Effect> {
+        let Some(c) = self.primary_copyable() else {
+            self.toast = Some("nothing to copy on this step yet".into());
+            return vec![];
+        };
+        self.toast = Some(format!(
+            "sent {} to the clipboard via OSC 52 (best effort: browser consoles often ignore it; p prints it plainly)",
+            c.label
+        ));
+        vec![Effect::Copy(c.value)]
+    }
+
+    /// The one value `y` copies on this step.
+    pub fn primary_copyable(&self) -> Option<Copyable> {
+        let all = self.copyables();
+        let want = match self.step {
+            Step::Environment => "az webapp",
+            Step::Token => "sub",
+            Step::Values => "PrincipalSet",
+            Step::Config => "export",
+            Step::Test => "fix",
+            Step::Report => "report",
+        };
+        all.iter()
+            .find(|c| c.label.starts_with(want))
+            .or(all.first())
+            .cloned()
+    }
+
+    /// The current step's copyable values, in display order.
+    pub fn copyables(&self) -> Vec<Copyable> {
+        let mut out = Vec::new();
+        match self.step {
+            Step::Environment => {
+                out.push(Copyable::new(
+                    "az webapp config appsettings set (App Service app settings)",
+                    self.appsettings_command(),
+                ));
+            }
+            Step::Token => {
+                if let Some(f) = self.fetched() {
+                    let s = &f.summary;
+                    if let Some(v) = &s.identity.sub {
+                        out.push(Copyable::new("sub (managed identity object ID)", v));
+                    }
+                    if let Some(v) = &s.issuer {
+                        out.push(Copyable::new("iss", v));
+                    }
+                    for a in &s.audience {
+                        out.push(Copyable::new("aud", a));
+                    }
+                    if let Some(v) = &s.identity.tid {
+                        out.push(Copyable::new("tid", v));
+                    }
+                    if let Some(v) = &s.identity.client_id {
+                        out.push(Copyable::new("client id (appid/azp)", v));
+                    }
+                    if let Some(v) = &s.sha256 {
+                        out.push(Copyable::new("token sha256", v));
+                    }
+                }
+            }
+            Step::Values => {
+                let v = &self.values;
+                for (label, value) in [
+                    ("Issuer URI (provider --issuer-uri)", &v.issuer_uri),
+                    (
+                        "Allowed audience (provider --allowed-audiences)",
+                        &v.allowed_audience,
+                    ),
+                    ("Attribute mapping", &v.attribute_mapping),
+                    ("Subject (managed identity object ID)", &v.subject),
+                    ("Provider resource name", &v.provider_resource),
+                    ("STS audience", &v.sts_audience),
+                    ("Principal (this identity)", &v.principal),
+                    ("PrincipalSet (attribute.subject)", &v.principal_set),
+                ] {
+                    out.push(Copyable::new(label, value));
+                }
+                for (i, c) in v.gcloud.iter().enumerate() {
+                    out.push(Copyable::new(format!("gcloud command {}", i + 1), c));
+                }
+                out.push(Copyable::new("Terraform", v.terraform.trim_end()));
+            }
+            Step::Config => {
+                if let Some(Ok(w)) = self.written.get(&FileKind::Config) {
+                    out.push(Copyable::new(
+                        "export (point Google libraries at the file)",
+                        format!(
+                            "export GOOGLE_APPLICATION_CREDENTIALS={}",
+                            gcp::shell_quote(&w.path)
+                        ),
+                    ));
+                }
+                if let Ok(inputs) = self.session.config_inputs() {
+                    out.push(Copyable::new(
+                        "credential configuration (header redacted; w writes the real file)",
+                        gcp::credential_config(&inputs).to_json(gcp::RevealHeader::No),
+                    ));
+                }
+            }
+            Step::Test => {
+                for f in self.findings.values() {
+                    if !f.fix.is_empty() && matches!(f.status, Status::Fail | Status::Warn) {
+                        out.push(Copyable::new(format!("fix for {}", f.id), &f.fix));
+                    }
+                }
+            }
+            Step::Report => {
+                if let Some(Ok(w)) = self.written.get(&FileKind::Report) {
+                    out.push(Copyable::new("report file", &w.path));
+                }
+            }
+        }
+        out
+    }
+
+    /// `az webapp config appsettings set` with the Google settings (placeholders where unset).
+    pub fn appsettings_command(&self) -> String {
+        let s = &self.session.settings;
+        let app = s
+            .environment
+            .app_service_site
+            .clone()
+            .unwrap_or_else(|| "<APP_NAME>".into());
+        let mut parts = vec![format!(
+            "az webapp config appsettings set -g <RESOURCE_GROUP> -n {} --settings",
+            gcp::shell_quote(&app)
+        )];
+        for f in [
+            Field::ProjectNumber,
+            Field::ProjectId,
+            Field::Pool,
+            Field::Provider,
+        ] {
+            let v = f.current(s);
+            let v = if v.is_empty() {
+                format!("<{}>", f.label().to_uppercase().replace(' ', "_"))
+            } else {
+                v
+            };
+            parts.push(gcp::shell_quote(&format!("{}={v}", f.env())));
+        }
+        if !s.resource.is_default() {
+            parts.push(gcp::shell_quote(&format!(
+                "AZURE_RESOURCE_URI={}",
+                s.resource.value
+            )));
+        }
+        if let Some(sa) = &s.service_account {
+            parts.push(gcp::shell_quote(&format!(
+                "GCP_SERVICE_ACCOUNT={}",
+                sa.value
+            )));
+        }
+        parts.join(" ")
+    }
+
+    /// What the wizard prints after leaving the terminal.
+    pub fn exit_summary(&self) -> String {
+        let mut out = String::from("wif-doctor summary\n");
+        let v = &self.values;
+        out.push_str(&format!("Issuer URI:\n{}\n", v.issuer_uri));
+        out.push_str(&format!("Allowed audience:\n{}\n", v.allowed_audience));
+        out.push_str(&format!("PrincipalSet:\n{}\n", v.principal_set));
+        match self.written.get(&FileKind::Config) {
+            Some(Ok(w)) => out.push_str(&format!(
+                "Credential configuration:\n{}\nexport GOOGLE_APPLICATION_CREDENTIALS={}\n",
+                w.path,
+                gcp::shell_quote(&w.path)
+            )),
+            _ => out
+                .push_str("Credential configuration: not written (wif-doctor config writes it)\n"),
+        }
+        if let Some(Ok(w)) = self.written.get(&FileKind::Report) {
+            out.push_str(&format!("Report:\n{}\n", w.path));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;

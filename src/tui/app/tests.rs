@@ -1,0 +1,369 @@
+use super::*;
+use crate::cli::Cli;
+use crate::settings::EnvMap;
+use clap::Parser;
+use crossterm::event::KeyEventState;
+
+fn session(extra: &[&str]) -> Arc<Session> {
+    let mut args = vec!["wif-doctor", "--sysroot", "/nonexistent-wif-doctor-root"];
+    args.extend_from_slice(extra);
+    let cli = Cli::try_parse_from(args).expect("arguments parse");
+    let settings = Settings::resolve(&cli.settings, &EnvMap::new()).expect("settings resolve");
+    Arc::new(Session::new(settings).expect("session"))
+}
+
+fn complete() -> Arc<Session> {
+    session(&[
+        "--project-number",
+        "123456789012",
+        "--pool",
+        "azure-pool",
+        "--provider",
+        "azure-mi",
+        "--identity-endpoint",
+        "http://127.0.0.1:9/msi/token",
+        "--identity-header",
+        "header-value-for-tests",
+    ])
+}
+
+fn key(code: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ch(c: char) -> Action {
+    key(KeyCode::Char(c))
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(ch(c));
+    }
+}
+
+#[test]
+fn digits_tab_and_arrows_move_between_steps() {
+    let mut app = App::new(complete(), 0);
+    assert_eq!(app.step, Step::Environment);
+    app.update(ch('3'));
+    assert_eq!(app.step, Step::Values);
+    app.update(key(KeyCode::Tab));
+    assert_eq!(app.step, Step::Config);
+    app.update(key(KeyCode::Right));
+    assert_eq!(app.step, Step::Test);
+    app.update(key(KeyCode::Left));
+    app.update(key(KeyCode::BackTab));
+    assert_eq!(app.step, Step::Values);
+    app.update(ch('1'));
+    app.update(key(KeyCode::Left));
+    assert_eq!(
+        app.step,
+        Step::Report,
+        "moving left from the first step wraps"
+    );
+    app.update(ch('9'));
+    assert_eq!(app.step, Step::Report, "no step 9");
+}
+
+#[test]
+fn quit_keys_and_key_releases() {
+    for action in [
+        ch('q'),
+        key(KeyCode::Esc),
+        Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    ] {
+        let mut app = App::new(complete(), 0);
+        let fx = app.update(action);
+        assert!(matches!(fx.as_slice(), [Effect::Quit]));
+        assert!(app.quit);
+    }
+    let mut app = App::new(complete(), 0);
+    let release = KeyEvent {
+        code: KeyCode::Char('2'),
+        modifiers: KeyModifiers::NONE,
+        kind: KeyEventKind::Release,
+        state: KeyEventState::NONE,
+    };
+    app.update(Action::Key(release));
+    assert_eq!(app.step, Step::Environment, "only presses count");
+}
+
+#[test]
+fn start_fetches_and_runs_checks_and_stale_results_are_dropped() {
+    let mut app = App::new(complete(), 0);
+    let fx = app.start();
+    assert!(matches!(
+        fx.as_slice(),
+        [
+            Effect::FetchToken { generation: 1 },
+            Effect::RunChecks { generation: 1 }
+        ]
+    ));
+    assert!(app.busy());
+    // `t` while running does not start a second run.
+    assert!(app.update(ch('t')).is_empty());
+    assert_eq!(app.step, Step::Test);
+
+    app.update(Action::Check {
+        generation: 1,
+        event: Event::Started(CheckId::StsExchange),
+    });
+    assert!(app.running.contains(&CheckId::StsExchange));
+    // A re-run starts generation 2; a late event from run 1 is ignored.
+    let fx = app.update(ch('r'));
+    assert!(matches!(
+        fx.as_slice(),
+        [
+            Effect::FetchToken { generation: 2 },
+            Effect::RunChecks { generation: 2 }
+        ]
+    ));
+    assert!(app.running.is_empty());
+    app.update(Action::Check {
+        generation: 1,
+        event: Event::Finished(Finding::pass(CheckId::StsExchange, "old")),
+    });
+    assert!(app.findings.is_empty());
+    app.update(Action::ChecksDone {
+        generation: 2,
+        report: Report::from_findings(vec![Finding::pass(CheckId::AzureSource, "ok")]),
+    });
+    assert!(!app.checks_running);
+    assert!(app.checks_ran);
+    assert_eq!(app.findings.len(), 1);
+}
+
+#[test]
+fn edit_validates_as_you_type_and_enter_applies() {
+    let mut app = App::new(complete(), 0);
+    app.update(ch('e'));
+    assert!(matches!(
+        app.overlay,
+        Overlay::Edit(Edit { buffer: None, .. })
+    ));
+    // project number, project id, pool
+    app.update(key(KeyCode::Down));
+    app.update(key(KeyCode::Down));
+    app.update(key(KeyCode::Enter));
+    let Overlay::Edit(e) = &app.overlay else {
+        panic!("editing")
+    };
+    assert_eq!(Field::ALL[e.field], Field::Pool);
+    assert_eq!(e.buffer.as_deref(), Some("azure-pool"));
+
+    app.update(Action::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    type_text(&mut app, "Bad");
+    let Overlay::Edit(e) = &app.overlay else {
+        panic!("editing")
+    };
+    assert!(e.error.as_deref().unwrap().contains("lowercase"), "{e:?}");
+    // Enter with an invalid value applies nothing.
+    assert!(app.update(key(KeyCode::Enter)).is_empty());
+    assert!(matches!(app.overlay, Overlay::Edit(_)));
+
+    for _ in 0..3 {
+        app.update(key(KeyCode::Backspace));
+    }
+    type_text(&mut app, "other-pool");
+    let fx = app.update(key(KeyCode::Enter));
+    assert_eq!(app.overlay, Overlay::None);
+    let [Effect::Rebuild { settings, refetch }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert!(!refetch, "a Google setting does not need a new token");
+    let pool = settings.pool.as_ref().unwrap();
+    assert_eq!(pool.value, "other-pool");
+    assert_eq!(pool.origin, Origin::Edited);
+}
+
+#[test]
+fn project_number_must_be_digits() {
+    assert!(Field::ProjectNumber.validate("123").is_ok());
+    assert!(Field::ProjectNumber.validate("demo-project").is_err());
+    assert!(Field::ClientId.validate("").is_ok());
+    assert!(
+        Field::ClientId
+            .validate("0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d")
+            .is_ok()
+    );
+    assert!(Field::ClientId.validate("not-a-guid").is_err());
+    assert!(Field::Resource.validate("").is_err());
+    assert!(
+        Field::ServiceAccount
+            .validate("sa@p.iam.gserviceaccount.com")
+            .is_ok()
+    );
+    assert!(Field::ServiceAccount.validate("sa").is_err());
+}
+
+#[test]
+fn resource_change_refetches_then_reruns_the_checks() {
+    let mut app = App::new(complete(), 0);
+    app.update(ch('e'));
+    let resource = Field::ALL
+        .iter()
+        .position(|f| *f == Field::Resource)
+        .unwrap();
+    for _ in 0..resource {
+        app.update(key(KeyCode::Down));
+    }
+    app.update(key(KeyCode::Enter));
+    app.update(Action::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    // Pasted text arrives whole (trailing newline dropped).
+    app.update(Action::Paste("api://my-app\n".into()));
+    let fx = app.update(key(KeyCode::Enter));
+    let [Effect::Rebuild { settings, refetch }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert!(*refetch);
+    assert_eq!(settings.resource.value, "api://my-app");
+    let rebuilt = Arc::new(Session::new((**settings).clone()).unwrap());
+    let fx = app.update(Action::SessionRebuilt {
+        result: Ok(rebuilt),
+        refetch: true,
+    });
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::FetchToken { .. }, Effect::RunChecks { .. }]
+    ));
+    assert_eq!(app.session.settings.resource.value, "api://my-app");
+}
+
+#[test]
+fn esc_cancels_an_edit() {
+    let mut app = App::new(complete(), 0);
+    app.update(ch('e'));
+    app.update(key(KeyCode::Enter));
+    type_text(&mut app, "999");
+    assert!(app.update(key(KeyCode::Esc)).is_empty());
+    assert!(matches!(
+        app.overlay,
+        Overlay::Edit(Edit { buffer: None, .. })
+    ));
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.overlay, Overlay::None);
+    assert_eq!(
+        app.session.settings.project_number.as_ref().unwrap().value,
+        "123456789012"
+    );
+}
+
+#[test]
+fn write_config_asks_for_a_path_and_confirms_replacing() {
+    let mut app = App::new(session(&[]), 0);
+    assert!(app.update(ch('w')).is_empty());
+    assert_eq!(app.overlay, Overlay::None);
+    assert!(app.toast.as_deref().unwrap().contains("needs"));
+
+    let mut app = App::new(complete(), 0);
+    app.update(ch('w'));
+    assert_eq!(app.step, Step::Config);
+    assert!(matches!(&app.overlay, Overlay::Path(p) if p.kind == FileKind::Config));
+    app.update(Action::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    type_text(&mut app, "/tmp/x.json");
+    let fx = app.update(key(KeyCode::Enter));
+    assert!(
+        matches!(fx.as_slice(), [Effect::WriteConfig { path, replace: false }] if path == "/tmp/x.json")
+    );
+
+    app.update(Action::FileWritten {
+        kind: FileKind::Config,
+        result: Err(WriteError {
+            path: "/tmp/x.json".into(),
+            exists: true,
+            message: "exists".into(),
+        }),
+    });
+    assert!(matches!(&app.overlay, Overlay::Path(p) if p.replace));
+    let fx = app.update(key(KeyCode::Enter));
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::WriteConfig { replace: true, .. }]
+    ));
+
+    let fx = app.update(Action::FileWritten {
+        kind: FileKind::Config,
+        result: Ok(Written {
+            path: "/tmp/x.json".into(),
+            outcome: "replaced",
+        }),
+    });
+    // The written file becomes the one the checks lint.
+    let [
+        Effect::Rebuild {
+            settings,
+            refetch: false,
+        },
+    ] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(
+        settings.credentials.as_ref().unwrap().value,
+        PathBuf::from("/tmp/x.json")
+    );
+    assert!(
+        app.exit_summary()
+            .contains("GOOGLE_APPLICATION_CREDENTIALS=/tmp/x.json")
+    );
+}
+
+#[test]
+fn print_plain_suspends_until_enter() {
+    let mut app = App::new(complete(), 0);
+    app.update(ch('3'));
+    let fx = app.update(ch('p'));
+    let [Effect::PrintPlain { lines, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    // Each value alone on its own line.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("principalSet://") && !l.contains(' '))
+    );
+    assert!(app.suspended);
+    assert!(app.update(ch('3')).is_empty(), "keys wait for Enter");
+    assert!(matches!(
+        app.update(key(KeyCode::Enter)).as_slice(),
+        [Effect::Resume]
+    ));
+    assert!(!app.suspended);
+}
+
+#[test]
+fn copy_sends_the_principal_set_on_the_values_step() {
+    let mut app = App::new(complete(), 0);
+    app.update(ch('3'));
+    let fx = app.update(ch('y'));
+    assert!(matches!(fx.as_slice(), [Effect::Copy(v)] if v.starts_with("principalSet://")));
+    assert!(app.toast.as_deref().unwrap().contains("OSC 52"));
+}
+
+#[test]
+fn resize_below_the_minimum_is_too_small() {
+    let mut app = App::new(complete(), 0);
+    app.update(Action::Resize(59, 24));
+    assert!(app.too_small());
+    app.update(Action::Resize(60, 16));
+    assert!(!app.too_small());
+}
+
+#[test]
+fn help_overlay_closes_on_any_key() {
+    let mut app = App::new(complete(), 0);
+    app.update(ch('?'));
+    assert_eq!(app.overlay, Overlay::Help);
+    assert!(app.update(ch('q')).is_empty(), "q closes help, not the app");
+    assert_eq!(app.overlay, Overlay::None);
+    assert!(!app.quit);
+}

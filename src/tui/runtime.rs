@@ -1,0 +1,313 @@
+//! The loop: `select!` over terminal events, task messages, SIGTERM/SIGHUP and a tick
+//! that exists only while something runs. Effects become tokio tasks that send their
+//! result back as an [`Action`]; drawing never awaits IO. A panicking task is fatal.
+
+use super::app::{Action, App, Effect, FileKind, Step, WriteError, Written};
+use super::terminal::{self, PANICKED};
+use super::ui;
+use crate::checks;
+use crate::files::{self, FileError, Overwrite, WriteOutcome};
+use crate::gcp::{self, RevealHeader};
+use crate::session::{Session, now};
+use crossterm::event::{Event as TermEvent, EventStream};
+use crossterm::execute;
+use futures_util::StreamExt;
+use std::future::Future;
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+/// How the wizard was started.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub ascii: bool,
+    /// The simulator scenario (`--demo`), shown in the title.
+    pub demo: Option<String>,
+}
+
+/// How the wizard ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The user quit; the plain summary to print.
+    Quit(String),
+    /// SIGTERM or SIGHUP.
+    Signal(&'static str),
+}
+
+enum Msg {
+    Action(Action),
+    Panicked(String),
+}
+
+/// Run the wizard until the user quits. The terminal is restored before this returns.
+pub async fn run(session: Session, opts: Options) -> Result<Outcome, String> {
+    let mono = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let mut guard = terminal::init().map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    let mut app = App::new(Arc::new(session), now());
+    app.ascii = opts.ascii;
+    app.monochrome = mono;
+    app.demo = opts.demo;
+    if let Ok(size) = guard.terminal.size() {
+        app.size = (size.width, size.height);
+    }
+    let result = event_loop(&mut guard.terminal, &mut app).await;
+    drop(guard);
+    match result {
+        Ok(Some(sig)) => Ok(Outcome::Signal(sig)),
+        Ok(None) => Ok(Outcome::Quit(app.exit_summary())),
+        Err(e) => Err(e),
+    }
+}
+
+async fn event_loop(
+    term: &mut terminal::Term,
+    app: &mut App,
+) -> Result<Option<&'static str>, String> {
+    let (tx, mut rx) = unbounded_channel::<Msg>();
+    let mut events = EventStream::new();
+    let mut sigterm = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
+    let mut sighup = signal(SignalKind::hangup()).map_err(|e| e.to_string())?;
+
+    for fx in app.start() {
+        apply(fx, app, term, &tx)?;
+    }
+    loop {
+        if PANICKED.load(Ordering::SeqCst) {
+            return Err(
+                "internal error: a panic occurred (see above); the terminal was restored".into(),
+            );
+        }
+        if let Some(e) = &app.fatal {
+            return Err(e.clone());
+        }
+        if app.quit {
+            return Ok(None);
+        }
+        if !app.suspended {
+            app.update(Action::Clock(now()));
+            term.draw(|f| ui::render(f, app))
+                .map_err(|e| format!("cannot draw: {e}"))?;
+        }
+        // Tick only while something runs (spinner), or each second for the expiry countdown.
+        let tick = if app.busy() {
+            Some(Duration::from_millis(250))
+        } else if app.step == Step::Token && app.fetched().is_some() && !app.suspended {
+            Some(Duration::from_secs(1))
+        } else {
+            None
+        };
+        let action = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(TermEvent::Key(k))) => Action::Key(k),
+                Some(Ok(TermEvent::Paste(s))) => Action::Paste(s),
+                Some(Ok(TermEvent::Resize(w, h))) => Action::Resize(w, h),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(format!("cannot read the terminal: {e}")),
+                None => return Ok(Some("end of input")),
+            },
+            Some(msg) = rx.recv() => match msg {
+                Msg::Action(a) => a,
+                Msg::Panicked(what) => return Err(format!("internal error: a background task panicked: {what}")),
+            },
+            _ = sigterm.recv() => return Ok(Some("SIGTERM")),
+            _ = sighup.recv() => return Ok(Some("SIGHUP")),
+            _ = async { match tick { Some(d) => tokio::time::sleep(d).await, None => std::future::pending().await } } => Action::Tick(now()),
+        };
+        for fx in app.update(action) {
+            apply(fx, app, term, &tx)?;
+        }
+    }
+}
+
+/// Spawn `fut`; its action (if any) comes back as a message. A panic is reported, not lost.
+fn spawn_task(
+    tx: &UnboundedSender<Msg>,
+    fut: impl Future<Output = Option<Action>> + Send + 'static,
+) {
+    let handle = tokio::spawn(fut);
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        match handle.await {
+            Ok(Some(a)) => {
+                let _ = tx.send(Msg::Action(a));
+            }
+            Ok(None) => {}
+            Err(e) if e.is_panic() => {
+                let p = e.into_panic();
+                let what = p
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| p.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                let _ = tx.send(Msg::Panicked(what));
+            }
+            Err(_) => {}
+        }
+    });
+}
+
+fn expand(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
+fn write_file(path: &str, bytes: &[u8], replace: bool) -> Result<Written, WriteError> {
+    let p = expand(path);
+    let overwrite = if replace {
+        Overwrite::Force
+    } else {
+        Overwrite::Refuse
+    };
+    match files::write_private_atomic(&p, bytes, overwrite) {
+        Ok(outcome) => Ok(Written {
+            path: p.display().to_string(),
+            outcome: match outcome {
+                WriteOutcome::Created => "wrote",
+                WriteOutcome::Unchanged => "unchanged",
+                WriteOutcome::Replaced => "replaced",
+            },
+        }),
+        Err(e) => Err(WriteError {
+            path: path.to_string(),
+            exists: matches!(e, FileError::Exists { .. } | FileError::Symlink { .. }),
+            message: match e {
+                FileError::Exists { .. } => {
+                    format!("{} already exists with different content", p.display())
+                }
+                other => other.to_string(),
+            },
+        }),
+    }
+}
+
+fn apply(
+    fx: Effect,
+    app: &App,
+    term: &mut terminal::Term,
+    tx: &UnboundedSender<Msg>,
+) -> Result<(), String> {
+    match fx {
+        Effect::FetchToken { generation } => {
+            let session = app.session.clone();
+            spawn_task(tx, async move {
+                let result = session.fetch().await.map(Box::new);
+                Some(Action::Fetched { generation, result })
+            });
+        }
+        Effect::RunChecks { generation } => {
+            let session = app.session.clone();
+            let out = tx.clone();
+            spawn_task(tx, async move {
+                let (etx, mut erx) = unbounded_channel();
+                let run = checks::run(session, etx);
+                tokio::pin!(run);
+                loop {
+                    tokio::select! {
+                        biased;
+                        Some(event) = erx.recv() => {
+                            let _ = out.send(Msg::Action(Action::Check { generation, event }));
+                        }
+                        report = &mut run => {
+                            while let Ok(event) = erx.try_recv() {
+                                let _ = out.send(Msg::Action(Action::Check { generation, event }));
+                            }
+                            return Some(Action::ChecksDone { generation, report });
+                        }
+                    }
+                }
+            });
+        }
+        Effect::Rebuild { settings, refetch } => {
+            spawn_task(tx, async move {
+                let result = tokio::task::spawn_blocking(move || Session::new(*settings))
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| r.map_err(|e| e.to_string()))
+                    .map(Arc::new);
+                Some(Action::SessionRebuilt { result, refetch })
+            });
+        }
+        Effect::WriteConfig { path, replace } => {
+            let session = app.session.clone();
+            spawn_task(tx, async move {
+                let result = tokio::task::spawn_blocking(move || {
+                    let inputs = session.config_inputs().map_err(|missing| WriteError {
+                        path: path.clone(),
+                        exists: false,
+                        message: format!("the configuration needs {}", missing.join(", ")),
+                    })?;
+                    let mut body = gcp::credential_config(&inputs).to_json(RevealHeader::Yes);
+                    if !body.ends_with('\n') {
+                        body.push('\n');
+                    }
+                    write_file(&path, body.as_bytes(), replace)
+                })
+                .await
+                .unwrap_or_else(|e| {
+                    Err(WriteError {
+                        path: String::new(),
+                        exists: false,
+                        message: e.to_string(),
+                    })
+                });
+                Some(Action::FileWritten {
+                    kind: FileKind::Config,
+                    result,
+                })
+            });
+        }
+        Effect::WriteFile {
+            kind,
+            path,
+            contents,
+            replace,
+        } => {
+            spawn_task(tx, async move {
+                let result = tokio::task::spawn_blocking(move || {
+                    write_file(&path, contents.as_bytes(), replace)
+                })
+                .await
+                .unwrap_or_else(|e| {
+                    Err(WriteError {
+                        path: String::new(),
+                        exists: false,
+                        message: e.to_string(),
+                    })
+                });
+                Some(Action::FileWritten { kind, result })
+            });
+        }
+        Effect::PrintPlain { title, lines } => {
+            terminal::suspend().map_err(|e| e.to_string())?;
+            // Raw mode is still on: end lines with \r\n. Values are never wrapped by us, so the
+            // terminal soft-wraps them and a selection copies each one whole.
+            let mut out = io::stdout().lock();
+            let mut text = format!("\r\n{title}\r\n\r\n");
+            for l in lines {
+                text.push_str(&l);
+                text.push_str("\r\n");
+            }
+            text.push_str("Press Enter to return to the wizard.\r\n");
+            out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+            out.flush().map_err(|e| e.to_string())?;
+        }
+        Effect::Resume => {
+            terminal::resume(term).map_err(|e| e.to_string())?;
+        }
+        Effect::Copy(text) => {
+            // Best effort: many browser consoles drop OSC 52.
+            let _ = execute!(
+                io::stdout(),
+                crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
+            );
+        }
+        Effect::Quit => {}
+    }
+    Ok(())
+}

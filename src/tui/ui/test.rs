@@ -1,0 +1,242 @@
+//! Step 5: the end-to-end test as a flow whose hops light up as findings stream in; on
+//! failure, what the token says next to what the provider expects, and the fix.
+
+use super::{Lines, Mark, group_mark, heading, mark_span, para};
+use crate::checks::{CheckId, Finding, Status};
+use crate::tui::app::App;
+use crate::tui::theme::Theme;
+use ratatui::text::{Line, Span};
+
+/// One hop of the flow and the checks that decide it.
+pub struct Hop {
+    pub name: &'static str,
+    pub ids: &'static [CheckId],
+}
+
+pub const HOPS: [Hop; 5] = [
+    Hop {
+        name: "Azure MI",
+        ids: &[CheckId::AzureSource],
+    },
+    Hop {
+        name: "token",
+        ids: &[
+            CheckId::AzureToken,
+            CheckId::TokenClaims,
+            CheckId::TokenSignature,
+        ],
+    },
+    Hop {
+        name: "Google STS",
+        ids: &[CheckId::GcpSettings, CheckId::StsExchange],
+    },
+    Hop {
+        name: "service account",
+        ids: &[CheckId::IamImpersonation],
+    },
+    Hop {
+        name: "Vertex AI",
+        ids: &[CheckId::GcpPermissions, CheckId::VertexCall],
+    },
+];
+
+pub const ALL_HOP_IDS: [CheckId; 9] = [
+    CheckId::AzureSource,
+    CheckId::AzureToken,
+    CheckId::TokenClaims,
+    CheckId::TokenSignature,
+    CheckId::GcpSettings,
+    CheckId::StsExchange,
+    CheckId::IamImpersonation,
+    CheckId::GcpPermissions,
+    CheckId::VertexCall,
+];
+
+/// A hop passes only when all its checks ran: a skipped one (e.g. the STS exchange after a
+/// failed token) leaves the hop skipped even if a prerequisite passed.
+fn hop_mark(app: &App, ids: &[CheckId]) -> Mark {
+    match group_mark(app, ids) {
+        Mark::Done(Status::Pass)
+            if ids
+                .iter()
+                .any(|id| app.finding(*id).is_some_and(|f| f.status == Status::Skip)) =>
+        {
+            Mark::Done(Status::Skip)
+        }
+        m => m,
+    }
+}
+
+fn worst<'a>(app: &'a App, ids: &[CheckId]) -> Option<&'a Finding> {
+    ids.iter()
+        .filter_map(|id| app.finding(*id))
+        .filter(|f| matches!(f.status, Status::Fail | Status::Warn))
+        .max_by_key(|f| f.status)
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or_default().to_string()
+}
+
+/// "Token `aud`: X." and the "Provider ..." sentence after it, when the finding's detail
+/// states them (the STS catalogue does for issuer and audience mismatches).
+pub fn token_vs_provider(detail: &str) -> Option<(String, String, String)> {
+    for line in detail.lines() {
+        let Some(pos) = line.find("Token `") else {
+            continue;
+        };
+        let rest = &line[pos + "Token `".len()..];
+        let (claim, rest) = rest.split_once("`: ")?;
+        let (value, rest) = rest.split_once(". ").unwrap_or((rest, ""));
+        let provider = rest
+            .split(". ")
+            .find(|s| s.trim_start().starts_with("Provider"))
+            .map(|s| {
+                let s = s.split(';').next().unwrap_or(s);
+                s.trim().trim_end_matches('.').to_string()
+            })?;
+        return Some((claim.to_string(), value.to_string(), provider));
+    }
+    None
+}
+
+pub fn lines(app: &App, theme: &Theme) -> Lines {
+    let mut out = vec![heading(theme, "Flow")];
+    let no_sa = app.session.settings.service_account.is_none();
+    for (i, hop) in HOPS.iter().enumerate() {
+        let mark = hop_mark(app, hop.ids);
+        let name = if hop.name == "service account" && no_sa {
+            "(service account)".to_string()
+        } else {
+            hop.name.to_string()
+        };
+        let note = match mark {
+            Mark::Pending => String::new(),
+            Mark::Running => "running".into(),
+            Mark::Done(Status::Pass) => "ok".into(),
+            Mark::Done(Status::Skip) => {
+                if hop.name == "service account" && no_sa {
+                    "not used".into()
+                } else {
+                    "skipped".into()
+                }
+            }
+            Mark::Done(Status::Warn) => "warning (below)".into(),
+            Mark::Done(_) => "failed (below)".into(),
+        };
+        let connector = if i == 0 {
+            "   ".to_string()
+        } else if theme.ascii {
+            " v ".to_string()
+        } else {
+            " ↓ ".to_string()
+        };
+        let style = match mark {
+            Mark::Done(s) => theme.status(s),
+            _ => theme.value(),
+        };
+        out.push(Line::from(vec![
+            Span::styled(connector, theme.dim()),
+            mark_span(app, theme, mark),
+            Span::styled(format!(" {name:<18}"), style),
+            Span::styled(note, theme.dim()),
+        ]));
+    }
+    out.push(Line::raw(""));
+
+    if app.findings.is_empty() && !app.checks_running {
+        out.push(Line::raw("Press t (or Enter) to run the end-to-end test."));
+        return out;
+    }
+    let failed = HOPS.iter().find_map(|hop| {
+        worst(app, hop.ids)
+            .filter(|f| f.status == Status::Fail)
+            .map(|f| (hop, f))
+    });
+    match failed {
+        Some((hop, f)) => {
+            out.push(Line::styled(
+                format!(
+                    "{} Failed at {}: {}",
+                    Status::Fail.mark(theme.ascii),
+                    hop.name,
+                    first_line(&f.detail)
+                ),
+                theme.status(Status::Fail),
+            ));
+            if let Some((claim, token, provider)) = token_vs_provider(&f.detail) {
+                out.push(Line::styled(
+                    format!("token says ({claim}):"),
+                    theme.heading(),
+                ));
+                out.push(Line::styled(token, theme.value()));
+                out.push(Line::styled("provider expects:", theme.heading()));
+                out.push(Line::styled(provider, theme.value()));
+            }
+            if !f.fix.is_empty() {
+                out.extend(para(&f.fix, "fix: ", theme.value()));
+            }
+            out.push(Line::raw(""));
+            out.push(heading(theme, "Details"));
+            out.extend(para(
+                &f.detail.lines().skip(1).collect::<Vec<_>>().join("\n"),
+                "",
+                theme.value(),
+            ));
+        }
+        None if app.checks_running => {
+            out.push(Line::raw(format!(
+                "{} running the end-to-end test...",
+                theme.spinner(app.spinner)
+            )));
+        }
+        None => {
+            let warned = ALL_HOP_IDS
+                .iter()
+                .filter_map(|id| app.finding(*id))
+                .any(|f| f.status == Status::Warn);
+            let arrow = format!(" {} ", theme.arrow());
+            let path = HOPS
+                .iter()
+                .filter(|h| !(h.name == "service account" && no_sa))
+                .map(|h| h.name)
+                .collect::<Vec<_>>()
+                .join(&arrow);
+            let (s, word) = if warned {
+                (Status::Warn, "passed with warnings")
+            } else {
+                (Status::Pass, "passed")
+            };
+            out.push(Line::styled(
+                format!("{} End-to-end test {word}: {path}", s.mark(theme.ascii)),
+                theme.status(s),
+            ));
+            for f in app.findings.values().filter(|f| f.status == Status::Warn) {
+                out.push(Line::styled(
+                    format!("{} {}", f.title, first_line(&f.detail)),
+                    theme.status(Status::Warn),
+                ));
+                if !f.fix.is_empty() {
+                    out.extend(para(&f.fix, "fix: ", theme.value()));
+                }
+            }
+        }
+    }
+    out.push(Line::raw(""));
+    out.push(heading(theme, "All checks"));
+    for id in CheckId::ALL {
+        let mark = if app.running.contains(&id) {
+            Mark::Running
+        } else {
+            app.finding(id)
+                .map(|f| Mark::Done(f.status))
+                .unwrap_or(Mark::Pending)
+        };
+        out.push(Line::from(vec![
+            mark_span(app, theme, mark),
+            Span::raw(format!(" {:<18}", id.as_str())),
+            Span::styled(id.title().to_string(), theme.dim()),
+        ]));
+    }
+    out
+}

@@ -1,0 +1,68 @@
+//! Step 3: the exact Google values, gcloud commands and Terraform for this token.
+
+use super::{Lines, heading, para};
+use crate::checks::Status;
+use crate::tui::app::{App, FetchState};
+use crate::tui::theme::Theme;
+use ratatui::text::Line;
+
+pub fn lines(app: &App, theme: &Theme) -> Lines {
+    let v = &app.values;
+    let mut out = Vec::new();
+    match &app.fetch {
+        FetchState::Running => out.push(Line::raw(format!(
+            "{} fetching the token; values below use placeholders until it arrives",
+            theme.spinner(app.spinner)
+        ))),
+        FetchState::Done(Err(_)) => out.push(Line::styled(
+            "no token (see step 2): values below use placeholders",
+            theme.status(Status::Warn),
+        )),
+        _ => {}
+    }
+    for (title, value) in [
+        ("Issuer URI (provider --issuer-uri)", &v.issuer_uri),
+        (
+            "Allowed audience (provider --allowed-audiences)",
+            &v.allowed_audience,
+        ),
+        ("Attribute mapping", &v.attribute_mapping),
+        ("Subject (managed identity object ID)", &v.subject),
+        ("Provider resource name", &v.provider_resource),
+        (
+            "STS audience (credential config \"audience\")",
+            &v.sts_audience,
+        ),
+        ("Principal (this identity)", &v.principal),
+        ("PrincipalSet (attribute.subject)", &v.principal_set),
+    ] {
+        out.push(heading(theme, title));
+        out.push(Line::styled(value.clone(), theme.value()));
+    }
+    if !v.missing.is_empty() {
+        out.push(Line::raw(""));
+        out.push(heading(theme, "Missing (placeholders above)"));
+        for m in &v.missing {
+            out.push(Line::styled(
+                format!("{} {}: {}", Status::Warn.mark(theme.ascii), m.name, m.why),
+                theme.status(Status::Warn),
+            ));
+        }
+    }
+    out.push(Line::raw(""));
+    out.push(heading(theme, "gcloud commands"));
+    for c in &v.gcloud {
+        out.push(Line::styled(c.clone(), theme.value()));
+        out.push(Line::raw(""));
+    }
+    out.push(heading(theme, "Terraform"));
+    out.extend(para(&v.terraform, "", theme.value()));
+    if !v.notes.is_empty() {
+        out.push(Line::raw(""));
+        out.push(heading(theme, "Notes"));
+        for n in &v.notes {
+            out.push(Line::raw(format!("- {n}")));
+        }
+    }
+    out
+}

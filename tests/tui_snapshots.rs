@@ -1,0 +1,260 @@
+//! Snapshots of every wizard step, healthy and failing, at 80×24 and 60×16, drawn into a
+//! ratatui `TestBackend` from real engine results: the simulator runs in-process, the
+//! demo settings are applied, and the session fetches the token and runs the checks
+//! exactly as the wizard does. Run-specific values (ports, key ids, hashes, opaque
+//! claims, times) are replaced by insta filters.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use wif_doctor::checks;
+use wif_doctor::cli::Cli;
+use wif_doctor::session::Session;
+use wif_doctor::settings::{EnvMap, Settings};
+use wif_doctor::sim::Scenario;
+use wif_doctor::tui::app::{Action, App, Step};
+use wif_doctor::tui::ui;
+
+/// A regex matching `value` even when the wizard's word wrap split it over two rows of
+/// the step pane (the rest of the row, the borders and the sidebar in between).
+fn split_tolerant(value: &str) -> String {
+    const SEP: &str = r#"(?:[ ]*[│|]"\n"[│|][^\n]*?[│|][│|])?"#;
+    let chars: Vec<String> = value
+        .chars()
+        .map(|c| {
+            if c.is_ascii_punctuation() {
+                format!("\\{c}")
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    chars.join(SEP)
+}
+
+struct State {
+    app: App,
+    filters: Vec<(String, String)>,
+    /// The identity header and the token: never to appear in anything the wizard writes.
+    secrets: Vec<String>,
+}
+
+async fn state(scenario: Scenario) -> State {
+    let sim = wif_doctor::demo::start(scenario, Duration::ZERO)
+        .await
+        .expect("simulator starts");
+    let cli = Cli::try_parse_from(["wif-doctor", "--sysroot", "/nonexistent-wif-doctor-root"])
+        .expect("arguments parse");
+    let mut settings = Settings::resolve(&cli.settings, &EnvMap::new()).expect("settings");
+    wif_doctor::demo::apply(&mut settings, &sim);
+    let session = Arc::new(Session::new(settings).expect("session"));
+    let fetched = session.fetch().await;
+    let mut secrets: Vec<String> = vec![sim.identity_header().to_string()];
+    if let Ok(f) = &fetched {
+        secrets.push(f.token.token.expose().to_string());
+    }
+    let report = checks::run_to_report(session.clone()).await;
+
+    let mut app = App::new(session, 0);
+    app.demo = Some(scenario.name().to_string());
+    app.default_config_path = "/home/user/gcp_credentials.json".into();
+    // The wizard's start: generation 1 for both the fetch and the checks.
+    let _ = app.start();
+
+    let mut filters = vec![
+        (
+            r"127\.0\.0\.1:\d+".to_string(),
+            "127.0.0.1:[port]".to_string(),
+        ),
+        // The simulator's error bodies carry a fresh correlation id.
+        (
+            r#"correlationId":"[0-9a-f-]{36}"#.to_string(),
+            r#"correlationId":"[guid]"#.to_string(),
+        ),
+    ];
+    let mut now = 1_800_000_000;
+    if let Ok(f) = &fetched {
+        let jwt = &f.jwt;
+        let mut literal = |label: &str, v: Option<String>| {
+            if let Some(v) = v.filter(|v| v.len() >= 6) {
+                filters.push((split_tolerant(&v), format!("[{label}]")));
+                // A value cut off at the bottom of the pane shows only its beginning.
+                if v.len() >= 16 {
+                    filters.push((
+                        format!("{}[^\\s\"│|]*", split_tolerant(&v[..16])),
+                        format!("[{label}...]"),
+                    ));
+                }
+            }
+        };
+        literal("sha256", f.summary.sha256.clone());
+        literal("kid", jwt.kid().map(str::to_string));
+        literal("x5t", jwt.x5t().map(str::to_string));
+        for claim in ["aio", "rh", "uti"] {
+            literal(
+                claim,
+                jwt.claims
+                    .get(claim)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string),
+            );
+        }
+        for claim in ["iat", "nbf", "exp"] {
+            literal(claim, jwt.claims.get(claim).map(|v| v.to_string()));
+        }
+        // The countdown reads the app's clock: 1 h 2 m 3 s before expiry.
+        if let Some((at, _)) = f.expires_at() {
+            now = at - 3723;
+            literal("utc", Some(wif_doctor::jwt::format_utc(at)));
+        }
+        for t in [jwt.iat(), jwt.nbf(), jwt.exp()].into_iter().flatten() {
+            literal("utc", Some(wif_doctor::jwt::format_utc(t)));
+        }
+    }
+    app.update(Action::Fetched {
+        generation: 1,
+        result: fetched.map(Box::new),
+    });
+    app.update(Action::ChecksDone {
+        generation: 1,
+        report,
+    });
+    app.update(Action::Clock(now));
+    drop(sim);
+    State {
+        app,
+        filters,
+        secrets,
+    }
+}
+
+fn draw(app: &App, w: u16, h: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    terminal.draw(|f| ui::render(f, app)).expect("draw");
+    terminal.backend().to_string()
+}
+
+fn snapshot(state: &State, name: &str, text: &str) {
+    let mut settings = insta::Settings::clone_current();
+    for (re, with) in &state.filters {
+        settings.add_filter(re, with.as_str());
+    }
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!(name.to_string(), text));
+}
+
+fn every_step(state: &mut State, prefix: &str) {
+    for (w, h) in [(80u16, 24u16), (60, 16)] {
+        for step in Step::ALL {
+            state.app.step = step;
+            state.app.size = (w, h);
+            let text = draw(&state.app, w, h);
+            let name = format!(
+                "{prefix}_{w}x{h}_{}_{}",
+                step.digit(),
+                step.title().to_lowercase().replace([' ', '-'], "_")
+            );
+            snapshot(state, &name, &text);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthy_every_step() {
+    let mut s = state(Scenario::Healthy).await;
+    s.app.step = Step::Test;
+    let text = draw(&s.app, 80, 24);
+    for hop in ["Azure MI", "token", "Google STS", "Vertex AI"] {
+        assert!(text.contains(hop), "{hop} missing:\n{text}");
+    }
+    assert!(text.contains("End-to-end test passed"), "{text}");
+    every_step(&mut s, "healthy");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audience_mismatch_every_step() {
+    let mut s = state(Scenario::AudienceMismatch).await;
+    s.app.step = Step::Test;
+    let text = draw(&s.app, 80, 24);
+    assert!(text.contains("Failed at Google STS"), "{text}");
+    assert!(text.contains("token says"), "{text}");
+    assert!(text.contains("provider expects"), "{text}");
+    assert!(text.contains("fix:"), "{text}");
+    every_step(&mut s, "audience_mismatch");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_identity_every_step() {
+    // identity-500: the token never comes, so every step shows its failure state.
+    let mut s = state(Scenario::Identity500).await;
+    every_step(&mut s, "identity_500");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_small_overlays_and_ascii() {
+    let mut s = state(Scenario::Healthy).await;
+    let text = draw(&s.app, 59, 15);
+    assert!(
+        text.contains("terminal too small: need 60×16, have 59×15"),
+        "{text}"
+    );
+    snapshot(&s, "too_small_59x15", &text);
+
+    s.app.step = Step::Test;
+    s.app.update(Action::Key(crossterm::event::KeyEvent::from(
+        crossterm::event::KeyCode::Char('?'),
+    )));
+    snapshot(&s, "help_overlay_80x24", &draw(&s.app, 80, 24));
+    s.app.update(Action::Key(crossterm::event::KeyEvent::from(
+        crossterm::event::KeyCode::Esc,
+    )));
+
+    s.app.step = Step::Environment;
+    for code in [
+        crossterm::event::KeyCode::Char('e'),
+        crossterm::event::KeyCode::Down,
+        crossterm::event::KeyCode::Down,
+        crossterm::event::KeyCode::Enter,
+        crossterm::event::KeyCode::Char('X'),
+    ] {
+        s.app
+            .update(Action::Key(crossterm::event::KeyEvent::from(code)));
+    }
+    snapshot(&s, "edit_pool_invalid_80x24", &draw(&s.app, 80, 24));
+    s.app.update(Action::Key(crossterm::event::KeyEvent::from(
+        crossterm::event::KeyCode::Esc,
+    )));
+    s.app.update(Action::Key(crossterm::event::KeyEvent::from(
+        crossterm::event::KeyCode::Esc,
+    )));
+
+    s.app.ascii = true;
+    s.app.step = Step::Test;
+    let text = draw(&s.app, 80, 24);
+    assert!(text.is_ascii(), "--ascii draws ASCII only:\n{text}");
+    snapshot(&s, "ascii_test_80x24", &text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_is_redacted_and_complete() {
+    let s = state(Scenario::AudienceMismatch).await;
+    let md = wif_doctor::tui::report::markdown(&s.app);
+    for secret in &s.secrets {
+        assert!(
+            !md.contains(secret.as_str()),
+            "a secret leaked into the report"
+        );
+    }
+    for want in [
+        "| identity header | set (",
+        "principalSet://",
+        "FAIL `sts.exchange`",
+        "update-oidc",
+        "| aud | api://",
+    ] {
+        assert!(md.contains(want), "{want} missing:\n{md}");
+    }
+}
