@@ -10,7 +10,7 @@ use std::time::Duration;
 use clap::Parser;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use wif_doctor::checks;
+use wif_doctor::checks::{self, Event};
 use wif_doctor::cli::Cli;
 use wif_doctor::session::Session;
 use wif_doctor::settings::{EnvMap, Settings};
@@ -114,9 +114,9 @@ async fn state(scenario: Scenario) -> State {
             literal("utc", Some(wif_doctor::jwt::format_utc(t)));
         }
     }
-    app.update(Action::Fetched {
+    app.update(Action::Check {
         generation: 1,
-        result: fetched.map(Box::new),
+        event: Event::Token(Box::new(fetched)),
     });
     app.update(Action::ChecksDone {
         generation: 1,

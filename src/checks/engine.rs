@@ -9,6 +9,7 @@
 //! ```
 
 use super::{CheckId, Finding, Report, claims, google, local, signature};
+use crate::azure::AzureError;
 use crate::secret::Secret;
 use crate::session::{Fetched, Session, now};
 use std::sync::Arc;
@@ -22,6 +23,8 @@ pub enum Event {
     Started(CheckId),
     /// A check finished.
     Finished(Finding),
+    /// The Azure token (or why there is none), so a face can show it without fetching again.
+    Token(Box<Result<Fetched, AzureError>>),
 }
 
 struct Emitter {
@@ -48,6 +51,16 @@ impl Emitter {
 
 /// Run every check, streaming events to `tx`; returns the findings in display order.
 pub async fn run(session: Arc<Session>, tx: UnboundedSender<Event>) -> Report {
+    run_with(session, None, tx).await
+}
+
+/// Like [`run`], reusing a token fetched before (a settings change that does not affect
+/// the Azure side re-runs the Google checks only).
+pub async fn run_with(
+    session: Arc<Session>,
+    token: Option<Fetched>,
+    tx: UnboundedSender<Event>,
+) -> Report {
     let e = Emitter { tx };
     let mut findings = Vec::with_capacity(CheckId::ALL.len());
 
@@ -61,27 +74,30 @@ pub async fn run(session: Arc<Session>, tx: UnboundedSender<Event>) -> Report {
     findings.push(e.now(local::source(&plan)));
 
     let t = e.start(CheckId::AzureToken);
-    let fetched: Option<Fetched> = match plan {
-        Err(_) => {
-            findings.push(e.finish(
-                t,
+    let source_ok = plan.is_ok();
+    let result = match (plan, token) {
+        (Err(err), _) => Err(err),
+        (Ok(_), Some(f)) => Ok(f),
+        (Ok(_), None) => session.fetch().await,
+    };
+    let _ = e.tx.send(Event::Token(Box::new(result.clone())));
+    let fetched: Option<Fetched> = match result {
+        Ok(f) => {
+            findings.push(e.finish(t, local::token(&f)));
+            Some(f)
+        }
+        Err(err) => {
+            let finding = if source_ok {
+                local::token_error(&err)
+            } else {
                 Finding::skip(
                     CheckId::AzureToken,
                     "no managed-identity source (see azure.source)",
-                ),
-            ));
+                )
+            };
+            findings.push(e.finish(t, finding));
             None
         }
-        Ok(_) => match session.fetch().await {
-            Ok(f) => {
-                findings.push(e.finish(t, local::token(&f)));
-                Some(f)
-            }
-            Err(err) => {
-                findings.push(e.finish(t, local::token_error(&err)));
-                None
-            }
-        },
     };
 
     // The config lint compares against the live endpoint/header, so it follows the source.

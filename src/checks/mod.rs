@@ -9,5 +9,5 @@ mod google;
 mod local;
 mod signature;
 
-pub use engine::{Event, run, run_to_report};
+pub use engine::{Event, run, run_to_report, run_with};
 pub use finding::{CheckId, Finding, Report, Status};

@@ -29,6 +29,7 @@ pub async fn follow(
             Some(ev) = rx.recv() => match ev {
                 Event::Started(id) => { running.insert(id, Instant::now()); }
                 Event::Finished(f) => { running.remove(&f.id); }
+                Event::Token(_) => {}
             },
             _ = tick.tick() => {
                 if !draw { continue; }

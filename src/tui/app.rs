@@ -338,10 +338,6 @@ pub enum Action {
     Tick(i64),
     /// The time before a redraw (Unix seconds); moves no spinner.
     Clock(i64),
-    Fetched {
-        generation: u64,
-        result: Result<Box<Fetched>, AzureError>,
-    },
     Check {
         generation: u64,
         event: Event,
@@ -363,11 +359,10 @@ pub enum Action {
 /// Work for the runtime: IO, tasks and terminal operations.
 #[derive(Debug)]
 pub enum Effect {
-    FetchToken {
-        generation: u64,
-    },
+    /// Run the checks; `token` reuses a fetched token instead of fetching a fresh one.
     RunChecks {
         generation: u64,
+        token: Option<Box<Fetched>>,
     },
     /// Build a new `Session` from these settings, then answer `SessionRebuilt`.
     Rebuild {
@@ -430,7 +425,6 @@ pub struct App {
     pub running: BTreeSet<CheckId>,
     pub checks_running: bool,
     pub checks_ran: bool,
-    fetch_generation: u64,
     check_generation: u64,
     pub default_config_path: String,
     pub default_report_path: String,
@@ -467,7 +461,6 @@ impl App {
             running: BTreeSet::new(),
             checks_running: false,
             checks_ran: false,
-            fetch_generation: 0,
             check_generation: 0,
             default_config_path: home.join("gcp_credentials.json").display().to_string(),
             default_report_path: "./wif-doctor-report.md".into(),
@@ -485,11 +478,9 @@ impl App {
         }
     }
 
-    /// What to do at start: fetch the token and run the checks in the background.
+    /// What to do at start: run the checks in the background; the token arrives with them.
     pub fn start(&mut self) -> Vec<Effect> {
-        let mut fx = self.fetch_token();
-        fx.extend(self.run_checks());
-        fx
+        self.run_checks(true)
     }
 
     pub fn fetched(&self) -> Option<&Fetched> {
@@ -512,21 +503,24 @@ impl App {
         self.findings.get(&id)
     }
 
-    fn fetch_token(&mut self) -> Vec<Effect> {
-        self.fetch_generation += 1;
-        self.fetch = FetchState::Running;
-        vec![Effect::FetchToken {
-            generation: self.fetch_generation,
-        }]
-    }
-
-    fn run_checks(&mut self) -> Vec<Effect> {
+    /// Start a checks run. With `refetch` the run fetches a fresh token (which it reports
+    /// back); without, it reuses the current one and only the later checks see the change.
+    fn run_checks(&mut self, refetch: bool) -> Vec<Effect> {
         self.check_generation += 1;
         self.findings.clear();
         self.running.clear();
         self.checks_running = true;
+        let token = if refetch {
+            None
+        } else {
+            self.fetched().cloned().map(Box::new)
+        };
+        if token.is_none() {
+            self.fetch = FetchState::Running;
+        }
         vec![Effect::RunChecks {
             generation: self.check_generation,
+            token,
         }]
     }
 
@@ -553,13 +547,6 @@ impl App {
                 self.now = now;
                 vec![]
             }
-            Action::Fetched { generation, result } => {
-                if generation == self.fetch_generation {
-                    self.fetch = FetchState::Done(result);
-                    self.rederive();
-                }
-                vec![]
-            }
             Action::Check { generation, event } => {
                 if generation == self.check_generation {
                     match event {
@@ -569,6 +556,10 @@ impl App {
                         Event::Finished(f) => {
                             self.running.remove(&f.id);
                             self.findings.insert(f.id, f);
+                        }
+                        Event::Token(result) => {
+                            self.fetch = FetchState::Done((*result).map(Box::new));
+                            self.rederive();
                         }
                     }
                 }
@@ -589,9 +580,7 @@ impl App {
                 Ok(session) => {
                     self.session = session;
                     self.rederive();
-                    let mut fx = if refetch { self.fetch_token() } else { vec![] };
-                    fx.extend(self.run_checks());
-                    fx
+                    self.run_checks(refetch)
                 }
                 Err(e) => {
                     self.toast = Some(format!("cannot apply the change: {e}"));
@@ -732,8 +721,7 @@ impl App {
                 self.test()
             }
             KeyCode::Char('r') => {
-                let mut fx = self.fetch_token();
-                fx.extend(self.run_checks());
+                let fx = self.run_checks(true);
                 self.toast = Some("re-fetching the token and re-running the checks".into());
                 fx
             }
@@ -781,7 +769,7 @@ impl App {
             }
             Step::Token => {
                 self.toast = Some("fetching a fresh token".into());
-                self.fetch_token()
+                self.run_checks(true)
             }
             Step::Values => self.print_plain(),
             Step::Config => self.prompt_config(),
@@ -802,7 +790,7 @@ impl App {
             self.toast = Some("the test is already running".into());
             return vec![];
         }
-        self.run_checks()
+        self.run_checks(true)
     }
 
     fn prompt_config(&mut self) -> Vec<Effect> {

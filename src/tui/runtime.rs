@@ -193,19 +193,12 @@ fn apply(
     tx: &UnboundedSender<Msg>,
 ) -> Result<(), String> {
     match fx {
-        Effect::FetchToken { generation } => {
-            let session = app.session.clone();
-            spawn_task(tx, async move {
-                let result = session.fetch().await.map(Box::new);
-                Some(Action::Fetched { generation, result })
-            });
-        }
-        Effect::RunChecks { generation } => {
+        Effect::RunChecks { generation, token } => {
             let session = app.session.clone();
             let out = tx.clone();
             spawn_task(tx, async move {
                 let (etx, mut erx) = unbounded_channel();
-                let run = checks::run(session, etx);
+                let run = checks::run_with(session, token.map(|t| *t), etx);
                 tokio::pin!(run);
                 loop {
                     tokio::select! {

@@ -94,10 +94,10 @@ fn start_fetches_and_runs_checks_and_stale_results_are_dropped() {
     let fx = app.start();
     assert!(matches!(
         fx.as_slice(),
-        [
-            Effect::FetchToken { generation: 1 },
-            Effect::RunChecks { generation: 1 }
-        ]
+        [Effect::RunChecks {
+            generation: 1,
+            token: None
+        }]
     ));
     assert!(app.busy());
     // `t` while running does not start a second run.
@@ -113,10 +113,10 @@ fn start_fetches_and_runs_checks_and_stale_results_are_dropped() {
     let fx = app.update(ch('r'));
     assert!(matches!(
         fx.as_slice(),
-        [
-            Effect::FetchToken { generation: 2 },
-            Effect::RunChecks { generation: 2 }
-        ]
+        [Effect::RunChecks {
+            generation: 2,
+            token: None
+        }]
     ));
     assert!(app.running.is_empty());
     app.update(Action::Check {
@@ -230,7 +230,7 @@ fn resource_change_refetches_then_reruns_the_checks() {
     });
     assert!(matches!(
         fx.as_slice(),
-        [Effect::FetchToken { .. }, Effect::RunChecks { .. }]
+        [Effect::RunChecks { token: None, .. }]
     ));
     assert_eq!(app.session.settings.resource.value, "api://my-app");
 }
