@@ -78,15 +78,13 @@ pub async fn sts(s: &Session, f: &Fetched) -> (Finding, Option<Secret>) {
             }));
             (finding, Some(t.access_token))
         }
-        Err(CallError::Status { status, body }) => (
-            explained(
-                id,
-                diagnose::explain_sts(status, &body, &ctx),
-                status,
-                &body,
-            ),
-            None,
-        ),
+        Err(CallError::Status { status, body }) => {
+            let e = diagnose::explain_sts(status, &body, &ctx);
+            let compare = compare_sts(&e.id, &body, &ctx, &audience);
+            let mut f = explained(id, e, status, &body);
+            f.data["compare"] = json!(compare);
+            (f, None)
+        }
         Err(e) => (
             unreachable(
                 id,
@@ -239,5 +237,67 @@ pub async fn vertex(s: &Session, f: &Fetched, bearer: &Secret) -> Finding {
             &body,
         ),
         Err(e) => unreachable(id, &format!("cannot reach Vertex AI in {location}"), &e),
+    }
+}
+
+/// "Token says / provider expects" for the STS failures where both sides are known
+/// (the provider's side from the error text or from the settings), for side-by-side display.
+fn compare_sts(
+    explanation: &str,
+    body: &str,
+    ctx: &Context,
+    audience: &str,
+) -> Vec<serde_json::Value> {
+    let description = serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v["error_description"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    let row = |what: &str, token: &str, expected: &str| json!({"what": what, "token_says": token, "provider_expects": expected});
+    let iss = ctx.token_iss.clone().unwrap_or_else(|| "(none)".into());
+    match explanation {
+        "sts.audience_mismatch" => vec![row(
+            "aud",
+            &ctx.token_aud.join(", "),
+            &format!(
+                "one of provider {}'s allowed audiences (this value is not among them)",
+                ctx.provider_or_placeholder()
+            ),
+        )],
+        "sts.issuer_mismatch" => {
+            let expected = ["expected one in config: ", "expected ones: "]
+                .iter()
+                .find_map(|m| {
+                    description
+                        .split_once(m)
+                        .map(|(_, rest)| rest.trim().trim_end_matches('.').to_string())
+                })
+                .unwrap_or_else(|| "the provider's issuer URI".into());
+            vec![row("iss", &iss, &expected)]
+        }
+        "sts.token_stale" => vec![row(
+            "exp",
+            &ctx.token_exp
+                .map(crate::jwt::format_utc)
+                .unwrap_or_else(|| "(none)".into()),
+            &format!(
+                "later than now ({}), within about 60 s",
+                crate::jwt::format_utc(ctx.now)
+            ),
+        )],
+        "sts.invalid_target" | "sts.audience_format" => vec![row(
+            "audience",
+            audience,
+            "//iam.googleapis.com/projects/<NUMBER>/locations/global/workloadIdentityPools/<POOL>/providers/<PROVIDER> of an active provider",
+        )],
+        "sts.attribute_condition" => vec![row(
+            "tid / sub",
+            &format!(
+                "{} / {}",
+                ctx.token_tid.as_deref().unwrap_or("(none)"),
+                ctx.token_sub.as_deref().unwrap_or("(none)")
+            ),
+            "values the provider's attribute condition accepts",
+        )],
+        _ => Vec::new(),
     }
 }

@@ -78,26 +78,19 @@ fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or_default().to_string()
 }
 
-/// "Token `aud`: X." and the "Provider ..." sentence after it, when the finding's detail
-/// states them (the STS catalogue does for issuer and audience mismatches).
-pub fn token_vs_provider(detail: &str) -> Option<(String, String, String)> {
-    for line in detail.lines() {
-        let Some(pos) = line.find("Token `") else {
-            continue;
-        };
-        let rest = &line[pos + "Token `".len()..];
-        let (claim, rest) = rest.split_once("`: ")?;
-        let (value, rest) = rest.split_once(". ").unwrap_or((rest, ""));
-        let provider = rest
-            .split(". ")
-            .find(|s| s.trim_start().starts_with("Provider"))
-            .map(|s| {
-                let s = s.split(';').next().unwrap_or(s);
-                s.trim().trim_end_matches('.').to_string()
-            })?;
-        return Some((claim.to_string(), value.to_string(), provider));
-    }
-    None
+/// The finding's side-by-side rows (`data.compare`): what, token says, provider expects.
+pub fn token_vs_provider(f: &Finding) -> Vec<(String, String, String)> {
+    f.data["compare"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .map(|r| {
+                    let text = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+                    (text("what"), text("token_says"), text("provider_expects"))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 pub fn lines(app: &App, theme: &Theme) -> Lines {
@@ -164,7 +157,7 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
                 ),
                 theme.status(Status::Fail),
             ));
-            if let Some((claim, token, provider)) = token_vs_provider(&f.detail) {
+            for (claim, token, provider) in token_vs_provider(f) {
                 out.push(Line::styled(
                     format!("token says ({claim}):"),
                     theme.heading(),
