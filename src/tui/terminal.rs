@@ -88,5 +88,8 @@ pub fn suspend() -> io::Result<()> {
 /// Back to the alternate screen after [`suspend`]; the next draw repaints everything.
 pub fn resume(terminal: &mut Term) -> io::Result<()> {
     execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
-    terminal.clear()
+    // `Terminal::clear` asks the terminal for the cursor position (ESC[6n), which some
+    // consoles never answer; a resize clears and resets the buffers without asking.
+    let area = terminal.size()?.into();
+    terminal.resize(area)
 }

@@ -123,6 +123,10 @@ impl Pty {
         panic!("timed out waiting for {what}; screen:\n{}", self.screen());
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().expect("pid")
+    }
+
     pub fn send(&mut self, bytes: &[u8]) {
         self.writer.write_all(bytes).unwrap();
         self.writer.flush().unwrap();

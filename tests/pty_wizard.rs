@@ -1,0 +1,175 @@
+//! The wizard as an operator sees it: the real binary with `--demo` in a pseudo-terminal
+//! (80×24, TERM=xterm-color, like the App Service browser console).
+
+mod pty_support;
+use pty_support::Pty;
+
+/// The simulator's system identity and project (fixed values of the demo tenant).
+fn principal_set() -> String {
+    let sub = &wif_doctor::sim::SimTenant::demo().system.object_id;
+    format!(
+        "principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/azure-pool/attribute.subject/{sub}"
+    )
+}
+
+fn wizard(args: &[&str]) -> Pty {
+    let pty = Pty::spawn(args, 80, 24, &[]);
+    pty.wait_for("1 Environment");
+    pty
+}
+
+#[test]
+fn walks_every_step_by_its_digit() {
+    let mut pty = wizard(&["--demo"]);
+    assert!(pty.alternate_screen());
+    pty.wait_for("all 8 checks ok");
+    for (key, title) in [
+        ("2", "2 Token"),
+        ("3", "3 Google values"),
+        ("4", "4 Credential config"),
+        ("5", "5 End-to-end test"),
+        ("6", "6 Report"),
+        ("1", "1 Environment"),
+    ] {
+        pty.send(key.as_bytes());
+        pty.wait_for(title);
+    }
+    pty.send(b"2");
+    pty.wait_for("expires");
+    pty.send(b"?");
+    pty.wait_for("Keys");
+    pty.send(b"x");
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(), 0);
+}
+
+#[test]
+fn the_end_to_end_test_lights_every_hop() {
+    let mut pty = wizard(&["--demo"]);
+    pty.send(b"5");
+    pty.wait_for("5 End-to-end test");
+    pty.send(b"t");
+    pty.wait_for("End-to-end test passed");
+    let screen = pty.screen();
+    for hop in ["✓ Azure MI", "✓ token", "✓ Google STS", "✓ Vertex AI"] {
+        assert!(screen.contains(hop), "{hop}:\n{screen}");
+    }
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(), 0);
+}
+
+#[test]
+fn a_fault_shows_the_failing_hop_and_its_fix() {
+    let mut pty = wizard(&["--demo=audience-mismatch"]);
+    pty.send(b"5");
+    pty.wait_for("✗ Google STS");
+    pty.wait_for("fix: Allow the token's audience");
+    pty.wait_for("– Vertex AI"); // the run is over: Vertex is skipped, not running
+    let screen = pty.screen();
+    assert!(screen.contains("token says (aud):"), "{screen}");
+    assert!(screen.contains("provider expects:"), "{screen}");
+    pty.send(b"q");
+    pty.wait_exit();
+}
+
+#[test]
+fn p_prints_the_principal_set_on_one_line_and_returns() {
+    let mut pty = wizard(&["--demo"]);
+    pty.wait_for("all 8 checks ok");
+    pty.send(b"3");
+    pty.wait_for("3 Google values");
+    pty.wait_for("Principal (this identity)");
+    pty.send(b"p");
+    pty.wait_for("Press Enter to return");
+    assert!(
+        !pty.alternate_screen(),
+        "printed on the main screen, where the mouse selects text"
+    );
+    let want = principal_set();
+    // The bytes of the value are contiguous (no newline, no cursor move, no border): the
+    // terminal soft-wraps it and a mouse selection copies it whole.
+    assert!(
+        pty.raw().contains(&format!("\r\n{want}\r\n")),
+        "{}",
+        pty.screen()
+    );
+    pty.send(b"\r");
+    pty.wait_until(|p| p.alternate_screen(), "the wizard to come back");
+    pty.wait_for("3 Google values");
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(), 0);
+}
+
+#[test]
+fn quit_leaves_the_alternate_screen_and_prints_the_summary() {
+    let mut pty = wizard(&["--demo"]);
+    pty.wait_for("all 8 checks ok");
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(), 0);
+    assert!(!pty.alternate_screen());
+    let screen = pty.screen();
+    assert!(screen.contains(&principal_set()), "{screen}");
+    assert!(screen.contains("https://sts.windows.net/"), "{screen}");
+}
+
+#[test]
+fn ctrl_c_and_sigterm_restore_the_terminal() {
+    let mut pty = wizard(&["--demo"]);
+    pty.send(b"\x03");
+    pty.wait_exit();
+    assert!(!pty.alternate_screen());
+    assert!(
+        pty.raw().contains("\x1b[?2004l") || pty.raw().contains("\x1b[?1049l"),
+        "terminal modes restored"
+    );
+
+    let mut pty = wizard(&["--demo"]);
+    let pid = pty.pid();
+    let status = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(pid.to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    pty.wait_exit();
+    assert!(!pty.alternate_screen(), "{}", pty.screen());
+}
+
+#[test]
+fn terminal_modes_suit_a_browser_console() {
+    let mut pty = wizard(&["--demo"]);
+    pty.send(b"q");
+    pty.wait_exit();
+    let raw = pty.raw();
+    assert!(raw.contains("\x1b[?2004h"), "bracketed paste on");
+    for mouse in ["\x1b[?1000h", "\x1b[?1002h", "\x1b[?1003h", "\x1b[?1006h"] {
+        assert!(
+            !raw.contains(mouse),
+            "mouse capture must stay off so text selection works"
+        );
+    }
+}
+
+#[test]
+fn too_small_terminal_says_so() {
+    let mut pty = Pty::spawn(&["--demo"], 50, 12, &[]);
+    pty.wait_for("terminal too small");
+    pty.send(b"q");
+    pty.wait_exit();
+}
+
+#[test]
+fn no_color_and_ascii_are_honoured() {
+    let mut pty = Pty::spawn(&["--demo", "--ascii"], 80, 24, &[("NO_COLOR", "1")]);
+    pty.wait_for("1 Environment");
+    pty.wait_for("all 8 checks ok");
+    let screen = pty.screen();
+    assert!(!screen.contains('┌') && !screen.contains('✓'), "{screen}");
+    pty.send(b"q");
+    pty.wait_exit();
+    let raw = pty.raw();
+    assert!(
+        !raw.contains("\x1b[38;5;") && !raw.contains("\x1b[31m") && !raw.contains("\x1b[32m"),
+        "no colours under NO_COLOR"
+    );
+}
