@@ -3,6 +3,7 @@
 
 use super::{Issue, PH_POOL, PH_PROJECT_ID, PH_PROVIDER};
 use crate::gcp;
+pub(crate) use crate::gcp::project_id_problem;
 
 /// A value between `⟨` and `⟩` with whitespace and invisible characters made visible:
 /// space `␠`, tab `␉`, line feed `␤`, carriage return `␍`, other control characters and
@@ -155,43 +156,6 @@ pub(crate) fn parse_wif_path(s: &str) -> Option<WifPath> {
         p.tail = Some(rest.join("/"));
     }
     Some(p)
-}
-
-/// `Some(problem)` when `s` is not a valid project ID (6–30 of lowercase letters, digits and
-/// hyphens, starting with a letter, not ending with a hyphen; a legacy `domain:` prefix is
-/// allowed).
-pub(crate) fn project_id_problem(s: &str) -> Option<String> {
-    let id = match s.rsplit_once(':') {
-        Some((domain, id)) if domain.contains('.') => id,
-        _ => s,
-    };
-    if id.bytes().all(|b| b.is_ascii_digit()) && !id.is_empty() {
-        return Some("is all digits: that is a project number, not a project ID".to_string());
-    }
-    if id.len() < 6 || id.len() > 30 {
-        return Some(format!(
-            "has {} characters; a project ID has 6 to 30",
-            id.chars().count()
-        ));
-    }
-    if id.bytes().any(|b| b.is_ascii_uppercase()) {
-        return Some("contains uppercase letters; project IDs are lowercase".to_string());
-    }
-    if !id
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
-        return Some(
-            "may only contain lowercase letters (a-z), digits (0-9) and hyphens (-)".to_string(),
-        );
-    }
-    if !id.as_bytes()[0].is_ascii_lowercase() {
-        return Some("must start with a letter".to_string());
-    }
-    if id.ends_with('-') {
-        return Some("must not end with a hyphen".to_string());
-    }
-    None
 }
 
 /// Checks an STS audience (the credential configuration's `audience`, or a configured one)

@@ -54,6 +54,51 @@ pub fn validate_project_number(s: &str) -> Result<(), String> {
     }
 }
 
+/// `Some(problem)` when `s` is not a valid project ID (6–30 of lowercase letters, digits and
+/// hyphens, starting with a letter, not ending with a hyphen; a legacy `domain:` prefix is
+/// allowed).
+pub fn project_id_problem(s: &str) -> Option<String> {
+    let id = match s.rsplit_once(':') {
+        Some((domain, id)) if domain.contains('.') => id,
+        _ => s,
+    };
+    if id.bytes().all(|b| b.is_ascii_digit()) && !id.is_empty() {
+        return Some("is all digits: that is a project number, not a project ID".to_string());
+    }
+    if id.len() < 6 || id.len() > 30 {
+        return Some(format!(
+            "has {} characters; a project ID has 6 to 30",
+            id.chars().count()
+        ));
+    }
+    if id.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Some("contains uppercase letters; project IDs are lowercase".to_string());
+    }
+    if !id
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Some(
+            "may only contain lowercase letters (a-z), digits (0-9) and hyphens (-)".to_string(),
+        );
+    }
+    if !id.as_bytes()[0].is_ascii_lowercase() {
+        return Some("must start with a letter".to_string());
+    }
+    if id.ends_with('-') {
+        return Some("must not end with a hyphen".to_string());
+    }
+    None
+}
+
+/// A project ID as Google allows it (6–30 of `[a-z0-9-]`, starting with a letter).
+pub fn validate_project_id(s: &str) -> Result<(), String> {
+    match project_id_problem(s) {
+        Some(problem) => Err(format!("this project ID {problem}")),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

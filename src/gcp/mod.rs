@@ -17,7 +17,9 @@ pub use derive::{
     ATTRIBUTE_MAPPING, GoogleInputs, GoogleValues, MissingValue, POOL_DISPLAY_NAME, TokenFacts,
     derive, principal, principal_set, provider_resource, sts_audience,
 };
-pub use ids::{validate_pool_or_provider_id, validate_project_number};
+pub use ids::{
+    project_id_problem, validate_pool_or_provider_id, validate_project_id, validate_project_number,
+};
 pub use quote::{hcl_string, shell_quote};
 
 /// Default values, matching the seed procedure's environment variables.

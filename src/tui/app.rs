@@ -191,20 +191,7 @@ impl Field {
         match self {
             Field::ProjectNumber => gcp::validate_project_number(v),
             Field::Pool | Field::Provider => gcp::validate_pool_or_provider_id(v),
-            Field::ProjectId => {
-                let ok_chars = v
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-                if !ok_chars {
-                    Err("a project ID has only lowercase letters, digits and dashes".into())
-                } else if !(6..=30).contains(&v.len()) {
-                    Err("a project ID has 6 to 30 characters".into())
-                } else if !v.starts_with(|c: char| c.is_ascii_lowercase()) {
-                    Err("a project ID starts with a letter".into())
-                } else {
-                    Ok(())
-                }
-            }
+            Field::ProjectId => gcp::validate_project_id(v),
             Field::ServiceAccount => match v.split_once('@') {
                 Some((name, domain)) if !name.is_empty() && domain.contains('.') => Ok(()),
                 _ => Err(
