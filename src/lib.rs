@@ -11,6 +11,7 @@ pub mod gcp;
 pub mod google;
 pub mod http;
 pub mod jwt;
+pub mod report;
 pub mod secret;
 pub mod session;
 pub mod settings;

@@ -241,7 +241,7 @@ async fn too_small_overlays_and_ascii() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn report_is_redacted_and_complete() {
     let s = state(Scenario::AudienceMismatch).await;
-    let md = wif_doctor::tui::report::markdown(&s.app);
+    let md = wif_doctor::report::markdown(&s.app.report_input());
     for secret in &s.secrets {
         assert!(
             !md.contains(secret.as_str()),

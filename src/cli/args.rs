@@ -34,6 +34,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Show the detected identity source, where every setting came from, and what is missing
+    Env(JsonArg),
     /// Fetch the managed-identity token and show its source, header and claims (never the token)
     Token(JsonArg),
     /// Decode a JWT locally: TOKEN, @FILE, or - for stdin (nothing is sent anywhere)
@@ -44,6 +46,8 @@ pub enum Command {
     Config(ConfigArgs),
     /// Run the end-to-end test: token, signature, STS, impersonation, permissions, Vertex AI
     Check(JsonArg),
+    /// Run the checks and write a redacted Markdown report for a support ticket
+    Report(ReportArgs),
     /// Run the simulator in the foreground and print how to point wif-doctor at it
     #[command(hide = true)]
     Sim(SimArgs),
@@ -85,4 +89,16 @@ pub struct SimArgs {
     /// Write the simulator's CA certificate here (for SSL_CERT_FILE)
     #[arg(long, value_name = "PATH")]
     pub ca_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Where to write the report [default: ./wif-doctor-report.md]
+    #[arg(long, short, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Replace an existing file
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub json: JsonArg,
 }

@@ -1,6 +1,6 @@
 //! One function per subcommand: run the engine, hand the result to `render`.
 
-use super::args::{ConfigArgs, DecodeArgs, SimArgs};
+use super::args::{ConfigArgs, DecodeArgs, ReportArgs, SimArgs};
 use super::{Failure, render};
 use crate::files::{self, Overwrite, WriteOutcome};
 use crate::gcp::{self, RevealHeader};
@@ -14,7 +14,7 @@ use std::path::PathBuf;
 const MAX_INPUT: u64 = 1024 * 1024;
 
 fn print_json(value: &impl serde::Serialize) {
-    println!(
+    outln!(
         "{}",
         serde_json::to_string_pretty(value).expect("serialisable")
     );
@@ -45,7 +45,7 @@ pub async fn token(session: &Session, as_json: bool) -> Result<(), Failure> {
             "token_sha256": f.summary.sha256,
         }));
     } else {
-        print!("{}", render::token(&f, &session.settings));
+        out!("{}", render::token(&f, &session.settings));
     }
     Ok(())
 }
@@ -73,7 +73,7 @@ pub fn decode(args: &DecodeArgs) -> Result<(), Failure> {
     if args.json.json {
         print_json(&summary);
     } else {
-        print!("{}", render::summary(&summary));
+        out!("{}", render::summary(&summary));
     }
     Ok(())
 }
@@ -98,7 +98,7 @@ pub async fn values(session: &Session, as_json: bool) -> Result<(), Failure> {
     if as_json {
         print_json(&values);
     } else {
-        print!("{}", render::values(&values, &f));
+        out!("{}", render::values(&values, &f));
     }
     Ok(())
 }
@@ -112,8 +112,8 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
     })?;
     let cfg = gcp::credential_config(&inputs);
     if args.stdout {
-        print!("{}", cfg.to_json(RevealHeader::No));
-        println!();
+        out!("{}", cfg.to_json(RevealHeader::No));
+        outln!();
         eprintln!(
             "note: the X-IDENTITY-HEADER value is redacted here; use --output PATH to write a usable file (mode 0600)"
         );
@@ -166,11 +166,11 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
             WriteOutcome::Unchanged => "unchanged",
             WriteOutcome::Replaced => "replaced",
         };
-        println!("{verb} {shown} (mode 0600)");
-        println!();
-        println!("{export}");
-        println!();
-        println!("warning: {warning}");
+        outln!("{verb} {shown} (mode 0600)");
+        outln!();
+        outln!("{export}");
+        outln!();
+        outln!("warning: {warning}");
     }
     Ok(())
 }
@@ -218,9 +218,9 @@ pub async fn sim(args: &SimArgs, scenario: Option<&str>) -> Result<(), Failure> 
         Overwrite::Force,
     )
     .map_err(|e| Failure::Failed(e.to_string()))?;
-    println!("simulator running ({scenario}); Ctrl+C to stop. In another shell:");
-    println!("  . {}", env_file.display());
-    println!("  wif-doctor token");
+    outln!("simulator running ({scenario}); Ctrl+C to stop. In another shell:");
+    outln!("  . {}", env_file.display());
+    outln!("  wif-doctor token");
     let _ = tokio::signal::ctrl_c().await;
     Ok(())
 }
@@ -229,15 +229,98 @@ pub async fn sim(args: &SimArgs, scenario: Option<&str>) -> Result<(), Failure> 
 pub async fn check(session: Session, as_json: bool, ascii: bool) -> Result<(), Failure> {
     let session = std::sync::Arc::new(session);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let report = super::progress::follow(rx, crate::checks::run(session, tx)).await;
+    let (report, _) = super::progress::follow(rx, crate::checks::run(session, tx)).await;
     if as_json {
         print_json(&report);
     } else {
-        print!("{}", render::report(&report, ascii));
+        out!("{}", render::report(&report, ascii));
     }
     if report.ok {
         Ok(())
     } else {
         Err(Failure::Silent)
     }
+}
+
+/// The Environment screen's twin: source, provenance, machine facts, what is missing.
+pub fn env(session: &Session, as_json: bool) -> Result<(), Failure> {
+    use crate::settings::appsettings;
+    let s = &session.settings;
+    let plan = session.plan();
+    let missing = appsettings::missing(s);
+    if as_json {
+        let settings: Vec<_> = s
+            .provenance()
+            .into_iter()
+            .map(|(name, value, origin)| json!({"name": name, "value": value, "origin": origin}))
+            .collect();
+        print_json(&json!({
+            "source": plan.as_ref().ok().map(|p| json!({"kind": p.kind.id(), "endpoint": p.endpoint, "reason": p.reason})),
+            "source_error": plan.as_ref().err(),
+            "settings": settings,
+            "environment": {
+                "app_service_site": s.environment.app_service_site,
+                "kudu": s.environment.kudu,
+                "azure_vm": s.environment.azure_vm,
+                "recovered": s.environment.recovered.iter().map(|(v, f)| json!({"var": v, "from": f})).collect::<Vec<_>>(),
+            },
+            "missing": missing,
+            "appsettings_command": appsettings::appsettings_command(s),
+        }));
+    } else {
+        out!("{}", render::env(s, &plan, &missing));
+    }
+    Ok(())
+}
+
+/// Run the checks and write the redacted Markdown report (exit 0 when it is written).
+pub async fn report(
+    session: Session,
+    args: &ReportArgs,
+    demo: Option<&str>,
+) -> Result<(), Failure> {
+    let session = std::sync::Arc::new(session);
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let (report, token) =
+        super::progress::follow(rx, crate::checks::run(session.clone(), tx)).await;
+    let values = session.values(token.as_ref().and_then(|t| t.as_ref().ok()).map(|f| &f.jwt));
+    let input = crate::report::ReportInput {
+        settings: &session.settings,
+        token: token.as_ref().map(|t| t.as_ref()),
+        values: &values,
+        findings: report.checks.iter().collect(),
+        now: now(),
+        demo,
+    };
+    let text = crate::report::markdown(&input);
+    let path = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("wif-doctor-report.md"));
+    let overwrite = if args.force {
+        Overwrite::Force
+    } else {
+        Overwrite::Refuse
+    };
+    files::write_private_atomic(&path, text.as_bytes(), overwrite).map_err(|e| match e {
+        files::FileError::Exists { .. } => Failure::Failed(format!(
+            "{} already exists; pass --force to replace it",
+            path.display()
+        )),
+        other => Failure::Failed(other.to_string()),
+    })?;
+    if args.json.json {
+        print_json(&json!({"path": path.display().to_string(), "ok": report.ok}));
+    } else {
+        outln!(
+            "wrote {} (mode 0600; secrets are described, never included): checks {}",
+            path.display(),
+            if report.ok {
+                "passed"
+            } else {
+                "found problems"
+            }
+        );
+    }
+    Ok(())
 }

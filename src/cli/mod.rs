@@ -1,11 +1,6 @@
 //! The scriptable face: parses arguments, runs the engine, prints text or JSON.
 //! Exit codes: 0 success, 1 the operation failed, 2 usage error.
 
-mod args;
-mod commands;
-mod progress;
-mod render;
-
 pub use args::{Cli, Command};
 
 use crate::azure::AzureError;
@@ -34,6 +29,35 @@ impl From<AzureError> for Failure {
         Failure::Failed(render::azure_error(&e))
     }
 }
+
+/// Write to stdout; a reader that went away (`wif-doctor check | head`) ends the program
+/// quietly instead of panicking, as pipes expect.
+pub(crate) fn write_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(EXIT_OK as i32);
+        }
+        eprintln!("wif-doctor: error: cannot write to standard output: {e}");
+        std::process::exit(EXIT_FAILED as i32);
+    }
+}
+
+/// `print!` that survives a closed pipe.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::write_stdout(&format!($($arg)*)) };
+}
+/// `println!` that survives a closed pipe.
+macro_rules! outln {
+    () => { $crate::cli::write_stdout("\n") };
+    ($($arg:tt)*) => { $crate::cli::write_stdout(&format!("{}\n", format_args!($($arg)*))) };
+}
+
+mod args;
+mod commands;
+mod progress;
+mod render;
 
 /// Entry point used by `main.rs`.
 pub fn main() -> ExitCode {
@@ -78,7 +102,7 @@ async fn run(cli: Cli) -> u8 {
 
 async fn dispatch(cli: Cli) -> Result<(), Failure> {
     if cli.demo.as_deref() == Some("list") {
-        print!("{}", render::scenario_list());
+        out!("{}", render::scenario_list());
         return Ok(());
     }
     let env: EnvMap = std::env::vars_os()
@@ -125,6 +149,8 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
         Some(Command::Values(a)) => commands::values(&session, a.json).await,
         Some(Command::Config(a)) => commands::config(&session, &a),
         Some(Command::Check(a)) => commands::check(session, a.json, cli.ascii).await,
+        Some(Command::Env(a)) => commands::env(&session, a.json),
+        Some(Command::Report(a)) => commands::report(session, &a, cli.demo.as_deref()).await,
         None if wizard => run_wizard(session, cli.ascii, cli.demo).await,
         None => commands::check(session, false, cli.ascii).await,
         Some(Command::Decode(_)) | Some(Command::Sim(_)) => unreachable!("handled above"),
@@ -145,7 +171,7 @@ async fn run_wizard(
 ) -> Result<(), Failure> {
     match crate::tui::run(session, crate::tui::Options { ascii, demo }).await {
         Ok(crate::tui::Outcome::Quit(summary)) => {
-            print!("{summary}");
+            out!("{summary}");
             Ok(())
         }
         Ok(crate::tui::Outcome::Signal(what)) => {

@@ -9,11 +9,16 @@ use tokio::sync::mpsc::UnboundedReceiver;
 const SHOW_AFTER: Duration = Duration::from_millis(300);
 const FRAMES: &[&str] = &["|", "/", "-", "\\"];
 
+/// The token the run fetched (or why it could not).
+pub type TokenResult = Option<Result<crate::session::Fetched, crate::azure::AzureError>>;
+
 /// Drain engine events until the run ends, drawing a one-line status when something is slow.
+/// Returns the report and the token the run reported.
 pub async fn follow(
     mut rx: UnboundedReceiver<Event>,
     run: impl std::future::Future<Output = Report>,
-) -> Report {
+) -> (Report, TokenResult) {
+    let mut token = None;
     let draw = std::io::stderr().is_terminal();
     let mut running: BTreeMap<CheckId, Instant> = BTreeMap::new();
     let mut shown = false;
@@ -24,12 +29,15 @@ pub async fn follow(
         tokio::select! {
             report = &mut run => {
                 if shown { clear(); }
-                return report;
+                while let Ok(ev) = rx.try_recv() {
+                    if let Event::Token(t) = ev { token = Some(*t); }
+                }
+                return (report, token);
             }
             Some(ev) = rx.recv() => match ev {
                 Event::Started(id) => { running.insert(id, Instant::now()); }
                 Event::Finished(f) => { running.remove(&f.id); }
-                Event::Token(_) => {}
+                Event::Token(t) => token = Some(*t),
             },
             _ = tick.tick() => {
                 if !draw { continue; }

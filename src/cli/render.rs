@@ -249,3 +249,79 @@ pub fn report(r: &crate::checks::Report, ascii: bool) -> String {
     );
     out
 }
+
+/// `wif-doctor env`: where the identity comes from and where every setting came from.
+pub fn env(
+    s: &Settings,
+    plan: &Result<crate::azure::Plan, AzureError>,
+    missing: &[crate::settings::appsettings::Missing],
+) -> String {
+    let mut out = String::from("Identity source\n");
+    match plan {
+        Ok(p) => {
+            row(&mut out, "source", p.kind.to_string());
+            row(&mut out, "endpoint", &p.endpoint);
+            row(&mut out, "why", &p.reason);
+        }
+        Err(e) => {
+            row(&mut out, "source", format!("none: {}", e.summary));
+            row(&mut out, "cause", &e.cause);
+            row(&mut out, "fix", &e.fix);
+        }
+    }
+    out.push_str("\nSettings (value, then where it came from)\n");
+    for (name, value, origin) in s.provenance() {
+        let _ = writeln!(
+            out,
+            "  {name:<20}{value}{}",
+            if origin.is_empty() {
+                String::new()
+            } else {
+                format!("  ({origin})")
+            }
+        );
+    }
+    out.push_str("\nMachine\n");
+    row(
+        &mut out,
+        "App Service",
+        s.environment.app_service_site.as_deref().unwrap_or("no"),
+    );
+    row(
+        &mut out,
+        "Kudu shell",
+        if s.environment.kudu {
+            "yes (the identity lives in the app container)"
+        } else {
+            "no"
+        },
+    );
+    row(
+        &mut out,
+        "Azure VM",
+        if s.environment.azure_vm {
+            "yes"
+        } else {
+            "no (IMDS is not probed)"
+        },
+    );
+    for (var, from) in &s.environment.recovered {
+        row(&mut out, "recovered", format!("{var} from {from}"));
+    }
+    if !missing.is_empty() {
+        out.push_str("\nMissing settings and how to set them\n");
+        for m in missing {
+            let _ = writeln!(
+                out,
+                "  - {}: needed for {}; flag {} or variable {}",
+                m.name, m.why, m.flag, m.env
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\nOn App Service, set them once as app settings:\n{}",
+            crate::settings::appsettings::appsettings_command(s)
+        );
+    }
+    out
+}

@@ -1,6 +1,7 @@
 //! Settings, resolved once: flag > environment > the app's environment recovered on
 //! App Service > default. Every value keeps its [`Origin`].
 
+pub mod appsettings;
 mod args;
 mod origin;
 pub mod recover;

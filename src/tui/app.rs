@@ -477,6 +477,22 @@ impl App {
         }
     }
 
+    /// The support report's inputs, from the wizard's state.
+    pub fn report_input(&self) -> crate::report::ReportInput<'_> {
+        crate::report::ReportInput {
+            settings: &self.session.settings,
+            token: match &self.fetch {
+                FetchState::Done(Ok(f)) => Some(Ok(f)),
+                FetchState::Done(Err(e)) => Some(Err(e)),
+                FetchState::Running | FetchState::Idle => None,
+            },
+            values: &self.values,
+            findings: self.findings.values().collect(),
+            now: self.now,
+            demo: self.demo.as_deref(),
+        }
+    }
+
     /// Something runs in the background (the spinner needs ticks).
     pub fn busy(&self) -> bool {
         matches!(self.fetch, FetchState::Running) || self.checks_running
@@ -822,7 +838,7 @@ impl App {
                     FileKind::Report => vec![Effect::WriteFile {
                         kind: FileKind::Report,
                         path,
-                        contents: super::report::markdown(self),
+                        contents: crate::report::markdown(&self.report_input()),
                         replace: p.replace,
                     }],
                     FileKind::Values => {
@@ -1074,43 +1090,7 @@ impl App {
 
     /// `az webapp config appsettings set` with the Google settings (placeholders where unset).
     pub fn appsettings_command(&self) -> String {
-        let s = &self.session.settings;
-        let app = s
-            .environment
-            .app_service_site
-            .clone()
-            .unwrap_or_else(|| "<APP_NAME>".into());
-        let mut parts = vec![format!(
-            "az webapp config appsettings set -g <RESOURCE_GROUP> -n {} --settings",
-            gcp::shell_quote(&app)
-        )];
-        for f in [
-            Field::ProjectNumber,
-            Field::ProjectId,
-            Field::Pool,
-            Field::Provider,
-        ] {
-            let v = f.current(s);
-            let v = if v.is_empty() {
-                format!("<{}>", f.label().to_uppercase().replace(' ', "_"))
-            } else {
-                v
-            };
-            parts.push(gcp::shell_quote(&format!("{}={v}", f.env())));
-        }
-        if !s.resource.is_default() {
-            parts.push(gcp::shell_quote(&format!(
-                "AZURE_RESOURCE_URI={}",
-                s.resource.value
-            )));
-        }
-        if let Some(sa) = &s.service_account {
-            parts.push(gcp::shell_quote(&format!(
-                "GCP_SERVICE_ACCOUNT={}",
-                sa.value
-            )));
-        }
-        parts.join(" ")
+        crate::settings::appsettings::appsettings_command(&self.session.settings)
     }
 
     /// What the wizard prints after leaving the terminal.

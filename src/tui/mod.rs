@@ -7,7 +7,6 @@
 //! - [`report`]: the redacted Markdown support report.
 
 pub mod app;
-pub mod report;
 pub mod runtime;
 pub mod terminal;
 pub mod theme;

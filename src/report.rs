@@ -1,12 +1,28 @@
 //! The redacted support report (Markdown): settings with their origins, the token's
 //! claims, the Google values and every finding. Secrets are described, never shown: the
 //! token appears only as its SHA-256, the identity header only as its length.
-//! Pure: built from the wizard state and the `now` it carries.
+//! Pure: the wizard and `wif-doctor report` build it from the same engine results.
 
-use super::app::{App, FetchState};
-use crate::checks::Status;
+use crate::azure::AzureError;
+use crate::checks::{Finding, Status};
+use crate::gcp::GoogleValues;
 use crate::jwt;
+use crate::session::Fetched;
+use crate::settings::Settings;
 use std::fmt::Write;
+
+/// What the report is made of.
+pub struct ReportInput<'a> {
+    pub settings: &'a Settings,
+    /// `None`: no token was fetched yet.
+    pub token: Option<Result<&'a Fetched, &'a AzureError>>,
+    pub values: &'a GoogleValues,
+    /// In display order.
+    pub findings: Vec<&'a Finding>,
+    pub now: i64,
+    /// The simulator scenario, when run with `--demo`.
+    pub demo: Option<&'a str>,
+}
 
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
@@ -25,7 +41,7 @@ fn fenced(out: &mut String, text: &str) {
     let _ = writeln!(out, "```\n{}\n```\n", text.trim_end());
 }
 
-pub fn markdown(app: &App) -> String {
+pub fn markdown(app: &ReportInput) -> String {
     let mut out = String::from("# wif-doctor support report\n\n");
     let _ = writeln!(
         out,
@@ -33,7 +49,6 @@ pub fn markdown(app: &App) -> String {
         jwt::format_utc(app.now),
         env!("CARGO_PKG_VERSION"),
         app.demo
-            .as_deref()
             .map(|s| format!(" against the built-in simulator (scenario {s})"))
             .unwrap_or_default()
     );
@@ -43,17 +58,17 @@ pub fn markdown(app: &App) -> String {
     if app.findings.is_empty() {
         out.push_str("The checks have not run (or not finished).\n\n");
     } else {
-        for f in app.findings.values() {
+        for f in app.findings.iter() {
             let _ = writeln!(out, "- {} `{}` {}", status_word(f.status), f.id, f.title);
         }
         out.push('\n');
     }
 
     out.push_str("## Settings\n\n| setting | value | from |\n|---|---|---|\n");
-    for (name, value, origin) in app.session.settings.provenance() {
+    for (name, value, origin) in app.settings.provenance() {
         let _ = writeln!(out, "| {} | {} | {} |", name, cell(&value), cell(&origin));
     }
-    let env = &app.session.settings.environment;
+    let env = &app.settings.environment;
     out.push_str("\n## Environment\n\n");
     let _ = writeln!(
         out,
@@ -68,8 +83,8 @@ pub fn markdown(app: &App) -> String {
     out.push('\n');
 
     out.push_str("## Token\n\n");
-    match &app.fetch {
-        FetchState::Done(Ok(f)) => {
+    match app.token {
+        Some(Ok(f)) => {
             let _ = writeln!(out, "- source: {}", f.token.source);
             let _ = writeln!(out, "- why: {}", f.plan.reason);
             let _ = writeln!(out, "- endpoint: {}", f.token.endpoint);
@@ -113,18 +128,18 @@ pub fn markdown(app: &App) -> String {
             }
             out.push('\n');
         }
-        FetchState::Done(Err(e)) => {
+        Some(Err(e)) => {
             let _ = writeln!(
                 out,
                 "No token: {}\n\n- cause: {}\n- fix: {}\n",
                 e.summary, e.cause, e.fix
             );
         }
-        FetchState::Running | FetchState::Idle => out.push_str("Not fetched yet.\n\n"),
+        None => out.push_str("Not fetched yet.\n\n"),
     }
 
     out.push_str("## Google values\n\n");
-    let v = &app.values;
+    let v = app.values;
     for (label, value) in [
         ("Issuer URI", &v.issuer_uri),
         ("Allowed audience", &v.allowed_audience),
@@ -147,7 +162,7 @@ pub fn markdown(app: &App) -> String {
     }
 
     out.push_str("## Checks\n\n");
-    for f in app.findings.values() {
+    for f in app.findings.iter() {
         let _ = writeln!(
             out,
             "### {} `{}` {} ({} ms)\n",
