@@ -8,8 +8,14 @@
 use std::fmt;
 
 /// A secret value; `Debug` shows only its length, and there is no `Display` or `Serialize`.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Secret(String);
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Secret(value)
+    }
+}
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {

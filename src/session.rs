@@ -3,8 +3,7 @@
 
 use crate::azure::{self, AzureError, AzureToken, ErrorKind, Plan};
 use crate::gcp::{
-    self, ConfigInputs, GoogleInputs, GoogleValues, IdentityHeader, TokenFacts,
-    UserAssignedSelector,
+    self, ConfigInputs, GoogleInputs, GoogleValues, TokenFacts, UserAssignedSelector,
 };
 use crate::http::{Http, HttpError};
 use crate::jwt::{self, DecodedJwt, TokenSummary};
@@ -136,7 +135,7 @@ impl Session {
             subject_token_type: s.subject_token_type.value.clone(),
             token_url: s.token_url.value.clone(),
             identity_endpoint: ep.value.clone(),
-            identity_header: IdentityHeader::new(h.value.expose()),
+            identity_header: h.value.clone(),
             resource: s.resource.value.clone(),
             api_version: if s.api_version.is_default() {
                 crate::settings::DEFAULT_API_VERSION.into()

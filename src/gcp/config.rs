@@ -5,41 +5,14 @@
 //! with [`RevealHeader::Yes`]; `Debug` and plain `Serialize` show a redaction placeholder.
 
 use serde::{Serialize, Serializer};
-use std::fmt;
 
 /// Header carrying `IDENTITY_HEADER` to the local token service.
 pub const IDENTITY_HEADER_NAME: &str = "X-IDENTITY-HEADER";
 /// What is shown instead of the header value when printing.
 pub const REDACTED_HEADER: &str = "<IDENTITY_HEADER: redacted>";
 
-/// The `IDENTITY_HEADER` value. `Debug` never shows it.
-#[derive(Clone, PartialEq, Eq, Default)]
-pub struct IdentityHeader(String);
-
-impl IdentityHeader {
-    pub fn new(value: impl Into<String>) -> Self {
-        IdentityHeader(value.into())
-    }
-    /// The real value, for writing the file or sending the request.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl From<String> for IdentityHeader {
-    fn from(value: String) -> Self {
-        IdentityHeader(value)
-    }
-}
-
-impl fmt::Debug for IdentityHeader {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "IdentityHeader({REDACTED_HEADER})")
-    }
-}
+/// The `IDENTITY_HEADER` value: a [`Secret`], so `Debug` never shows it.
+pub type IdentityHeader = crate::secret::Secret;
 
 /// Whether rendered JSON carries the real header value (for the file) or the placeholder
 /// (for printing).
