@@ -140,16 +140,7 @@ pub fn markdown(app: &ReportInput) -> String {
 
     out.push_str("## Google values\n\n");
     let v = app.values;
-    for (label, value) in [
-        ("Issuer URI", &v.issuer_uri),
-        ("Allowed audience", &v.allowed_audience),
-        ("Attribute mapping", &v.attribute_mapping),
-        ("Subject", &v.subject),
-        ("Provider resource name", &v.provider_resource),
-        ("STS audience", &v.sts_audience),
-        ("Principal", &v.principal),
-        ("PrincipalSet", &v.principal_set),
-    ] {
+    for (label, value) in v.labelled() {
         let _ = writeln!(out, "{label}:");
         fenced(&mut out, value);
     }

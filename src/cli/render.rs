@@ -157,22 +157,7 @@ pub fn values(v: &GoogleValues, f: &Fetched) -> String {
         f.summary.identity.sub.as_deref().unwrap_or("?")
     );
     // Each value alone on its own line so a mouse selection copies exactly it.
-    for (title, value) in [
-        ("Issuer URI (provider --issuer-uri)", &v.issuer_uri),
-        (
-            "Allowed audience (provider --allowed-audiences)",
-            &v.allowed_audience,
-        ),
-        ("Attribute mapping", &v.attribute_mapping),
-        ("Subject (managed identity object ID)", &v.subject),
-        ("Provider resource name", &v.provider_resource),
-        (
-            "STS audience (credential config \"audience\")",
-            &v.sts_audience,
-        ),
-        ("Principal (this identity)", &v.principal),
-        ("PrincipalSet (attribute.subject)", &v.principal_set),
-    ] {
+    for (title, value) in v.labelled() {
         let _ = writeln!(out, "{title}:\n{value}\n");
     }
     out.push_str("gcloud commands:\n");

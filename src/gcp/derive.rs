@@ -94,6 +94,28 @@ pub struct GoogleValues {
     pub notes: Vec<String>,
 }
 
+impl GoogleValues {
+    /// The copyable values with the labels every face shows them under, in display order.
+    pub fn labelled(&self) -> [(&'static str, &str); 8] {
+        [
+            ("Issuer URI (provider --issuer-uri)", &self.issuer_uri),
+            (
+                "Allowed audience (provider --allowed-audiences)",
+                &self.allowed_audience,
+            ),
+            ("Attribute mapping", &self.attribute_mapping),
+            ("Subject (managed identity object ID)", &self.subject),
+            ("Provider resource name", &self.provider_resource),
+            (
+                "STS audience (credential config \"audience\")",
+                &self.sts_audience,
+            ),
+            ("Principal (this identity)", &self.principal),
+            ("PrincipalSet (attribute.subject)", &self.principal_set),
+        ]
+    }
+}
+
 /// `projects/N/locations/global/workloadIdentityPools/P/providers/V`
 pub fn provider_resource(project_number: &str, pool: &str, provider: &str) -> String {
     format!(

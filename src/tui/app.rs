@@ -1035,19 +1035,7 @@ impl App {
             }
             Step::Values => {
                 let v = &self.values;
-                for (label, value) in [
-                    ("Issuer URI (provider --issuer-uri)", &v.issuer_uri),
-                    (
-                        "Allowed audience (provider --allowed-audiences)",
-                        &v.allowed_audience,
-                    ),
-                    ("Attribute mapping", &v.attribute_mapping),
-                    ("Subject (managed identity object ID)", &v.subject),
-                    ("Provider resource name", &v.provider_resource),
-                    ("STS audience", &v.sts_audience),
-                    ("Principal (this identity)", &v.principal),
-                    ("PrincipalSet (attribute.subject)", &v.principal_set),
-                ] {
+                for (label, value) in v.labelled() {
                     out.push(Copyable::new(label, value));
                 }
                 for (i, c) in v.gcloud.iter().enumerate() {

@@ -20,24 +20,9 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
         )),
         _ => {}
     }
-    for (title, value) in [
-        ("Issuer URI (provider --issuer-uri)", &v.issuer_uri),
-        (
-            "Allowed audience (provider --allowed-audiences)",
-            &v.allowed_audience,
-        ),
-        ("Attribute mapping", &v.attribute_mapping),
-        ("Subject (managed identity object ID)", &v.subject),
-        ("Provider resource name", &v.provider_resource),
-        (
-            "STS audience (credential config \"audience\")",
-            &v.sts_audience,
-        ),
-        ("Principal (this identity)", &v.principal),
-        ("PrincipalSet (attribute.subject)", &v.principal_set),
-    ] {
+    for (title, value) in v.labelled() {
         out.push(heading(theme, title));
-        out.push(Line::styled(value.clone(), theme.value()));
+        out.push(Line::styled(value.to_string(), theme.value()));
     }
     if !v.missing.is_empty() {
         out.push(Line::raw(""));
