@@ -173,3 +173,87 @@ fn no_color_and_ascii_are_honoured() {
         "no colours under NO_COLOR"
     );
 }
+
+#[test]
+fn a_panic_anywhere_restores_the_terminal_and_ends_the_wizard() {
+    for fault in ["panic-task", "panic-ui"] {
+        let mut pty = Pty::spawn(&["--demo"], 80, 24, &[("WIF_DOCTOR_FAULT", fault)]);
+        let code = pty.wait_exit();
+        assert_ne!(code, 0, "{fault}");
+        assert!(!pty.alternate_screen(), "{fault}: {}", pty.screen());
+        assert!(
+            pty.raw().contains("\x1b[?2004l"),
+            "{fault}: bracketed paste switched off"
+        );
+        assert!(
+            pty.screen().contains("injected"),
+            "{fault}: the panic is reported: {}",
+            pty.screen()
+        );
+    }
+}
+
+#[test]
+fn sighup_restores_the_terminal() {
+    let mut pty = wizard(&["--demo"]);
+    let status = std::process::Command::new("kill")
+        .arg("-HUP")
+        .arg(pty.pid().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    pty.wait_exit();
+    assert!(!pty.alternate_screen(), "{}", pty.screen());
+}
+
+#[test]
+fn edit_in_place_validates_a_pasted_value_and_reruns_the_checks() {
+    let mut pty = wizard(&["--demo"]);
+    pty.wait_for("all 8 checks ok");
+    pty.send(b"e");
+    pty.wait_for("Pick a setting");
+    pty.send(b"\x1b[B\x1b[B\r"); // Down, Down (pool), Enter
+    pty.wait_for("GCP_WORKLOAD_IDENTITY_POOL_ID");
+    pty.send(b"\x15"); // Ctrl+U clears
+    pty.send(b"\x1b[200~gcp-reserved\x1b[201~"); // a bracketed paste arrives whole
+    pty.wait_for("can not start with \"gcp-\"");
+    pty.send(b"\x15");
+    pty.send(b"\x1b[200~other-pool\x1b[201~");
+    pty.wait_for("ok");
+    pty.send(b"\r");
+    // The new pool does not exist in the simulated project: STS now fails.
+    pty.send(b"5");
+    pty.wait_for("✗ Google STS");
+    pty.send(b"1");
+    pty.wait_for("other-pool");
+    pty.send(b"q");
+    pty.wait_exit();
+}
+
+#[test]
+fn only_the_sixteen_named_colours_are_used() {
+    let mut pty = wizard(&["--demo"]);
+    pty.wait_for("all 8 checks ok");
+    pty.send(b"5");
+    pty.wait_for("End-to-end test passed");
+    pty.send(b"q");
+    pty.wait_exit();
+    let raw = pty.raw();
+    assert!(
+        !raw.contains("38;2;") && !raw.contains("48;2;"),
+        "no truecolor"
+    );
+    assert!(
+        raw.contains("38;5;"),
+        "the healthy screen is coloured (green marks)"
+    );
+    for code in raw.split("38;5;").skip(1).chain(raw.split("48;5;").skip(1)) {
+        let n: u32 = code
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect::<String>()
+            .parse()
+            .unwrap();
+        assert!(n < 16, "colour {n} is outside the 16 named colours");
+    }
+}

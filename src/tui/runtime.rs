@@ -75,6 +75,17 @@ async fn event_loop(
     for fx in app.start() {
         apply(fx, app, term, &tx)?;
     }
+    // Fault injection, for the tests proving that any panic restores the terminal and ends
+    // the wizard (not just the task): `panic-task` panics in a background task, `panic-ui`
+    // on the UI thread after the first frame.
+    let fault = std::env::var("WIF_DOCTOR_FAULT").unwrap_or_default();
+    if fault == "panic-task" {
+        spawn_task(&tx, async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            panic!("injected task panic (WIF_DOCTOR_FAULT=panic-task)");
+        });
+    }
+    let mut frames = 0u64;
     loop {
         if PANICKED.load(Ordering::SeqCst) {
             return Err(
@@ -91,6 +102,10 @@ async fn event_loop(
             app.update(Action::Clock(now()));
             term.draw(|f| ui::render(f, app))
                 .map_err(|e| format!("cannot draw: {e}"))?;
+            frames += 1;
+            if fault == "panic-ui" && frames == 2 {
+                panic!("injected UI panic (WIF_DOCTOR_FAULT=panic-ui)");
+            }
         }
         // Tick only while something runs (spinner), or each second for the expiry countdown.
         let tick = if app.busy() {
