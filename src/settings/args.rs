@@ -40,7 +40,7 @@ pub struct SettingsArgs {
         help_heading = "Google Cloud"
     )]
     pub location: Option<String>,
-    /// Vertex AI publisher model for the test call [env: GCP_VERTEX_MODEL]
+    /// Vertex AI publisher model for the test call [env: GCP_VERTEX_MODEL] [default: gemini-2.5-flash]
     #[arg(
         long,
         global = true,
