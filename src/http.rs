@@ -1,7 +1,7 @@
 //! The one place HTTP clients are built.
 //!
 //! Two clients share one configuration: `api` (Google and Entra over TLS, honours
-//! proxies, one connection pool for a whole run) and `identity` (the managed-identity
+//! proxies, never follows redirects, one connection pool for a whole run) and `identity` (the managed-identity
 //! endpoint: never proxied — a corporate proxy must not see `X-IDENTITY-HEADER` — and
 //! never redirected, so the header cannot follow a redirect elsewhere).
 
@@ -76,7 +76,9 @@ impl Http {
             }
         };
         let make = |roots: Roots| -> Result<(Client, Client), reqwest::Error> {
-            let api = base(roots).redirect(redirect::Policy::limited(5)).build()?;
+            // Google's token and API endpoints never redirect; following one would re-post the
+            // STS form (the Azure token) to wherever the redirect points.
+            let api = base(roots).redirect(redirect::Policy::none()).build()?;
             let identity = base(roots)
                 .no_proxy()
                 .redirect(redirect::Policy::none())

@@ -48,12 +48,24 @@ impl fmt::Debug for Secret {
 }
 
 /// Replace every occurrence of each secret in `text` with a marker, so raw bodies from
-/// servers (which may echo what we sent) can be shown without leaking.
+/// servers (which may echo what we sent) can be shown without leaking. The JSON-escaped
+/// spelling of a secret (`a\/b` for `a/b`) is replaced too.
 pub fn scrub(text: &str, secrets: &[&Secret]) -> String {
     let mut out = text.to_string();
     for s in secrets {
-        if s.len() >= 4 {
-            out = out.replace(s.expose(), "<redacted>");
+        if s.len() < 4 {
+            continue;
+        }
+        out = out.replace(s.expose(), "<redacted>");
+        if let Ok(json) = serde_json::to_string(s.expose()) {
+            let escaped = &json[1..json.len() - 1];
+            if escaped != s.expose() {
+                out = out.replace(escaped, "<redacted>");
+            }
+        }
+        let slash_escaped = s.expose().replace('/', "\\/");
+        if slash_escaped != s.expose() {
+            out = out.replace(&slash_escaped, "<redacted>");
         }
     }
     out
@@ -69,6 +81,19 @@ mod tests {
         let shown = format!("{s:?}");
         assert!(!shown.contains("super-secret"), "{shown}");
         assert!(shown.contains("25 bytes"));
+    }
+
+    #[test]
+    fn scrub_replaces_json_escaped_spellings() {
+        let s = Secret::new("ab/cd\"ef");
+        assert_eq!(
+            scrub(r#"{"m":"ab\/cd\"ef"}"#, &[&s]),
+            r#"{"m":"<redacted>"}"#
+        );
+        assert_eq!(
+            scrub(r#"{"m":"ab/cd\"ef"}"#, &[&s]),
+            r#"{"m":"<redacted>"}"#
+        );
     }
 
     #[test]

@@ -331,3 +331,53 @@ fn check_without_google_settings_skips_with_reasons() {
     );
     assert_eq!(finding(&j, "azure.token")["status"], "pass");
 }
+
+#[test]
+fn unsafe_endpoints_never_receive_a_token() {
+    let w = World::new(Scenario::Healthy);
+    let trap = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    trap.set_nonblocking(true).unwrap();
+    let port = trap.local_addr().unwrap().port();
+    for (flag, value, shown) in [
+        (
+            "--token-url",
+            format!("http://127.0.0.1:{port}/v1/token"),
+            "uses http",
+        ),
+        (
+            "--token-url",
+            format!("https://127.0.0.1:{port}/v1/token"),
+            "not Google STS",
+        ),
+        (
+            "--location",
+            "x.example.com#".to_string(),
+            "is not a location",
+        ),
+        (
+            "--universe-domain",
+            format!("127.0.0.1:{port}/x"),
+            "is not a domain name",
+        ),
+    ] {
+        let (r, j) = {
+            let r = w.run(&w.full_env(), &["check", "--json", flag, &value]);
+            let j = r.json();
+            (r, j)
+        };
+        assert_eq!(r.code, 1);
+        assert_fails(&j, "gcp.settings", &[&value, shown], &["unset it"]);
+        assert_eq!(finding(&j, "sts.exchange")["status"], "skip", "{flag}");
+        assert!(
+            trap.accept().is_err(),
+            "{flag}: something connected to the trap"
+        );
+        let sts = w
+            .sim
+            .requests()
+            .iter()
+            .filter(|q| q.host == "sts.googleapis.com")
+            .count();
+        assert_eq!(sts, 0, "{flag}: no token exchange at all");
+    }
+}

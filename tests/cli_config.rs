@@ -167,3 +167,35 @@ fn stdout_redacts_the_header_and_missing_settings_are_named() {
     );
     assert!(r.stderr.contains("--pool"), "{}", r.stderr);
 }
+
+#[test]
+fn other_sources_and_missing_directories_are_explained() {
+    let w = World::new(Scenario::Healthy);
+    let mut env = w.base_env();
+    set(&mut env, "AZURE_IMDS_ENDPOINT", &w.sim.imds_endpoint());
+    set(&mut env, "GCP_PROJECT_NUMBER", "123456789012");
+    let r = w.run(&env, &["config"]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stderr.contains("Azure VM instance metadata service"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("create-cred-config") && r.stderr.contains("--azure --app-id-uri="),
+        "{}",
+        r.stderr
+    );
+
+    let missing = w.dir.path().join("no/such/dir/creds.json");
+    let r = w.run(
+        &google_env(&w),
+        &["config", "--output", missing.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stderr.contains("does not exist") && r.stderr.contains("mkdir -p"),
+        "{}",
+        r.stderr
+    );
+}

@@ -69,3 +69,14 @@ fn malformed_inputs_fail_in_one_line() {
         assert!(r.stderr.len() < 300, "{what}: short: {}", r.stderr);
     }
 }
+
+#[test]
+fn decode_ignores_settings_it_does_not_need() {
+    let w = World::new(Scenario::Healthy);
+    let mut env = w.base_env();
+    set(&mut env, "WIF_DOCTOR_TIMEOUT", "not-a-duration");
+    let token = w.sim.mint_token(TokenVersion::V2);
+    let r = w.run_stdin(&env, &["decode", "--json"], Some(token.into_bytes()));
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert_eq!(r.json()["version"], "v2");
+}

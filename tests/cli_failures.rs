@@ -284,3 +284,61 @@ fn usage_errors_exit_2() {
         r.stderr
     );
 }
+
+/// A token service that echoes the header it got (JSON-escaped) in its error message.
+fn echoing_endpoint(status: u16) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(8) {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let n = s.read(&mut buf).unwrap_or(0);
+            let req = String::from_utf8_lossy(&buf[..n]).to_string();
+            let header = req
+                .lines()
+                .find_map(|l| {
+                    l.strip_prefix("X-IDENTITY-HEADER: ")
+                        .or_else(|| l.strip_prefix("x-identity-header: "))
+                })
+                .unwrap_or("")
+                .to_string();
+            let body = serde_json::json!({"statusCode": status, "message": format!("header {header} is not valid")}).to_string();
+            let body = body.replace('/', "\\/"); // the escaped spelling some servers use
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    format!("http://{addr}/msi/token")
+}
+
+#[test]
+fn a_header_echoed_by_the_server_is_scrubbed_everywhere() {
+    let w = World::new(Scenario::Healthy);
+    let secret = "abc/def-secret-header-value";
+    for status in [401, 400] {
+        let mut env = w.full_env();
+        set(&mut env, "IDENTITY_ENDPOINT", &echoing_endpoint(status));
+        set(&mut env, "IDENTITY_HEADER", secret);
+        let report = w.dir.path().join(format!("report-{status}.md"));
+        for args in [
+            vec!["token"],
+            vec!["check", "--json"],
+            vec!["report", "--output", report.to_str().unwrap()],
+        ] {
+            let r = w.run(&env, &args);
+            let all = r.all();
+            assert!(!all.contains("def-secret-header-value"), "{args:?}: {all}");
+            assert!(
+                all.contains("<redacted>") || args[0] == "report",
+                "{args:?}: the message is kept, scrubbed: {all}"
+            );
+        }
+        let md = std::fs::read_to_string(&report).unwrap();
+        assert!(!md.contains("def-secret-header-value"), "{md}");
+    }
+}

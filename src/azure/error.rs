@@ -83,6 +83,19 @@ impl AzureError {
         self.raw = Some(raw.into());
         self
     }
+
+    /// The same error with every secret removed from every field: the last guard before an
+    /// error (which may quote what a server echoed) reaches a screen, JSON or a report.
+    pub fn scrubbed(self, secrets: &[&crate::secret::Secret]) -> Self {
+        let s = |t: String| crate::secret::scrub(&t, secrets);
+        AzureError {
+            summary: s(self.summary),
+            cause: s(self.cause),
+            fix: s(self.fix),
+            raw: self.raw.map(s),
+            ..self
+        }
+    }
 }
 
 impl fmt::Display for AzureError {

@@ -17,7 +17,7 @@ pub struct Expiry {
 pub fn parse_expiry(body: &serde_json::Map<String, Value>, now: i64) -> Option<Expiry> {
     if let Some(secs) = body.get("expires_in").and_then(as_int) {
         return Some(Expiry {
-            at: now + secs,
+            at: now.saturating_add(secs),
             from: "expires_in",
         });
     }
@@ -105,6 +105,14 @@ mod tests {
         );
         assert!(parse_expiry(&obj(json!({"expires_on": true})), 0).is_none());
         assert!(parse_expiry(&obj(json!({})), 0).is_none());
+    }
+
+    #[test]
+    fn absurd_values_saturate_instead_of_overflowing() {
+        let e = parse_expiry(&obj(json!({"expires_in": "9223372036854775807"})), 100).unwrap();
+        assert_eq!(e.at, i64::MAX);
+        let e = parse_expiry(&obj(json!({"expires_on": i64::MIN})), 100).unwrap();
+        assert_eq!(e.at, i64::MIN);
     }
 
     #[test]

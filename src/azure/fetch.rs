@@ -14,13 +14,45 @@ use url::Url;
 const MAX_BODY: usize = 1024 * 1024;
 const MAX_ATTEMPTS: u32 = 4;
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(5);
+/// Time for retries on top of one request's timeout.
+const RETRY_BUDGET: Duration = Duration::from_secs(10);
 
-/// Fetch a token from the planned source.
+/// Fetch a token from the planned source. Bounded by an overall deadline (the per-request
+/// timeout plus the retry budget), and every error is scrubbed of the secret header.
 pub async fn fetch_token(http: &Http, s: &Settings, plan: &Plan) -> Result<AzureToken, AzureError> {
     if plan.kind == SourceKind::AksWorkloadIdentity {
         return read_token_file(plan).await;
     }
+    let secrets: Vec<Secret> = [
+        s.identity_header.as_ref().map(|h| h.value.clone()),
+        s.msi_secret.as_ref().map(|h| h.value.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let refs: Vec<&Secret> = secrets.iter().collect();
+    let deadline = http.timeout + RETRY_BUDGET;
+    match tokio::time::timeout(deadline, fetch_with_retries(http, s, plan)).await {
+        Ok(result) => result.map_err(|e| e.scrubbed(&refs)),
+        Err(_) => Err(AzureError::new(
+            ErrorKind::Timeout,
+            format!(
+                "no token from {} within {} (retries included)",
+                plan.endpoint,
+                fmt_dur(deadline)
+            ),
+            "the endpoint kept failing or answering slowly",
+            "check the endpoint; --timeout sets the per-request limit",
+        )),
+    }
+}
+
+async fn fetch_with_retries(
+    http: &Http,
+    s: &Settings,
+    plan: &Plan,
+) -> Result<AzureToken, AzureError> {
     let (url, header) = build_request(s, plan)?;
     let secrets: Vec<&Secret> = header.iter().map(|(_, v)| v).collect();
     let mut attempt = 0;
@@ -183,8 +215,8 @@ fn interpret(
         .with_status(status)
         .with_raw(raw));
     }
-    let json: Option<serde_json::Map<String, serde_json::Value>> =
-        serde_json::from_slice(body).ok();
+    // Explanations quote the server's message: read it from the scrubbed text.
+    let json: Option<serde_json::Map<String, serde_json::Value>> = serde_json::from_str(&text).ok();
     if status != 200 {
         return Err(explain_status(s, plan, status, json.as_ref(), &text)
             .with_status(status)

@@ -115,7 +115,7 @@ pub fn check(jwt: &DecodedJwt, now: i64) -> Finding {
         TokenVersion::Unknown => "unknown-version",
     };
     let exp = jwt.exp().unwrap_or(now);
-    let lifetime = jwt.iat().map(|iat| exp - iat);
+    let lifetime = jwt.iat().map(|iat| exp.saturating_sub(iat));
     let summary = format!(
         "{version} token for {aud_text}, sub {sub}, expires {} ({})",
         format_utc(exp),

@@ -69,6 +69,8 @@ pub async fn run_with(
     // answer is evidence too. Only an audience that cannot be formed at all stops it.
     let s = &session.settings;
     let audience_known = s.project_number.is_some() && s.pool.is_some() && s.provider.is_some();
+    // Never send a credential to a host the settings got wrong.
+    let endpoints_safe = local::endpoint_problems(s).is_empty();
 
     let plan = session.plan();
     findings.push(e.now(local::source(&plan)));
@@ -132,7 +134,15 @@ pub async fn run_with(
     let chain = async {
         let mut out = Vec::new();
         let t = e.start(CheckId::StsExchange);
-        let (sts, federated) = if audience_known {
+        let (sts, federated) = if !endpoints_safe {
+            (
+                Finding::skip(
+                    CheckId::StsExchange,
+                    "an endpoint setting is unsafe, so no token is sent (see gcp.settings)",
+                ),
+                None,
+            )
+        } else if audience_known {
             google::sts(&session, &f).await
         } else {
             (

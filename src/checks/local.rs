@@ -65,6 +65,14 @@ pub fn settings(s: &Settings) -> Finding {
             });
         }
     }
+    for (field, problem) in endpoint_problems(s) {
+        issues.push(Issue {
+            severity: Severity::Fail,
+            field,
+            message: problem,
+            fix: "unset it to use the default, or correct it (wif-doctor env shows where it came from)".into(),
+        });
+    }
     if s.project_id.is_none() {
         issues.push(Issue {
             severity: Severity::Warn,
@@ -193,4 +201,30 @@ pub fn config_file(s: &Settings, fetched: Option<&Fetched>) -> Finding {
     }
     f.data = json!({"path": shown, "issues": issues});
     f
+}
+
+/// Settings that would send a credential to the wrong place: the STS URL (gets the Azure
+/// token), the universe domain and the location (become host names that get a Google token).
+pub fn endpoint_problems(s: &Settings) -> Vec<(&'static str, String)> {
+    let universe = s.universe_domain.value.trim();
+    let mut out = Vec::new();
+    if let Err(e) = crate::gcp::validate_universe_domain(universe) {
+        out.push((
+            "universe_domain",
+            format!("{universe} ({}) {e}", s.universe_domain.origin),
+        ));
+    }
+    if let Err(e) = crate::gcp::validate_token_url(&s.token_url.value, universe) {
+        out.push((
+            "token_url",
+            format!("{} ({}) {e}", s.token_url.value, s.token_url.origin),
+        ));
+    }
+    if let Err(e) = crate::gcp::validate_location(s.location.value.trim()) {
+        out.push((
+            "location",
+            format!("{} ({}) {e}", s.location.value, s.location.origin),
+        ));
+    }
+    out
 }

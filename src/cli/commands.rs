@@ -39,7 +39,7 @@ pub async fn token(session: &Session, as_json: bool) -> Result<(), Failure> {
             "identity": f.summary.identity,
             "expires_at": expires.map(|(at, _)| at),
             "expires_at_utc": expires.map(|(at, _)| jwt::format_utc(at)),
-            "expires_in_seconds": expires.map(|(at, _)| at - now),
+            "expires_in_seconds": expires.map(|(at, _)| at.saturating_sub(now)),
             "expires_from": expires.map(|(_, from)| from),
             "notes": f.summary.notes,
             "token_sha256": f.summary.sha256,
@@ -104,6 +104,29 @@ pub async fn values(session: &Session, as_json: bool) -> Result<(), Failure> {
 }
 
 pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
+    use crate::azure::SourceKind;
+    // The file's credential source is the App Service identity endpoint; other sources
+    // need another shape, which gcloud writes.
+    if let Ok(plan) = session.plan()
+        && plan.kind != SourceKind::AppService
+    {
+        let provider = "projects/<PROJECT_NUMBER>/locations/global/workloadIdentityPools/<POOL_ID>/providers/<PROVIDER_ID>";
+        let how = match plan.kind {
+            SourceKind::Imds => format!(
+                "on a VM, gcloud writes the IMDS form: gcloud iam workload-identity-pools create-cred-config {provider} --azure --app-id-uri={} --output-file=gcp_credentials.json",
+                session.settings.resource.value
+            ),
+            SourceKind::AksWorkloadIdentity => format!(
+                "on AKS, use a file-sourced config: gcloud iam workload-identity-pools create-cred-config {provider} --credential-source-file={} --output-file=gcp_credentials.json",
+                plan.endpoint
+            ),
+            _ => "switch the app to the current protocol (IDENTITY_ENDPOINT/IDENTITY_HEADER) or pass --identity-endpoint and --identity-header".to_string(),
+        };
+        return Err(Failure::Failed(format!(
+            "config writes the App Service form (IDENTITY_ENDPOINT + X-IDENTITY-HEADER), but this machine's identity is the {}\n  fix: {how}",
+            plan.kind
+        )));
+    }
     let inputs = session.config_inputs().map_err(|missing| {
         Failure::Usage(format!(
             "the credential configuration needs {}",
@@ -142,7 +165,7 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
                 "{} already exists with different content; pass --force to replace it",
                 path.display()
             )),
-            other => Failure::Failed(other.to_string()),
+            other => Failure::Failed(file_error(other, &path)),
         })?;
     let shown = path.display().to_string();
     let export = format!(
@@ -307,7 +330,7 @@ pub async fn report(
             "{} already exists; pass --force to replace it",
             path.display()
         )),
-        other => Failure::Failed(other.to_string()),
+        other => Failure::Failed(file_error(other, &path)),
     })?;
     if args.json.json {
         print_json(&json!({"path": path.display().to_string(), "ok": report.ok}));
@@ -323,4 +346,17 @@ pub async fn report(
         );
     }
     Ok(())
+}
+
+/// A file error with the way out: a missing directory is the usual cause.
+fn file_error(e: files::FileError, path: &std::path::Path) -> String {
+    match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(d) if !d.exists() => format!(
+            "cannot write {}: the directory {} does not exist\n  fix: mkdir -p {} (or choose another --output)",
+            path.display(),
+            d.display(),
+            d.display()
+        ),
+        _ => e.to_string(),
+    }
 }

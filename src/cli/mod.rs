@@ -105,16 +105,16 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
         out!("{}", render::scenario_list());
         return Ok(());
     }
+    // Decode needs no settings, no environment and no network.
+    if let Some(Command::Decode(a)) = &cli.command {
+        return commands::decode(a);
+    }
     let env: EnvMap = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .collect();
     let mut settings =
         Settings::resolve(&cli.settings, &env).map_err(|e| Failure::Usage(e.to_string()))?;
 
-    // Decode needs no settings and no network.
-    if let Some(Command::Decode(a)) = &cli.command {
-        return commands::decode(a);
-    }
     if let Some(Command::Sim(a)) = &cli.command {
         return commands::sim(a, cli.demo.as_deref()).await;
     }

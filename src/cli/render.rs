@@ -24,7 +24,7 @@ pub fn azure_error(e: &AzureError) -> String {
 pub fn scenario_list() -> String {
     let mut out = String::from("Simulator scenarios (use --demo=NAME):\n");
     for sc in crate::sim::Scenario::all() {
-        let _ = writeln!(out, "  {:<28}{}", sc.name(), sc.description());
+        let _ = writeln!(out, "  {:<32}{}", sc.name(), sc.description());
     }
     out
 }

@@ -7,6 +7,7 @@
 use super::text::{audience_issues, service_account_issues, visible};
 use super::{Issue, Severity};
 use crate::gcp::REDACTED_HEADER;
+use crate::gcp::host_allowed_sts;
 use serde_json::{Map, Value};
 use std::fmt;
 use url::Url;
@@ -285,25 +286,6 @@ fn lint_inner(text: &str, lc: &LintContext, out: &mut Vec<Issue>, secrets: &mut 
             )),
         }
     }
-}
-
-fn host_allowed_sts(host: &str, universe: &str) -> bool {
-    let sts_default = format!("sts.{universe}");
-    let mtls = format!("sts.mtls.{universe}");
-    if host == sts_default || host == mtls {
-        return true;
-    }
-    // sts.REGION.rep.googleapis.com
-    if let Some(mid) = host
-        .strip_prefix("sts.")
-        .and_then(|h| h.strip_suffix(&format!(".rep.{universe}")))
-    {
-        return !mid.is_empty()
-            && mid
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    }
-    false
 }
 
 fn check_google_url(

@@ -5,6 +5,7 @@
 mod config;
 pub use config::credential_config;
 mod derive;
+mod hosts;
 mod ids;
 mod quote;
 
@@ -16,6 +17,9 @@ pub use config::{
 pub use derive::{
     ATTRIBUTE_MAPPING, GoogleInputs, GoogleValues, MissingValue, POOL_DISPLAY_NAME, TokenFacts,
     derive, principal, principal_set, provider_resource, sts_audience,
+};
+pub use hosts::{
+    host_allowed_sts, validate_location, validate_token_url, validate_universe_domain,
 };
 pub use ids::{
     project_id_problem, validate_pool_or_provider_id, validate_project_id, validate_project_number,

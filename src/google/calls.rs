@@ -80,8 +80,11 @@ async fn send(req: RequestBuilder, secrets: &[&Secret]) -> Result<(u16, Vec<u8>)
     }
 }
 
-fn parse(body: &[u8]) -> Result<Value, CallError> {
-    serde_json::from_slice(body).map_err(|_| CallError::Malformed(http::excerpt(body, 120)))
+fn parse(body: &[u8], secrets: &[&Secret]) -> Result<Value, CallError> {
+    serde_json::from_slice(body).map_err(|_| {
+        let text = scrub(&String::from_utf8_lossy(body), secrets);
+        CallError::Malformed(http::excerpt(text.as_bytes(), 120))
+    })
 }
 
 /// RFC 8693 exchange, form-encoded, no Authorization header. 429 and 5xx back off and retry.
@@ -99,7 +102,7 @@ pub async fn sts_exchange(http: &Http, req: &StsRequest<'_>) -> Result<StsToken,
             }
             Err(e) => return Err(e),
             Ok((_, body)) => {
-                let v = parse(&body)?;
+                let v = parse(&body, &[req.subject_token])?;
                 let token = v["access_token"]
                     .as_str()
                     .filter(|t| !t.is_empty())
@@ -134,7 +137,7 @@ pub async fn generate_access_token(
         .bearer_auth(federated.expose())
         .json(&body);
     let (_, body) = send(builder, &[federated]).await?;
-    let v = parse(&body)?;
+    let v = parse(&body, &[federated])?;
     let token = v["accessToken"]
         .as_str()
         .filter(|t| !t.is_empty())
@@ -155,8 +158,10 @@ pub async fn test_iam_permissions(
     bearer: &Secret,
     permissions: &[&str],
 ) -> Result<Vec<String>, CallError> {
-    let url = format!(
-        "https://cloudresourcemanager.{universe}/v1/projects/{project_id}:testIamPermissions"
+    let resource = format!("{project_id}:testIamPermissions");
+    let url = api_url(
+        &format!("cloudresourcemanager.{universe}"),
+        &["projects", &resource],
     );
     let builder = http
         .api
@@ -164,7 +169,7 @@ pub async fn test_iam_permissions(
         .bearer_auth(bearer.expose())
         .json(&json!({"permissions": permissions}));
     let (_, body) = send(builder, &[bearer]).await?;
-    let v = parse(&body)?;
+    let v = parse(&body, &[bearer])?;
     Ok(v["permissions"]
         .as_array()
         .map(|a| {
@@ -175,6 +180,17 @@ pub async fn test_iam_permissions(
         .unwrap_or_default())
 }
 
+/// `https://HOST/v1/SEGMENTS…`, each segment percent-encoded so a value cannot change the path.
+fn api_url(host: &str, segments: &[&str]) -> String {
+    let mut url = url::Url::parse(&format!("https://{host}/")).expect("a validated host");
+    url.path_segments_mut()
+        .expect("https URL")
+        .clear()
+        .push("v1")
+        .extend(segments);
+    url.to_string()
+}
+
 /// The regional (or global) Vertex AI `countTokens` URL for a publisher model.
 pub fn vertex_url(universe: &str, location: &str, project_id: &str, model: &str) -> String {
     let host = if location == "global" {
@@ -182,8 +198,19 @@ pub fn vertex_url(universe: &str, location: &str, project_id: &str, model: &str)
     } else {
         format!("{location}-aiplatform.{universe}")
     };
-    format!(
-        "https://{host}/v1/projects/{project_id}/locations/{location}/publishers/google/models/{model}:countTokens"
+    let model = format!("{model}:countTokens");
+    api_url(
+        &host,
+        &[
+            "projects",
+            project_id,
+            "locations",
+            location,
+            "publishers",
+            "google",
+            "models",
+            &model,
+        ],
     )
 }
 
@@ -203,8 +230,38 @@ pub async fn count_tokens(
         .bearer_auth(bearer.expose())
         .json(&body);
     let (_, body) = send(builder, &[bearer]).await?;
-    let v = parse(&body)?;
+    let v = parse(&body, &[bearer])?;
     Ok(CountTokens {
         total_tokens: v["totalTokens"].as_i64(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vertex_url_keeps_values_inside_their_path_segments() {
+        assert_eq!(
+            vertex_url(
+                "googleapis.com",
+                "us-central1",
+                "demo-project",
+                "gemini-2.5-flash"
+            ),
+            "https://us-central1-aiplatform.googleapis.com/v1/projects/demo-project/locations/us-central1/publishers/google/models/gemini-2.5-flash:countTokens"
+        );
+        assert_eq!(
+            vertex_url("googleapis.com", "global", "p", "m"),
+            "https://aiplatform.googleapis.com/v1/projects/p/locations/global/publishers/google/models/m:countTokens"
+        );
+        let odd = vertex_url("googleapis.com", "us-central1", "a/../../x?y#", "m/n");
+        assert!(
+            odd.starts_with(
+                "https://us-central1-aiplatform.googleapis.com/v1/projects/a%2F..%2F..%2Fx%3Fy%23/"
+            ),
+            "{odd}"
+        );
+        assert!(odd.contains("/models/m%2Fn:countTokens"), "{odd}");
+    }
 }

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 
 /// `in 23 h 59 m 12 s` / `expired 5 m 3 s ago`, from the clock the app carries.
 pub fn countdown(at: i64, now: i64) -> String {
-    let d = (at - now).abs();
+    let d = at.saturating_sub(now).saturating_abs();
     let (h, m, s) = (d / 3600, (d % 3600) / 60, d % 60);
     let span = if h > 0 {
         format!("{h} h {m} m {s} s")
