@@ -3,81 +3,25 @@
 //! [`App::update`], which returns the [`Effect`]s the runtime must carry out.
 
 use crate::azure::AzureError;
-use crate::checks::{CheckId, Event, Finding, Report, Status};
-use crate::gcp::{self, GoogleValues};
+use crate::checks::{CheckId, Event, Finding, Report};
+use crate::gcp::GoogleValues;
 use crate::session::{Fetched, Session};
-use crate::settings::{IdentitySelector, Origin, Settings, Sourced};
+use crate::settings::{Origin, Settings, Sourced};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+mod copy;
+mod field;
+mod step;
+pub use copy::Copyable;
+pub use field::Field;
+pub use step::Step;
+
 /// Below this the wizard shows only a "terminal too small" message.
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
-
-/// The wizard's screens, in order; each is reachable by its digit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Step {
-    Environment,
-    Token,
-    Values,
-    Config,
-    Test,
-    Report,
-}
-
-impl Step {
-    pub const ALL: [Step; 6] = [
-        Step::Environment,
-        Step::Token,
-        Step::Values,
-        Step::Config,
-        Step::Test,
-        Step::Report,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Step::Environment => "Environment",
-            Step::Token => "Token",
-            Step::Values => "Google values",
-            Step::Config => "Credential config",
-            Step::Test => "End-to-end test",
-            Step::Report => "Report",
-        }
-    }
-
-    /// For narrow terminals.
-    pub fn short_title(self) -> &'static str {
-        match self {
-            Step::Config => "Cred. config",
-            Step::Test => "E2E test",
-            other => other.title(),
-        }
-    }
-
-    pub fn index(self) -> usize {
-        Step::ALL.iter().position(|s| *s == self).unwrap_or(0)
-    }
-
-    pub fn digit(self) -> char {
-        char::from(b'1' + self.index() as u8)
-    }
-
-    fn from_digit(c: char) -> Option<Step> {
-        let i = (c as u32).checked_sub('1' as u32)? as usize;
-        Step::ALL.get(i).copied()
-    }
-
-    fn next(self) -> Step {
-        Step::ALL[(self.index() + 1) % Step::ALL.len()]
-    }
-
-    fn prev(self) -> Step {
-        Step::ALL[(self.index() + Step::ALL.len() - 1) % Step::ALL.len()]
-    }
-}
 
 /// The wizard's own fetch of the token (the checks fetch theirs independently).
 #[derive(Debug, Clone)]
@@ -85,173 +29,6 @@ pub enum FetchState {
     Idle,
     Running,
     Done(Result<Box<Fetched>, AzureError>),
-}
-
-/// Settings that can be changed in place (`e`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    ProjectNumber,
-    ProjectId,
-    Pool,
-    Provider,
-    ServiceAccount,
-    Resource,
-    ClientId,
-    Location,
-    Model,
-}
-
-impl Field {
-    pub const ALL: [Field; 9] = [
-        Field::ProjectNumber,
-        Field::ProjectId,
-        Field::Pool,
-        Field::Provider,
-        Field::ServiceAccount,
-        Field::Resource,
-        Field::ClientId,
-        Field::Location,
-        Field::Model,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Field::ProjectNumber => "project number",
-            Field::ProjectId => "project id",
-            Field::Pool => "pool",
-            Field::Provider => "provider",
-            Field::ServiceAccount => "service account",
-            Field::Resource => "resource",
-            Field::ClientId => "client id",
-            Field::Location => "location",
-            Field::Model => "model",
-        }
-    }
-
-    /// The App Service app setting (environment variable) that sets it.
-    pub fn env(self) -> &'static str {
-        match self {
-            Field::ProjectNumber => "GCP_PROJECT_NUMBER",
-            Field::ProjectId => "GCP_PROJECT_ID",
-            Field::Pool => "GCP_WORKLOAD_IDENTITY_POOL_ID",
-            Field::Provider => "GCP_WORKLOAD_IDENTITY_PROVIDER_ID",
-            Field::ServiceAccount => "GCP_SERVICE_ACCOUNT",
-            Field::Resource => "AZURE_RESOURCE_URI",
-            Field::ClientId => "AZURE_CLIENT_ID",
-            Field::Location => "GCP_LOCATION",
-            Field::Model => "GCP_VERTEX_MODEL",
-        }
-    }
-
-    /// What an empty value means, for optional fields.
-    pub fn empty_means(self) -> Option<&'static str> {
-        match self {
-            Field::ServiceAccount => {
-                Some("no impersonation (the federated token is used directly)")
-            }
-            Field::ClientId => Some("the system-assigned identity"),
-            Field::ProjectNumber | Field::ProjectId | Field::Pool | Field::Provider => {
-                Some("not set")
-            }
-            Field::Resource | Field::Location | Field::Model => None,
-        }
-    }
-
-    /// The current value as text (empty when unset).
-    pub fn current(self, s: &Settings) -> String {
-        let opt =
-            |v: &Option<Sourced<String>>| v.as_ref().map(|x| x.value.clone()).unwrap_or_default();
-        match self {
-            Field::ProjectNumber => opt(&s.project_number),
-            Field::ProjectId => opt(&s.project_id),
-            Field::Pool => opt(&s.pool),
-            Field::Provider => opt(&s.provider),
-            Field::ServiceAccount => opt(&s.service_account),
-            Field::Resource => s.resource.value.clone(),
-            Field::ClientId => match s.selector.as_ref().map(|x| &x.value) {
-                Some(IdentitySelector::ClientId(v)) => v.clone(),
-                _ => String::new(),
-            },
-            Field::Location => s.location.value.clone(),
-            Field::Model => s.model.value.clone(),
-        }
-    }
-
-    /// Validation as you type; the engine's own rules where it has them.
-    pub fn validate(self, v: &str) -> Result<(), String> {
-        if v.is_empty() {
-            return match self.empty_means() {
-                Some(_) => Ok(()),
-                None => Err(format!("the {} cannot be empty", self.label())),
-            };
-        }
-        if v.chars().any(char::is_whitespace) {
-            return Err("no spaces allowed".into());
-        }
-        match self {
-            Field::ProjectNumber => gcp::validate_project_number(v),
-            Field::Pool | Field::Provider => gcp::validate_pool_or_provider_id(v),
-            Field::ProjectId => gcp::validate_project_id(v),
-            Field::ServiceAccount => match v.split_once('@') {
-                Some((name, domain)) if !name.is_empty() && domain.contains('.') => Ok(()),
-                _ => Err(
-                    "a service account is an email: NAME@PROJECT_ID.iam.gserviceaccount.com".into(),
-                ),
-            },
-            Field::ClientId => {
-                let parts: Vec<&str> = v.split('-').collect();
-                let lens = [8, 4, 4, 4, 12];
-                let guid = parts.len() == 5
-                    && parts
-                        .iter()
-                        .zip(lens)
-                        .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()));
-                if guid {
-                    Ok(())
-                } else {
-                    Err("a client ID is a GUID: xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx".into())
-                }
-            }
-            Field::Location => {
-                if v.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-                {
-                    Ok(())
-                } else {
-                    Err("a location is like us-central1 or europe-west4".into())
-                }
-            }
-            Field::Resource | Field::Model => Ok(()),
-        }
-    }
-
-    /// Set the value (origin `Edited`); empty clears an optional field.
-    pub fn apply(self, s: &mut Settings, v: &str) {
-        let sourced = || Some(Sourced::new(v.to_string(), Origin::Edited));
-        let opt = |slot: &mut Option<Sourced<String>>| {
-            *slot = if v.is_empty() { None } else { sourced() };
-        };
-        match self {
-            Field::ProjectNumber => opt(&mut s.project_number),
-            Field::ProjectId => opt(&mut s.project_id),
-            Field::Pool => opt(&mut s.pool),
-            Field::Provider => opt(&mut s.provider),
-            Field::ServiceAccount => opt(&mut s.service_account),
-            Field::Resource => s.resource = Sourced::new(v.to_string(), Origin::Edited),
-            Field::ClientId => {
-                s.selector = (!v.is_empty()).then(|| {
-                    Sourced::new(IdentitySelector::ClientId(v.to_string()), Origin::Edited)
-                })
-            }
-            Field::Location => s.location = Sourced::new(v.to_string(), Origin::Edited),
-            Field::Model => s.model = Sourced::new(v.to_string(), Origin::Edited),
-        }
-    }
-
-    /// A change to this field changes the Azure token (re-fetch before the checks).
-    pub fn affects_token(self) -> bool {
-        matches!(self, Field::Resource | Field::ClientId)
-    }
 }
 
 /// The edit overlay: first pick a field, then type its value.
@@ -378,22 +155,6 @@ pub enum Effect {
     /// Best-effort OSC 52 clipboard write.
     Copy(String),
     Quit,
-}
-
-/// A value the user may want to copy, with its label.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Copyable {
-    pub label: String,
-    pub value: String,
-}
-
-impl Copyable {
-    fn new(label: impl Into<String>, value: impl Into<String>) -> Copyable {
-        Copyable {
-            label: label.into(),
-            value: value.into(),
-        }
-    }
 }
 
 /// The whole wizard state.
@@ -981,126 +742,6 @@ impl App {
             c.label
         ));
         vec![Effect::Copy(c.value)]
-    }
-
-    /// The one value `y` copies on this step.
-    pub fn primary_copyable(&self) -> Option<Copyable> {
-        let all = self.copyables();
-        let want = match self.step {
-            Step::Environment => "az webapp",
-            Step::Token => "sub",
-            Step::Values => "PrincipalSet",
-            Step::Config => "export",
-            Step::Test => "fix",
-            Step::Report => "report",
-        };
-        all.iter()
-            .find(|c| c.label.starts_with(want))
-            .or(all.first())
-            .cloned()
-    }
-
-    /// The current step's copyable values, in display order.
-    pub fn copyables(&self) -> Vec<Copyable> {
-        let mut out = Vec::new();
-        match self.step {
-            Step::Environment => {
-                out.push(Copyable::new(
-                    "az webapp config appsettings set (App Service app settings)",
-                    self.appsettings_command(),
-                ));
-            }
-            Step::Token => {
-                if let Some(f) = self.fetched() {
-                    let s = &f.summary;
-                    if let Some(v) = &s.identity.sub {
-                        out.push(Copyable::new("sub (managed identity object ID)", v));
-                    }
-                    if let Some(v) = &s.issuer {
-                        out.push(Copyable::new("iss", v));
-                    }
-                    for a in &s.audience {
-                        out.push(Copyable::new("aud", a));
-                    }
-                    if let Some(v) = &s.identity.tid {
-                        out.push(Copyable::new("tid", v));
-                    }
-                    if let Some(v) = &s.identity.client_id {
-                        out.push(Copyable::new("client id (appid/azp)", v));
-                    }
-                    if let Some(v) = &s.sha256 {
-                        out.push(Copyable::new("token sha256", v));
-                    }
-                }
-            }
-            Step::Values => {
-                let v = &self.values;
-                for (label, value) in v.labelled() {
-                    out.push(Copyable::new(label, value));
-                }
-                for (i, c) in v.gcloud.iter().enumerate() {
-                    out.push(Copyable::new(format!("gcloud command {}", i + 1), c));
-                }
-                out.push(Copyable::new("Terraform", v.terraform.trim_end()));
-            }
-            Step::Config => {
-                if let Some(Ok(w)) = self.written.get(&FileKind::Config) {
-                    out.push(Copyable::new(
-                        "export (point Google libraries at the file)",
-                        format!(
-                            "export GOOGLE_APPLICATION_CREDENTIALS={}",
-                            gcp::shell_quote(&w.path)
-                        ),
-                    ));
-                }
-                if let Ok(inputs) = self.session.config_inputs() {
-                    out.push(Copyable::new(
-                        "credential configuration (header redacted; w writes the real file)",
-                        gcp::credential_config(&inputs).to_json(gcp::RevealHeader::No),
-                    ));
-                }
-            }
-            Step::Test => {
-                for f in self.findings.values() {
-                    if !f.fix.is_empty() && matches!(f.status, Status::Fail | Status::Warn) {
-                        out.push(Copyable::new(format!("fix for {}", f.id), &f.fix));
-                    }
-                }
-            }
-            Step::Report => {
-                if let Some(Ok(w)) = self.written.get(&FileKind::Report) {
-                    out.push(Copyable::new("report file", &w.path));
-                }
-            }
-        }
-        out
-    }
-
-    /// `az webapp config appsettings set` with the Google settings (placeholders where unset).
-    pub fn appsettings_command(&self) -> String {
-        crate::settings::appsettings::appsettings_command(&self.session.settings)
-    }
-
-    /// What the wizard prints after leaving the terminal.
-    pub fn exit_summary(&self) -> String {
-        let mut out = String::from("wif-doctor summary\n");
-        let v = &self.values;
-        out.push_str(&format!("Issuer URI:\n{}\n", v.issuer_uri));
-        out.push_str(&format!("Allowed audience:\n{}\n", v.allowed_audience));
-        out.push_str(&format!("PrincipalSet:\n{}\n", v.principal_set));
-        match self.written.get(&FileKind::Config) {
-            Some(Ok(w)) => out.push_str(&format!(
-                "Credential configuration:\n{}\nexport GOOGLE_APPLICATION_CREDENTIALS={}\n",
-                w.path,
-                gcp::shell_quote(&w.path)
-            )),
-            _ => out
-                .push_str("Credential configuration: not written (wif-doctor config writes it)\n"),
-        }
-        if let Some(Ok(w)) = self.written.get(&FileKind::Report) {
-            out.push_str(&format!("Report:\n{}\n", w.path));
-        }
-        out
     }
 }
 
