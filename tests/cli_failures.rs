@@ -45,12 +45,7 @@ fn endpoint_500_explains_the_resource() {
     );
     assert!(r.stderr.contains("az ad sp create"), "{}", r.stderr);
     // 5xx is retried with backoff before giving up.
-    let tries = w
-        .sim
-        .requests()
-        .iter()
-        .filter(|q| q.path.eq_ignore_ascii_case("/msi/token"))
-        .count();
+    let tries = w.identity_requests();
     assert_eq!(tries, 4);
 }
 
@@ -100,12 +95,7 @@ fn wrong_selector_is_400_and_not_retried() {
         "{}",
         r.stderr
     );
-    let tries = w
-        .sim
-        .requests()
-        .iter()
-        .filter(|q| q.path.eq_ignore_ascii_case("/msi/token"))
-        .count();
+    let tries = w.identity_requests();
     assert_eq!(tries, 1, "400 is never retried");
 }
 
@@ -130,12 +120,7 @@ fn stale_header_is_401_and_not_retried() {
         !r.all().contains("a-stale-header-value"),
         "the wrong header is a secret too"
     );
-    let tries = w
-        .sim
-        .requests()
-        .iter()
-        .filter(|q| q.path.eq_ignore_ascii_case("/msi/token"))
-        .count();
+    let tries = w.identity_requests();
     assert_eq!(tries, 1);
 }
 

@@ -139,16 +139,10 @@ fn app_service_2019(state: &State, req: &SimRequest) -> SimResponse {
         Ok(i) => i,
         Err(_) => return app_error(StatusCode::BAD_REQUEST, WRONG_IDENTITY),
     };
-    let Some(resource) = req.param("resource").filter(|r| !r.is_empty()) else {
-        return app_error(
-            StatusCode::BAD_REQUEST,
-            "The resource parameter is required.",
-        ); // sim wording
+    let (resource, minted) = match mint_for_resource(state, req, identity) {
+        Ok(m) => m,
+        Err(resp) => return resp,
     };
-    let Some(resolved) = state.tenant.resolve_resource(resource) else {
-        return app_error(StatusCode::INTERNAL_SERVER_ERROR, AAD_FAILURE);
-    };
-    let minted = state.mint_http(identity, &resolved);
     app_ok(&AppServiceToken {
         access_token: &minted.jwt,
         expires_on: minted.exp.to_string(),
@@ -156,6 +150,25 @@ fn app_service_2019(state: &State, req: &SimRequest) -> SimResponse {
         token_type: "Bearer",
         client_id: Some(&identity.client_id),
     })
+}
+
+/// Both App Service protocols: the `resource` must be known to the tenant (else the
+/// platform's generic 500), then a token is minted for it.
+fn mint_for_resource<'r>(
+    state: &State,
+    req: &'r SimRequest,
+    identity: &SimIdentity,
+) -> Result<(&'r str, super::token::Minted), SimResponse> {
+    let Some(resource) = req.param("resource").filter(|r| !r.is_empty()) else {
+        return Err(app_error(
+            StatusCode::BAD_REQUEST,
+            "The resource parameter is required.",
+        )); // sim wording
+    };
+    let Some(resolved) = state.tenant.resolve_resource(resource) else {
+        return Err(app_error(StatusCode::INTERNAL_SERVER_ERROR, AAD_FAILURE));
+    };
+    Ok((resource, state.mint_http(identity, &resolved)))
 }
 
 /// Legacy protocol: `secret` header, `clientid` selector only (other selector
@@ -175,16 +188,10 @@ fn app_service_2017(state: &State, req: &SimRequest) -> SimResponse {
         Ok(i) => i,
         Err(_) => return app_error(StatusCode::BAD_REQUEST, WRONG_IDENTITY),
     };
-    let Some(resource) = req.param("resource").filter(|r| !r.is_empty()) else {
-        return app_error(
-            StatusCode::BAD_REQUEST,
-            "The resource parameter is required.",
-        ); // sim wording
+    let (resource, minted) = match mint_for_resource(state, req, identity) {
+        Ok(m) => m,
+        Err(resp) => return resp,
     };
-    let Some(resolved) = state.tenant.resolve_resource(resource) else {
-        return app_error(StatusCode::INTERNAL_SERVER_ERROR, AAD_FAILURE);
-    };
-    let minted = state.mint_http(identity, &resolved);
     app_ok(&AppServiceToken {
         access_token: &minted.jwt,
         expires_on: legacy_date(minted.exp),

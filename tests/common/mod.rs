@@ -173,6 +173,15 @@ pub fn write(path: &Path, text: &str) {
 }
 
 impl World {
+    /// How many requests reached the identity endpoint (retries included).
+    pub fn identity_requests(&self) -> usize {
+        self.sim
+            .requests()
+            .iter()
+            .filter(|q| q.path.eq_ignore_ascii_case("/msi/token"))
+            .count()
+    }
+
     /// App Service environment plus the simulator project's Google settings.
     pub fn full_env(&self) -> Vec<(String, String)> {
         let g = self.sim.google();
