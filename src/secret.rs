@@ -56,16 +56,13 @@ pub fn scrub(text: &str, secrets: &[&Secret]) -> String {
         if s.len() < 4 {
             continue;
         }
-        out = out.replace(s.expose(), "<redacted>");
-        if let Ok(json) = serde_json::to_string(s.expose()) {
-            let escaped = &json[1..json.len() - 1];
-            if escaped != s.expose() {
-                out = out.replace(escaped, "<redacted>");
-            }
-        }
-        let slash_escaped = s.expose().replace('/', "\\/");
-        if slash_escaped != s.expose() {
-            out = out.replace(&slash_escaped, "<redacted>");
+        let raw = s.expose().to_string();
+        let json = serde_json::to_string(s.expose())
+            .map(|j| j[1..j.len() - 1].to_string())
+            .unwrap_or_else(|_| raw.clone());
+        // JSON may also escape '/' as '\/'.
+        for variant in [json.replace('/', "\\/"), raw.replace('/', "\\/"), json, raw] {
+            out = out.replace(&variant, "<redacted>");
         }
     }
     out
