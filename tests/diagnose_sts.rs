@@ -331,3 +331,11 @@ fn context_from_token_helpers() {
         empty.principal().contains("<PROJECT_NUMBER>") && empty.principal().contains("<SUBJECT>")
     );
 }
+
+#[test]
+fn an_empty_json_error_body_is_named_as_such() {
+    let e = explain_sts(400, "{}", &wif_doctor::diagnose::Context::default());
+    assert_eq!(e.id, "sts.unknown");
+    assert!(e.detail.contains("HTTP 400"), "{}", e.detail);
+    assert!(e.detail.contains("verbatim"), "{}", e.detail);
+}
