@@ -99,6 +99,18 @@ impl GoogleError {
     }
     /// The project number the request was attributed to: `metadata.consumer`
     /// (`projects/N`), else the number in "… in project N …".
+    /// For SERVICE_DISABLED: the project to enable it in (from the error, else the pool's
+    /// project) and the API (from the error, else `default_service`).
+    pub fn disabled_api(&self, default_service: &str, ctx: &Context) -> (String, String) {
+        let project = self
+            .consumer_project()
+            .unwrap_or_else(|| ctx.project_number_or_placeholder().to_string());
+        let service = self
+            .service()
+            .unwrap_or_else(|| default_service.to_string());
+        (project, service)
+    }
+
     pub fn consumer_project(&self) -> Option<String> {
         if let Some(c) = self.metadata.get("consumer") {
             return Some(c.strip_prefix("projects/").unwrap_or(c).to_string());
@@ -294,12 +306,7 @@ pub fn explain_impersonation(status: u16, body: &str, ctx: &Context) -> Explanat
     let sa_raw = ctx.service_account.as_deref().unwrap_or(PH_SA);
     let msg_l = g.message.to_ascii_lowercase();
     if g.is_service_disabled() {
-        let project = g
-            .consumer_project()
-            .unwrap_or_else(|| ctx.project_number_or_placeholder().to_string());
-        let service = g
-            .service()
-            .unwrap_or_else(|| "iamcredentials.googleapis.com".to_string());
+        let (project, service) = g.disabled_api("iamcredentials.googleapis.com", ctx);
         return explanation(
             "impersonation.service_disabled",
             format!("The {service} API is disabled in project {project}"),
@@ -556,12 +563,7 @@ pub fn explain_permissions_error(status: u16, body: &str, ctx: &Context) -> Expl
         shell_quote(ctx.project_number_or_placeholder())
     );
     if g.is_service_disabled() {
-        let project = g
-            .consumer_project()
-            .unwrap_or_else(|| ctx.project_number_or_placeholder().to_string());
-        let service = g
-            .service()
-            .unwrap_or_else(|| "cloudresourcemanager.googleapis.com".to_string());
+        let (project, service) = g.disabled_api("cloudresourcemanager.googleapis.com", ctx);
         return explanation(
             "permissions.service_disabled",
             format!("The {service} API is disabled in project {project}"),
