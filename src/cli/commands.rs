@@ -13,7 +13,7 @@ use std::path::PathBuf;
 /// Bigger than any JWT; the decoder then explains "too large" itself.
 const MAX_INPUT: u64 = 1024 * 1024;
 
-fn print_json(value: &impl serde::Serialize) {
+pub(super) fn print_json(value: &impl serde::Serialize) {
     outln!(
         "{}",
         serde_json::to_string_pretty(value).expect("serialisable")
@@ -105,6 +105,9 @@ pub async fn values(session: &Session, as_json: bool) -> Result<(), Failure> {
 
 pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
     use crate::azure::SourceKind;
+    if args.form == super::args::ConfigForm::Executable {
+        return super::executable::config(session, args);
+    }
     // The file's credential source is the App Service identity endpoint; other sources
     // need another shape, which gcloud writes.
     if let Ok(plan) = session.plan()
@@ -172,6 +175,11 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
         "export GOOGLE_APPLICATION_CREDENTIALS={}",
         gcp::shell_quote(&shown)
     );
+    let appsettings = gcp::executable::appsettings_command(
+        session.settings.environment.app_service_site.as_deref(),
+        &shown,
+        false,
+    );
     let warning = "the file embeds the current IDENTITY_HEADER, which the platform rotates when the container \
                    restarts: regenerate it at app start-up (e.g. run `wif-doctor config --force` in the startup \
                    command) rather than writing it once";
@@ -180,7 +188,9 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
             "path": shown,
             "outcome": match outcome { WriteOutcome::Created => "created", WriteOutcome::Unchanged => "unchanged", WriteOutcome::Replaced => "replaced" },
             "mode": "0600",
+            "form": "url",
             "export": export,
+            "appsettings_command": appsettings,
             "warnings": [warning],
         }));
     } else {
@@ -192,6 +202,9 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
         outln!("{verb} {shown} (mode 0600)");
         outln!();
         outln!("{export}");
+        outln!();
+        outln!("App settings (so the app finds the file):");
+        outln!("{appsettings}");
         outln!();
         outln!("warning: {warning}");
     }
@@ -349,7 +362,7 @@ pub async fn report(
 }
 
 /// A file error with the way out: a missing directory is the usual cause.
-fn file_error(e: files::FileError, path: &std::path::Path) -> String {
+pub(super) fn file_error(e: files::FileError, path: &std::path::Path) -> String {
     match path.parent().filter(|d| !d.as_os_str().is_empty()) {
         Some(d) if !d.exists() => format!(
             "cannot write {}: the directory {} does not exist\n  fix: mkdir -p {} (or choose another --output)",
