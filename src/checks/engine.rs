@@ -103,7 +103,10 @@ pub async fn run_with(
     };
 
     // The config lint compares against the live endpoint/header, so it follows the source.
-    findings.push(e.now(local::config_file(&session.settings, fetched.as_ref())));
+    // An executable-sourced file is run too (bounded by its timeout_millis).
+    let t = e.start(CheckId::ConfigFile);
+    let config = local::config_file(&session.settings, fetched.as_ref()).await;
+    findings.push(e.finish(t, config));
 
     let Some(f) = fetched else {
         for id in [

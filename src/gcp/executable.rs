@@ -198,6 +198,14 @@ pub fn survives_restart(program: &str) -> bool {
     program.starts_with("/home/")
 }
 
+/// The program's file name says wif-doctor (`wif-doctor`, `wif-doctor-x86_64`, …).
+pub fn names_wif_doctor(program: &str) -> bool {
+    program
+        .rsplit('/')
+        .next()
+        .is_some_and(|name| name.starts_with("wif-doctor"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
