@@ -104,6 +104,58 @@ impl Http {
     }
 }
 
+impl Http {
+    /// Only the identity client, for `subject-token`, which libraries run on every refresh.
+    /// Loading the platform CA store costs more than the request itself, and the App Service,
+    /// legacy MSI and IMDS endpoints are plain http: the store is loaded only when one of the
+    /// configured endpoints is https. `api` is the same client and must not be used.
+    pub fn identity_only(settings: &Settings) -> Result<Http, HttpError> {
+        let timeout = settings.timeout;
+        let https = [
+            settings
+                .identity_endpoint
+                .as_ref()
+                .map(|e| e.value.as_str()),
+            settings.msi_endpoint.as_ref().map(|e| e.value.as_str()),
+            Some(settings.imds_endpoint.value.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|e| e.trim().to_ascii_lowercase().starts_with("https:"));
+        if https {
+            let full = Http::new(settings)?;
+            return Ok(Http {
+                api: full.identity.clone(),
+                ..full
+            });
+        }
+        let mut extra = Vec::new();
+        for pem in &settings.extra_roots_pem {
+            extra.push(
+                Certificate::from_pem(pem.as_bytes())
+                    .map_err(|e| HttpError::Setup(e.to_string()))?,
+            );
+        }
+        let mut b = Client::builder()
+            .user_agent(USER_AGENT)
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(2)))
+            .no_proxy()
+            .redirect(redirect::Policy::none())
+            .tls_certs_only(extra);
+        for (host, addr) in &settings.resolve {
+            b = b.resolve(host, *addr);
+        }
+        let identity = b.build().map_err(|e| HttpError::Setup(chain(&e)))?;
+        Ok(Http {
+            api: identity.clone(),
+            identity,
+            timeout,
+            roots: Roots::Platform,
+        })
+    }
+}
+
 /// Why a request produced no response, in words an operator can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {

@@ -290,7 +290,8 @@ async fn respond(
     };
     let settings = Settings::resolve(settings_args, env)
         .map_err(|e| refuse("settings", format!("invalid setting: {e}")))?;
-    let session = Session::new(settings).map_err(|e| refuse("https_setup", e.to_string()))?;
+    let session =
+        Session::identity_only(settings).map_err(|e| refuse("https_setup", e.to_string()))?;
     let fetched = match tokio::time::timeout(deadline, session.fetch()).await {
         Err(_) => {
             return Err(refuse(

@@ -391,7 +391,12 @@ fn f_switches_the_form_on_the_config_step_and_the_write_follows_it() {
     assert!(!app.config_missing().is_empty(), "url needs the endpoint");
     app.update(ch('f'));
     assert_eq!(app.config_form, CredentialForm::Executable);
-    assert!(app.toast.as_deref().unwrap().contains("executable form selected"));
+    assert!(
+        app.toast
+            .as_deref()
+            .unwrap()
+            .contains("executable form selected")
+    );
     assert!(app.config_missing().is_empty());
     let preview = app.executable_preview().unwrap();
     assert!(

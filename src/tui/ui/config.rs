@@ -82,7 +82,10 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
                 theme.status(Status::Warn),
             ));
             for m in why.lines() {
-                out.push(Line::raw(format!("  - {}", m.trim_start_matches("it needs "))));
+                out.push(Line::raw(format!(
+                    "  - {}",
+                    m.trim_start_matches("it needs ")
+                )));
             }
             out.push(Line::raw("Press e to set the Google settings here."));
         }
