@@ -249,7 +249,11 @@ async fn credential_config_executable_form() {
         s.app.size = (w, h);
         let text = draw(&s.app, w, h);
         assert!(text.contains("executable"), "{text}");
-        snapshot(&s, &format!("executable_form_{w}x{h}_credential_config"), &text);
+        snapshot(
+            &s,
+            &format!("executable_form_{w}x{h}_credential_config"),
+            &text,
+        );
     }
     // Scrolled to the preview: the command names this binary and subject-token.
     s.app.size = (80, 24);

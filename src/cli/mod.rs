@@ -119,7 +119,7 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
         .collect();
     // The libraries' protocol: it answers every failure itself, on stdout, as JSON.
     if let Some(Command::SubjectToken(a)) = &cli.command {
-        return executable::subject_token(&cli.settings, a, &env).await;
+        return executable::subject_token(&cli.settings, a, &env, cli.demo.as_deref()).await;
     }
     let mut settings =
         Settings::resolve(&cli.settings, &env).map_err(|e| Failure::Usage(e.to_string()))?;
