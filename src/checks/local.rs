@@ -37,7 +37,27 @@ fn from_issues(id: CheckId, issues: &[Issue], ok_detail: String) -> Finding {
 /// gcp.settings: the Google values STS and the probes need, with copy/paste slips caught.
 pub fn settings(s: &Settings) -> Finding {
     let id = CheckId::GcpSettings;
-    let mut issues = diagnose::lint_settings(&SettingsLintInput::from_settings(s));
+    // Copy/paste artefacts were removed at resolve time; say so, showing the raw form.
+    let mut issues: Vec<Issue> = s
+        .adjustments()
+        .into_iter()
+        .map(|a| Issue {
+            severity: Severity::Warn,
+            field: a.field,
+            message: format!(
+                "{} {} ({}) has {} (copy/paste); wif-doctor uses {}",
+                a.label,
+                a.raw,
+                a.origin,
+                a.problems.join(", "),
+                a.value
+            ),
+            fix: format!("set the {} to exactly {}", a.label, a.value),
+        })
+        .collect();
+    issues.extend(diagnose::lint_settings(&SettingsLintInput::from_settings(
+        s,
+    )));
     let required = [
         (
             "project_number",
