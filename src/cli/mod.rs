@@ -65,7 +65,18 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
+            if !e.use_stderr() {
+                return ExitCode::from(EXIT_OK);
+            }
+            // `--json` anywhere: the script reads stdout, so the error is JSON there too.
+            if std::env::args_os().any(|a| a == "--json") {
+                let first = e.to_string();
+                let first = first.lines().next().unwrap_or_default();
+                print_json_error(&Failure::Usage(
+                    first.trim_start_matches("error: ").to_string(),
+                ));
+            }
+            return ExitCode::from(EXIT_USAGE);
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -85,8 +96,53 @@ pub fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+impl Failure {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Failed(_) | Failure::Silent => EXIT_FAILED,
+            Failure::Usage(_) => EXIT_USAGE,
+        }
+    }
+}
+
+impl Command {
+    /// The command was asked for JSON output.
+    fn json(&self) -> bool {
+        match self {
+            Command::Env(a) | Command::Token(a) | Command::Values(a) | Command::Check(a) => a.json,
+            Command::Decode(a) => a.json.json,
+            Command::Config(a) => a.json.json,
+            Command::Report(a) => a.json.json,
+            Command::Sim(_) => false,
+        }
+    }
+}
+
+/// An error as JSON on stdout: `{"ok": false, "exit_code": N, "error": {"kind", "message"}}`.
+fn print_json_error(f: &Failure) {
+    let (kind, message) = match f {
+        Failure::Failed(m) => ("failed", m.as_str()),
+        Failure::Usage(m) => ("usage", m.as_str()),
+        Failure::Silent => return,
+    };
+    let v = serde_json::json!({
+        "ok": false,
+        "exit_code": f.exit_code(),
+        "error": {"kind": kind, "message": message},
+    });
+    write_stdout(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(&v).unwrap_or_default()
+    ));
+}
+
 async fn run(cli: Cli) -> u8 {
-    match dispatch(cli).await {
+    let json = cli.command.as_ref().is_some_and(Command::json);
+    let result = dispatch(cli).await;
+    if json && let Err(f) = &result {
+        print_json_error(f);
+    }
+    match result {
         Ok(()) => EXIT_OK,
         Err(Failure::Failed(msg)) => {
             eprintln!("wif-doctor: error: {msg}");
