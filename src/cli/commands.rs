@@ -103,7 +103,26 @@ pub async fn values(session: &Session, as_json: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
+/// The default output path: `name` in the demo directory with `--demo`, else `real`.
+/// Returns whether it is the demo directory (the output then says so).
+fn default_output(
+    demo: bool,
+    name: &str,
+    real: impl FnOnce() -> Result<PathBuf, Failure>,
+) -> Result<(PathBuf, bool), Failure> {
+    if demo {
+        let dir = crate::demo::output_dir().map_err(|e| {
+            Failure::Failed(format!(
+                "cannot create a temporary directory for the demo's {name} ({e}); pass --output PATH"
+            ))
+        })?;
+        Ok((dir.join(name), true))
+    } else {
+        Ok((real()?, false))
+    }
+}
+
+pub fn config(session: &Session, args: &ConfigArgs, demo: bool) -> Result<(), Failure> {
     use crate::azure::SourceKind;
     // The file's credential source is the App Service identity endpoint; other sources
     // need another shape, which gcloud writes.
@@ -133,6 +152,36 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
             missing.join(", ")
         ))
     })?;
+    let settings = &session.settings;
+    if let Some(sa) = &settings.service_account
+        && let Err(e) = gcp::validate_service_account_email(&sa.value)
+    {
+        return Err(Failure::Usage(format!(
+            "{} {} {e}; the credential file would name a service account that cannot exist",
+            crate::settings::setting_name("GCP_SERVICE_ACCOUNT", &sa.origin),
+            crate::diagnose::visible(&sa.value)
+        )));
+    }
+    // The file holds the normalised values; say which given values were cleaned up.
+    let notes: Vec<String> = settings
+        .adjustments()
+        .iter()
+        .map(|a| {
+            format!(
+                "{} {} ({}) had {}; the file uses {}",
+                a.label,
+                a.raw,
+                a.origin,
+                a.problems.join(", "),
+                a.value
+            )
+        })
+        .collect();
+    if !args.json.json {
+        for n in &notes {
+            eprintln!("note: {n}");
+        }
+    }
     let cfg = gcp::credential_config(&inputs);
     if args.stdout {
         out!("{}", cfg.to_json(RevealHeader::No));
@@ -142,13 +191,13 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
         );
         return Ok(());
     }
-    let path = match &args.output {
-        Some(p) => p.clone(),
-        None => {
+    let (path, in_demo_dir) = match &args.output {
+        Some(p) => (p.clone(), false),
+        None => default_output(demo, "gcp_credentials.json", || {
             let home = std::env::var_os("HOME")
                 .ok_or_else(|| Failure::Usage("HOME is not set; pass --output PATH".into()))?;
-            PathBuf::from(home).join("gcp_credentials.json")
-        }
+            Ok(PathBuf::from(home).join("gcp_credentials.json"))
+        })?,
     };
     let overwrite = if args.force {
         Overwrite::Force
@@ -175,8 +224,13 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
     let warning = "the file embeds the current IDENTITY_HEADER, which the platform rotates when the container \
                    restarts: regenerate it at app start-up (e.g. run `wif-doctor config --force` in the startup \
                    command) rather than writing it once";
+    let demo_note = in_demo_dir.then(|| {
+        "--demo: written to a temporary directory, not $HOME/gcp_credentials.json; it points at the simulator, which stops with this run".to_string()
+    });
     if args.json.json {
         print_json(&json!({
+            "demo_note": demo_note,
+            "notes": notes,
             "path": shown,
             "outcome": match outcome { WriteOutcome::Created => "created", WriteOutcome::Unchanged => "unchanged", WriteOutcome::Replaced => "replaced" },
             "mode": "0600",
@@ -190,6 +244,9 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
             WriteOutcome::Replaced => "replaced",
         };
         outln!("{verb} {shown} (mode 0600)");
+        if let Some(note) = &demo_note {
+            outln!("note: {note}");
+        }
         outln!();
         outln!("{export}");
         outln!();
@@ -316,10 +373,12 @@ pub async fn report(
         demo,
     };
     let text = crate::report::markdown(&input);
-    let path = args
-        .output
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("wif-doctor-report.md"));
+    let (path, in_demo_dir) = match &args.output {
+        Some(p) => (p.clone(), false),
+        None => default_output(demo.is_some(), "wif-doctor-report.md", || {
+            Ok(PathBuf::from("wif-doctor-report.md"))
+        })?,
+    };
     let overwrite = if args.force {
         Overwrite::Force
     } else {
@@ -333,7 +392,9 @@ pub async fn report(
         other => Failure::Failed(file_error(other, &path)),
     })?;
     if args.json.json {
-        print_json(&json!({"path": path.display().to_string(), "ok": report.ok}));
+        print_json(
+            &json!({"path": path.display().to_string(), "ok": report.ok, "demo": in_demo_dir}),
+        );
     } else {
         outln!(
             "wrote {} (mode 0600; secrets are described, never included): checks {}",
@@ -344,6 +405,11 @@ pub async fn report(
                 "found problems"
             }
         );
+        if in_demo_dir {
+            outln!(
+                "note: --demo: the report went to a temporary directory; pass --output PATH to choose"
+            );
+        }
     }
     Ok(())
 }

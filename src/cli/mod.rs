@@ -203,7 +203,7 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Some(Command::Token(a)) => commands::token(&session, a.json).await,
         Some(Command::Values(a)) => commands::values(&session, a.json).await,
-        Some(Command::Config(a)) => commands::config(&session, &a),
+        Some(Command::Config(a)) => commands::config(&session, &a, cli.demo.is_some()),
         Some(Command::Check(a)) => commands::check(session, a.json, cli.ascii).await,
         Some(Command::Env(a)) => commands::env(&session, a.json),
         Some(Command::Report(a)) => commands::report(session, &a, cli.demo.as_deref()).await,
