@@ -485,28 +485,30 @@ async fn read_token_file(plan: &Plan) -> Result<AzureToken, AzureError> {
             "check AZURE_FEDERATED_TOKEN_FILE and the pod's azure.workload.identity/use label",
         )
     };
-    let meta = tokio::fs::metadata(&path).await.map_err(|e| {
-        bad(
-            format!("cannot read the token file {}", plan.endpoint),
-            e.to_string(),
-        )
-    })?;
-    if meta.len() > MAX_BODY as u64 {
-        return Err(bad(
-            format!(
-                "the token file {} is {} bytes, far too large for a token",
-                plan.endpoint,
-                meta.len()
-            ),
-            "AZURE_FEDERATED_TOKEN_FILE should name the projected service-account token".into(),
-        ));
-    }
-    let text = tokio::fs::read_to_string(&path).await.map_err(|e| {
-        bad(
-            format!("cannot read the token file {}", plan.endpoint),
-            e.to_string(),
-        )
-    })?;
+    // The reader never blocks (FIFOs, devices are refused by type) and is bounded, so it
+    // runs on a blocking thread only to keep the runtime's workers free.
+    let read = tokio::task::spawn_blocking(move || {
+        crate::files::read_capped_string(&path, MAX_BODY as u64, "AZURE_FEDERATED_TOKEN_FILE")
+    })
+    .await;
+    let text = match read {
+        Ok(Ok(t)) => t,
+        Ok(Err(e)) => {
+            let cause = match &e {
+                crate::files::ReadError::NotRegular { .. } | crate::files::ReadError::TooLarge { .. } => {
+                    "AZURE_FEDERATED_TOKEN_FILE should name the projected service-account token (a small regular file)".to_string()
+                }
+                other => other.to_string(),
+            };
+            return Err(bad(e.to_string(), cause));
+        }
+        Err(e) => {
+            return Err(bad(
+                format!("cannot read the token file {}", plan.endpoint),
+                e.to_string(),
+            ));
+        }
+    };
     let token = text.trim().to_string();
     if token.is_empty() {
         return Err(bad(

@@ -63,9 +63,13 @@ pub fn decode(args: &DecodeArgs) -> Result<(), Failure> {
         }
         Some(arg) if arg.starts_with('@') => {
             let path = &arg[1..];
-            let file = std::fs::File::open(path)
-                .map_err(|e| Failure::Failed(format!("cannot read {path}: {e}")))?;
-            read_bounded(file, path)?
+            files::read_capped_string(std::path::Path::new(path), MAX_INPUT, "decode @FILE")
+                .map_err(|e| match e {
+                    files::ReadError::TooLarge { .. } => {
+                        Failure::Failed(format!("not a JWT: {e}; a token is a few KiB"))
+                    }
+                    e => Failure::Failed(e.to_string()),
+                })?
         }
         Some(literal) => literal.to_string(),
     };
