@@ -14,10 +14,10 @@ use std::path::PathBuf;
 const MAX_INPUT: u64 = 1024 * 1024;
 
 fn print_json(value: &impl serde::Serialize) {
-    outln!(
-        "{}",
-        serde_json::to_string_pretty(value).expect("serialisable")
-    );
+    let json = serde_json::to_string_pretty(value).unwrap_or_else(|e| {
+        serde_json::json!({"error": format!("cannot serialise the result: {e}")}).to_string()
+    });
+    super::write_json_stdout(&format!("{json}\n"));
 }
 
 pub async fn token(session: &Session, as_json: bool) -> Result<(), Failure> {
@@ -139,8 +139,7 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
     })?;
     let cfg = gcp::credential_config(&inputs);
     if args.stdout {
-        out!("{}", cfg.to_json(RevealHeader::No));
-        outln!();
+        super::write_json_stdout(&format!("{}\n", cfg.to_json(RevealHeader::No)));
         eprintln!(
             "note: the X-IDENTITY-HEADER value is redacted here; use --output PATH to write a usable file (mode 0600)"
         );
