@@ -7,7 +7,6 @@ use crate::diagnose::{self, Issue, LintContext, SettingsLintInput, Severity};
 use crate::session::Fetched;
 use crate::settings::{Settings, value_of};
 use serde_json::json;
-use std::io::Read;
 
 const MAX_CONFIG: u64 = 1024 * 1024;
 
@@ -177,15 +176,16 @@ pub fn config_file(s: &Settings, fetched: Option<&Fetched>) -> Finding {
         );
     };
     let shown = path.value.display().to_string();
-    let text = match std::fs::File::open(&path.value).and_then(|f| {
-        let mut buf = String::new();
-        f.take(MAX_CONFIG).read_to_string(&mut buf).map(|_| buf)
-    }) {
+    let text = match crate::files::read_capped_string(
+        &path.value,
+        MAX_CONFIG,
+        &path.origin.to_string(),
+    ) {
         Ok(t) => t,
         Err(e) => {
             return Finding::fail(
                 id,
-                format!("cannot read {shown} ({}): {e}", path.origin),
+                e.to_string(),
                 "write it with: wif-doctor config --output <path>, or fix GOOGLE_APPLICATION_CREDENTIALS",
             );
         }

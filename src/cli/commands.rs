@@ -14,10 +14,10 @@ use std::path::PathBuf;
 const MAX_INPUT: u64 = 1024 * 1024;
 
 fn print_json(value: &impl serde::Serialize) {
-    outln!(
-        "{}",
-        serde_json::to_string_pretty(value).expect("serialisable")
-    );
+    let json = serde_json::to_string_pretty(value).unwrap_or_else(|e| {
+        serde_json::json!({"error": format!("cannot serialise the result: {e}")}).to_string()
+    });
+    super::write_json_stdout(&format!("{json}\n"));
 }
 
 pub async fn token(session: &Session, as_json: bool) -> Result<(), Failure> {
@@ -63,9 +63,13 @@ pub fn decode(args: &DecodeArgs) -> Result<(), Failure> {
         }
         Some(arg) if arg.starts_with('@') => {
             let path = &arg[1..];
-            let file = std::fs::File::open(path)
-                .map_err(|e| Failure::Failed(format!("cannot read {path}: {e}")))?;
-            read_bounded(file, path)?
+            files::read_capped_string(std::path::Path::new(path), MAX_INPUT, "decode @FILE")
+                .map_err(|e| match e {
+                    files::ReadError::TooLarge { .. } => {
+                        Failure::Failed(format!("not a JWT: {e}; a token is a few KiB"))
+                    }
+                    e => Failure::Failed(e.to_string()),
+                })?
         }
         Some(literal) => literal.to_string(),
     };
@@ -184,8 +188,7 @@ pub fn config(session: &Session, args: &ConfigArgs, demo: bool) -> Result<(), Fa
     }
     let cfg = gcp::credential_config(&inputs);
     if args.stdout {
-        out!("{}", cfg.to_json(RevealHeader::No));
-        outln!();
+        super::write_json_stdout(&format!("{}\n", cfg.to_json(RevealHeader::No)));
         eprintln!(
             "note: the X-IDENTITY-HEADER value is redacted here; use --output PATH to write a usable file (mode 0600)"
         );

@@ -30,9 +30,38 @@ impl From<AzureError> for Failure {
     }
 }
 
-/// Write to stdout; a reader that went away (`wif-doctor check | head`) ends the program
-/// quietly instead of panicking, as pipes expect.
+/// Write text to stdout: the CLI's one choke point, so every secret of the run is scrubbed
+/// and every control character of text we did not write (server bodies, claims, settings)
+/// is shown as a visible escape; our own output has none but newlines.
 pub(crate) fn write_stdout(text: &str) {
+    let text = crate::secret::registry().scrub(text);
+    write_raw(&crate::untrusted::block(&text));
+}
+
+/// Write JSON to stdout, scrubbed; serde has escaped C0 controls, and the characters it
+/// leaves raw that a terminal acts on (DEL, C1, bidi controls) are written as `\uXXXX`
+/// escapes, so the output stays valid JSON with the same value.
+pub(crate) fn write_json_stdout(json: &str) {
+    let text = crate::secret::registry().scrub(json);
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c != '\n' && crate::untrusted::is_unsafe(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    write_raw(&out);
+}
+
+/// Text for standard error, made safe as [`write_stdout`] makes stdout.
+pub(crate) fn safe_stderr(text: &str) -> String {
+    crate::untrusted::block(&crate::secret::registry().scrub(text)).into_owned()
+}
+
+/// A reader that went away (`wif-doctor check | head`) ends the program quietly instead
+/// of panicking, as pipes expect.
+fn write_raw(text: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
@@ -145,12 +174,12 @@ async fn run(cli: Cli) -> u8 {
     match result {
         Ok(()) => EXIT_OK,
         Err(Failure::Failed(msg)) => {
-            eprintln!("wif-doctor: error: {msg}");
+            eprintln!("wif-doctor: error: {}", safe_stderr(&msg));
             EXIT_FAILED
         }
         Err(Failure::Silent) => EXIT_FAILED,
         Err(Failure::Usage(msg)) => {
-            eprintln!("wif-doctor: usage error: {msg}");
+            eprintln!("wif-doctor: usage error: {}", safe_stderr(&msg));
             EXIT_USAGE
         }
     }

@@ -366,7 +366,7 @@ impl Settings {
 }
 
 fn read_trimmed(path: &Path) -> Option<String> {
-    std::fs::read_to_string(path)
+    crate::files::read_capped_string(path, 4096, "the machine's DMI data")
         .ok()
         .map(|s| s.trim().to_string())
 }
