@@ -21,7 +21,9 @@ pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
-    /// Peak resident set size of the child, from wait4(2)'s rusage (KiB).
+    /// Peak resident set size of the child (KiB): the largest VmHWM read from
+    /// /proc/<pid>/status while it ran (polled every 2 ms; wait4's ru_maxrss cannot be used,
+    /// it counts the forking test process's memory from before exec).
     pub peak_rss_kib: u64,
     /// Wall time from spawn to exit.
     pub elapsed: Duration,
@@ -58,7 +60,7 @@ impl Run {
 }
 
 /// Run `cmd` to completion under `deadline` (killed after it), collecting its output and
-/// its own rusage via wait4(2) on its pid (so parallel tests do not mix their children).
+/// its peak memory; wait4(2) on its own pid, so parallel tests do not mix their children.
 pub fn run_child(
     mut cmd: std::process::Command,
     stdin: Option<Vec<u8>>,
@@ -95,7 +97,17 @@ pub fn run_child(
     let mut status: libc::c_int = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let mut killed = false;
+    let mut peak_kib = 0u64;
+    let status_file = format!("/proc/{pid}/status");
     loop {
+        if let Ok(s) = std::fs::read_to_string(&status_file)
+            && let Some(kib) = s
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        {
+            peak_kib = peak_kib.max(kib);
+        }
         // SAFETY: wait4 on our own child's pid with valid out-pointers.
         let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
         if r == pid {
@@ -106,7 +118,7 @@ pub fn run_child(
             let _ = child.kill();
             killed = true;
         }
-        std::thread::sleep(Duration::from_millis(5));
+        std::thread::sleep(Duration::from_millis(2));
     }
     let elapsed = started.elapsed();
     // The child is reaped; std must not wait for it again.
@@ -120,7 +132,7 @@ pub fn run_child(
         code,
         stdout: String::from_utf8_lossy(&out.join().unwrap()).into_owned(),
         stderr: String::from_utf8_lossy(&err.join().unwrap()).into_owned(),
-        peak_rss_kib: usage.ru_maxrss as u64,
+        peak_rss_kib: peak_kib,
         elapsed,
     };
     assert!(!killed, "still running after {deadline:?}:\n{}", run.all());
