@@ -9,7 +9,7 @@ mod resolve;
 
 pub use args::SettingsArgs;
 pub use origin::{Origin, Sourced, value_of};
-pub use resolve::{EnvMap, SettingsError, parse_duration};
+pub use resolve::{EnvMap, SettingsError, parse_duration, parse_resolve};
 
 use crate::secret::Secret;
 use std::net::SocketAddr;
