@@ -10,7 +10,7 @@ mod resolve;
 
 pub use args::SettingsArgs;
 pub use origin::{Origin, Sourced, value_of};
-pub use resolve::{EnvMap, SettingsError, normalised, parse_duration, setting_name};
+pub use resolve::{EnvMap, SettingsError, normalised, parse_duration, parse_resolve, setting_name};
 
 use crate::secret::Secret;
 use std::net::SocketAddr;
