@@ -8,7 +8,12 @@ use std::time::Duration;
 
 /// Start the simulator for `scenario`.
 pub async fn start(scenario: Scenario, latency: Duration) -> std::io::Result<Sim> {
-    sim::start(SimOptions { scenario, latency }).await
+    sim::start(SimOptions {
+        scenario,
+        latency,
+        ..SimOptions::default()
+    })
+    .await
 }
 
 /// Point `settings` at the simulator. Flags still win: `--demo --pool other` shows a mismatch.
