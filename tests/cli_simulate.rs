@@ -127,12 +127,16 @@ impl Simulate {
 
     /// SIGTERM, then the exit status within a deadline.
     fn terminate(&mut self) -> std::process::ExitStatus {
+        self.signal("-TERM")
+    }
+
+    fn signal(&mut self, which: &str) -> std::process::ExitStatus {
         let ok = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+            .args([which, &self.child.id().to_string()])
             .status()
             .unwrap()
             .success();
-        assert!(ok, "kill -TERM failed");
+        assert!(ok, "kill {which} failed");
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -458,4 +462,29 @@ fn bad_flags_are_usage_errors() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// Ctrl+C ends it as SIGTERM does, also with a tunnel still open.
+#[test]
+fn sigint_ends_it_with_an_open_tunnel() {
+    let mut sim = Simulate::start(&[]);
+    let mut tunnel = TcpStream::connect(sim.proxy_addr()).unwrap();
+    write!(
+        tunnel,
+        "CONNECT sts.googleapis.com:443 HTTP/1.1\r\nHost: sts.googleapis.com:443\r\n\r\n"
+    )
+    .unwrap();
+    let mut line = String::new();
+    BufReader::new(tunnel.try_clone().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("HTTP/1.1 200"), "{line}");
+    let status = sim.signal("-INT");
+    assert!(status.success(), "{status}");
+    assert!(
+        sim.stderr()
+            .trim_end()
+            .ends_with("simulate: stopped (Ctrl+C)")
+    );
+    drop(tunnel);
 }

@@ -118,26 +118,44 @@ pub fn environment(sim: &Sim, ca: &Path) -> Vec<(&'static str, String)> {
     vars
 }
 
-/// Resolves on Ctrl+C (SIGINT) or SIGTERM, naming which.
-async fn stop_signal() -> &'static str {
+/// Ctrl+C (SIGINT) and SIGTERM, registered when created so that a signal arriving
+/// right after the env file appears is not lost.
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => tokio::select! {
-                _ = tokio::signal::ctrl_c() => "Ctrl+C",
-                _ = term.recv() => "SIGTERM",
-            },
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                "Ctrl+C"
+    int: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn register() -> Result<StopSignals, Failure> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let fail = |e: std::io::Error| Failure::Failed(format!("cannot handle signals: {e}"));
+            Ok(StopSignals {
+                int: signal(SignalKind::interrupt()).map_err(fail)?,
+                term: signal(SignalKind::terminate()).map_err(fail)?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(StopSignals {})
+    }
+
+    /// Resolves on the first of them, naming which.
+    async fn wait(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.int.recv() => "Ctrl+C",
+                _ = self.term.recv() => "SIGTERM",
             }
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-        "Ctrl+C"
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            "Ctrl+C"
+        }
     }
 }
 
@@ -146,9 +164,7 @@ pub async fn run(args: &SimulateArgs) -> Result<(), Failure> {
         .scenario
         .parse()
         .map_err(|e: sim::ParseScenarioError| Failure::Usage(format!("--scenario: {e}")))?;
-    // Listen on signals before anything is announced, so a SIGTERM right after the env
-    // file appears still ends the simulator cleanly.
-    let stop = tokio::spawn(stop_signal());
+    let mut signals = StopSignals::register()?;
     let files = Files::plan(args.env_file.as_deref())?;
     let sim = sim::start(SimOptions {
         scenario,
@@ -176,7 +192,7 @@ pub async fn run(args: &SimulateArgs) -> Result<(), Failure> {
         sim.https_proxy().unwrap_or_default()
     );
 
-    let what = stop.await.unwrap_or("Ctrl+C");
+    let what = signals.wait().await;
     sim.shutdown();
     if let Some(env) = &files.env {
         let _ = std::fs::remove_file(env);
