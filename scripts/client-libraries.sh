@@ -154,7 +154,7 @@ run_client() { # FORM CLIENT
     errors=$(grep -v '^CONNECT ' <<<"$seen" | grep -E ' -> [45][0-9][0-9]' || true)
     [ -z "$errors" ] || problems+=("error answers: $(tr '\n' ';' <<<"$errors")")
     local refused
-    refused=$(grep -E '^CONNECT .* -> 403 refused' <<<"$seen" | sed 's/ -> 403 refused.*//' | sort -u | tr '\n' ' ' || true)
+    refused=$(grep -E '^CONNECT .* -> 403 refused' <<<"$seen" | sed 's/ -> 403 refused.*//' | sort -u | paste -sd, - || true)
 
     if [ ${#problems[@]} -eq 0 ]; then
         passed=$((passed + 1))
