@@ -287,11 +287,13 @@ pub fn env(session: &Session, as_json: bool) -> Result<(), Failure> {
                 "azure_vm": s.environment.azure_vm,
                 "recovered": s.environment.recovered.iter().map(|(v, f)| json!({"var": v, "from": f})).collect::<Vec<_>>(),
             },
+            "tls_roots": crate::checks::tls::id(session.http.roots),
+            "tls_roots_description": crate::checks::tls::describe(session.http.roots),
             "missing": missing,
             "appsettings_command": appsettings::appsettings_command(s),
         }));
     } else {
-        out!("{}", render::env(s, &plan, &missing));
+        out!("{}", render::env(s, &plan, &missing, session.http.roots));
     }
     Ok(())
 }
