@@ -48,6 +48,9 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 mkdir -p "$cache/debs"
+# Interrupted: stop the debootstraps still running (their half-built roots carry no stamp and are
+# rebuilt next time). The test cases clean up after themselves: see scripts/images/in-root.sh.
+trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 
 # Build $cache/$1 unless its stamp says it is complete. debootstrap mounts /proc and /sys in the
 # target while it installs: a private mount namespace makes sure none of that outlives it.
@@ -107,8 +110,8 @@ passed=0
 failed=0
 rows=()
 # One root, one mode, in fresh namespaces; scripts/images/in-root.sh does the work in there.
-# `timeout` bounds it; the PID namespace ends every process in it when its first process exits,
-# and the mount namespace takes every bind mount with it.
+# `timeout` bounds it; unshare --kill-child ends the namespace's first process with unshare, the
+# PID namespace then ends every process in it, and the mount namespace takes every mount with it.
 run_case() {
   local name=$1 root=$2 mode=$3 out glibc rc=0
   out=$(mktemp)
@@ -116,7 +119,7 @@ run_case() {
   glibc=$(chroot "$root" /usr/bin/env -i /usr/bin/ldd --version 2>/dev/null || true)
   glibc=$(sed -nE '1s/^ldd \(Debian GLIBC ([^)]+)\) ([0-9.]+)$/\2 (\1)/p' <<<"$glibc")
   glibc=${glibc:-unknown}
-  timeout --kill-after=5 120 unshare --net --mount --pid --fork --propagation private \
+  timeout --kill-after=5 120 unshare --net --mount --pid --fork --kill-child --propagation private \
     bash "$repo/scripts/images/in-root.sh" "$root" "$bin" "$mode" >"$out" 2>&1 || rc=$?
   if [ "$rc" = 0 ]; then
     passed=$((passed + 1))
