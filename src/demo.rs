@@ -18,8 +18,10 @@ pub fn output_dir() -> std::io::Result<PathBuf> {
     if let Some(d) = DIR.get() {
         return Ok(d.clone());
     }
+    use std::os::unix::fs::PermissionsExt;
     let made = tempfile::Builder::new()
         .prefix("wif-doctor-demo-")
+        .permissions(std::fs::Permissions::from_mode(0o700))
         .tempdir()?
         .keep();
     Ok(DIR.get_or_init(|| made).clone())
@@ -27,7 +29,12 @@ pub fn output_dir() -> std::io::Result<PathBuf> {
 
 /// Start the simulator for `scenario`.
 pub async fn start(scenario: Scenario, latency: Duration) -> std::io::Result<Sim> {
-    sim::start(SimOptions { scenario, latency }).await
+    sim::start(SimOptions {
+        scenario,
+        latency,
+        ..SimOptions::default()
+    })
+    .await
 }
 
 /// Point `settings` at the simulator. Flags still win: `--demo --pool other` shows a mismatch.

@@ -220,6 +220,24 @@ fn redirected(plan: &Plan, status: u16, location: Option<&str>, secrets: &[&Secr
     .with_status(status)
 }
 
+/// Reads an identity-endpoint answer exactly as [`fetch_token`] does once the body is in
+/// (same parser, same scrubbing), without a request: the entry point of `fuzz/`.
+#[doc(hidden)]
+pub fn interpret_response(
+    s: &Settings,
+    plan: &Plan,
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<AzureToken, AzureError> {
+    let secrets: Vec<&Secret> = [&s.identity_header, &s.msi_secret]
+        .into_iter()
+        .flatten()
+        .map(|h| &h.value)
+        .collect();
+    interpret(s, plan, status, content_type, body, &secrets, 1).map_err(|e| e.scrubbed(&secrets))
+}
+
 fn interpret(
     s: &Settings,
     plan: &Plan,
@@ -317,11 +335,12 @@ fn interpret(
 
 fn message_of(json: Option<&serde_json::Map<String, serde_json::Value>>) -> String {
     let Some(j) = json else { return String::new() };
-    ["message", "error_description", "error", "Message"]
+    let msg = ["message", "error_description", "error", "Message"]
         .iter()
         .find_map(|k| j.get(*k).and_then(|v| v.as_str()))
-        .unwrap_or_default()
-        .to_string()
+        .unwrap_or_default();
+    // Quoted inside our sentences: it must not start a line of its own.
+    crate::untrusted::inline(msg).into_owned()
 }
 
 fn explain_status(

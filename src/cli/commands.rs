@@ -1,6 +1,6 @@
 //! One function per subcommand: run the engine, hand the result to `render`.
 
-use super::args::{ConfigArgs, DecodeArgs, ReportArgs, SimArgs};
+use super::args::{ConfigArgs, DecodeArgs, ReportArgs};
 use super::{Failure, render};
 use crate::files::{self, Overwrite, WriteOutcome};
 use crate::gcp::{self, RevealHeader};
@@ -258,56 +258,6 @@ pub fn config(session: &Session, args: &ConfigArgs, demo: bool) -> Result<(), Fa
     Ok(())
 }
 
-/// Run the simulator in the foreground (for trying wif-doctor by hand against it).
-pub async fn sim(args: &SimArgs, scenario: Option<&str>) -> Result<(), Failure> {
-    let scenario = scenario
-        .unwrap_or("healthy")
-        .parse()
-        .map_err(|e: crate::sim::ParseScenarioError| Failure::Usage(format!("--demo: {e}")))?;
-    let sim = crate::demo::start(scenario, std::time::Duration::ZERO)
-        .await
-        .map_err(|e| Failure::Failed(format!("cannot start the simulator: {e}")))?;
-    let ca = args
-        .ca_file
-        .clone()
-        .unwrap_or_else(|| std::env::temp_dir().join("wif-doctor-sim-ca.pem"));
-    sim.write_ca_file(&ca)
-        .map_err(|e| Failure::Failed(format!("cannot write {}: {e}", ca.display())))?;
-    let resolve: Vec<String> = sim
-        .resolve_entries()
-        .iter()
-        .map(|(h, a)| format!("{h}={a}"))
-        .collect();
-    // The simulator's header is fake, but it still goes to a 0600 file rather than the screen.
-    let env_file = std::env::temp_dir().join("wif-doctor-sim.env");
-    let google = sim.google();
-    let lines = [
-        format!("export SSL_CERT_FILE={}", ca.display()),
-        format!("export WIF_DOCTOR_RESOLVE={}", resolve.join(",")),
-        format!("export IDENTITY_ENDPOINT={}", sim.identity_endpoint()),
-        format!("export IDENTITY_HEADER={}", sim.identity_header()),
-        format!("export AZURE_RESOURCE_URI={}", sim.app_v1().identifier_uri),
-        format!("export GCP_PROJECT_NUMBER={}", google.project_number),
-        format!("export GCP_PROJECT_ID={}", google.project_id),
-        format!("export GCP_WORKLOAD_IDENTITY_POOL_ID={}", google.pool),
-        format!(
-            "export GCP_WORKLOAD_IDENTITY_PROVIDER_ID={}",
-            google.provider
-        ),
-    ];
-    files::write_private_atomic(
-        &env_file,
-        (lines.join("\n") + "\n").as_bytes(),
-        Overwrite::Force,
-    )
-    .map_err(|e| Failure::Failed(e.to_string()))?;
-    outln!("simulator running ({scenario}); Ctrl+C to stop. In another shell:");
-    outln!("  . {}", env_file.display());
-    outln!("  wif-doctor token");
-    let _ = tokio::signal::ctrl_c().await;
-    Ok(())
-}
-
 /// The end-to-end test. Exit 0 when nothing failed (warnings allowed), 1 when a check failed.
 pub async fn check(session: Session, as_json: bool, ascii: bool) -> Result<(), Failure> {
     let session = std::sync::Arc::new(session);
@@ -345,7 +295,9 @@ pub fn env(session: &Session, as_json: bool) -> Result<(), Failure> {
                 "app_service_site": s.environment.app_service_site,
                 "kudu": s.environment.kudu,
                 "azure_vm": s.environment.azure_vm,
-                "recovered": s.environment.recovered.iter().map(|(v, f)| json!({"var": v, "from": f})).collect::<Vec<_>>(),
+                "recovered": s.environment.recovered_sources.iter().map(|(v, f)| json!({
+                    "var": v, "from": f.to_string(), "pid": f.pid, "process": f.process, "path": f.path,
+                })).collect::<Vec<_>>(),
             },
             "tls_roots": crate::checks::tls::id(session.http.roots),
             "tls_roots_description": crate::checks::tls::describe(session.http.roots),

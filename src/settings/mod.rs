@@ -10,7 +10,7 @@ mod resolve;
 
 pub use args::SettingsArgs;
 pub use origin::{Origin, Sourced, value_of};
-pub use resolve::{EnvMap, SettingsError, normalised, parse_duration, setting_name};
+pub use resolve::{EnvMap, SettingsError, normalised, parse_duration, parse_resolve, setting_name};
 
 use crate::secret::Secret;
 use std::net::SocketAddr;
@@ -70,8 +70,10 @@ pub struct Environment {
     pub service_fabric: bool,
     /// `IMDS_ENDPOINT` (Azure Arc) is present.
     pub arc: bool,
-    /// Variables recovered from the app's environment, and from where.
+    /// Variables recovered from the app's environment, and from where (for display).
     pub recovered: Vec<(String, String)>,
+    /// The same, with the process (pid and name) each came from.
+    pub recovered_sources: Vec<(String, recover::Source)>,
 }
 
 /// A setting whose given value normalisation changed (see [`Settings::adjustments`]).
