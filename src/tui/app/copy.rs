@@ -30,6 +30,8 @@ pub struct Chooser {
     pub items: Vec<Copyable>,
     /// What entry 0 prints: the step's values with their labels, as `p` always did.
     pub all: Vec<Copyable>,
+    /// Entry 0's text in the list.
+    pub all_label: String,
     /// The highlighted entry's number (0 = all).
     pub selected: usize,
     /// Digits typed so far: with ten or more entries, `1` waits for a second digit.
@@ -130,6 +132,17 @@ pub fn fix_commands(fix: &str) -> Vec<&str> {
         .collect()
 }
 
+/// What tells a command apart from its neighbours, for its label: the last two words
+/// before its first flag (`update-oidc azure-mi` of `gcloud iam … update-oidc azure-mi
+/// --project=…`), since fix commands often share their first words.
+fn command_gist(cmd: &str) -> String {
+    let words: Vec<&str> = cmd
+        .split_whitespace()
+        .take_while(|w| !w.starts_with('-'))
+        .collect();
+    words[words.len().saturating_sub(2)..].join(" ")
+}
+
 impl App {
     /// `p`: the chooser when the step has more than one thing to print, else that one value.
     pub(super) fn print_plain(&mut self) -> Vec<Effect> {
@@ -151,9 +164,15 @@ impl App {
             .iter()
             .position(|c| Some(c) == primary.as_ref())
             .map_or(1, |i| i + 1);
+        let all_label = if self.step == Step::Test {
+            "every fix in full, under its check".to_string()
+        } else {
+            format!("all {} of them, each under its label", all.len())
+        };
         self.overlay = Overlay::Chooser(Chooser {
             items,
             all,
+            all_label,
             selected,
             typed: String::new(),
         });
@@ -227,12 +246,11 @@ impl App {
             if commands.is_empty() {
                 out.push(Copyable::new(format!("{}: fix", f.id), &f.fix));
             }
-            for (i, cmd) in commands.iter().enumerate() {
-                let label = match i {
-                    0 => format!("{}: fix command", f.id),
-                    _ => format!("{}: fix command {}", f.id, i + 1),
-                };
-                out.push(Copyable::new(label, *cmd));
+            for cmd in commands {
+                out.push(Copyable::new(
+                    format!("{} (fix for {})", command_gist(cmd), f.id),
+                    cmd,
+                ));
             }
         }
         out

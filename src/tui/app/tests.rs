@@ -531,13 +531,15 @@ fn p_on_the_test_step_chooses_a_failing_checks_fix_command() {
     let c = chooser(&app);
     let values: Vec<&str> = c.items.iter().map(|i| i.value.as_str()).collect();
     assert_eq!(values, [cmd1, cmd2, "Wait a few seconds and retry."]);
-    assert_eq!(c.items[0].label, "sts.exchange: fix command");
-    assert_eq!(c.items[1].label, "sts.exchange: fix command 2");
+    // Labelled by what sets the commands apart (they share their first words).
+    assert_eq!(c.items[0].label, "update-oidc p (fix for sts.exchange)");
+    assert_eq!(c.items[1].label, "describe p (fix for sts.exchange)");
+    assert_eq!(c.items[2].label, "vertex.call: fix");
     assert_eq!(c.selected, 1);
 
     let fx = app.update(key(KeyCode::Enter));
     let (title, lines) = printed(&fx);
-    assert_eq!(title, "sts.exchange: fix command:");
+    assert_eq!(title, "update-oidc p (fix for sts.exchange):");
     assert_eq!(lines, [cmd1.to_string(), String::new()]);
     app.update(key(KeyCode::Enter));
 

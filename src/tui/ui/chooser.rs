@@ -95,9 +95,8 @@ pub fn chooser(frame: &mut Frame, area: Rect, c: &Chooser, theme: &Theme) {
         let used = head.chars().count();
         let mut spans = vec![Span::styled(head, theme.key())];
         if n == 0 {
-            let text = format!("all {} of them, each under its label", c.all.len());
             spans.push(Span::raw(fit(
-                &text,
+                &c.all_label,
                 inner.saturating_sub(used),
                 theme.ascii,
             )));
@@ -120,7 +119,7 @@ pub fn chooser(frame: &mut Frame, area: Rect, c: &Chooser, theme: &Theme) {
     }
     lines.push(Line::raw(""));
     let keys = if theme.ascii { "Up/Down" } else { "↑/↓" };
-    let hint = format!("{keys} and Enter, or the number; 0 prints all; Esc cancels");
+    let hint = format!("{keys} and Enter, or its number; 0 = all; Esc cancels");
     lines.push(Line::styled(fit(&hint, inner, theme.ascii), theme.dim()));
     let title = fit(" Print which value? (alone, unbroken) ", inner, theme.ascii);
     frame.render_widget(Clear, rect);

@@ -297,7 +297,7 @@ fn step_hint(step: Step) -> &'static str {
         }
         Step::Token => "Enter fetches a fresh token; the token itself is never shown",
         Step::Values => {
-            "Enter or p prints one value (or all) plainly for copying; s saves them to a file"
+            "Enter or p prints one value you pick (or all) for copying; s saves them all"
         }
         Step::Config => "Enter or w writes the file (mode 0600)",
         Step::Test => "Enter or t runs the end-to-end test",

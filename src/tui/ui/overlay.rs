@@ -38,7 +38,7 @@ const HELP: &[(&str, &str)] = &[
     ("r", "re-fetch the token and re-run everything"),
     ("w", "write the credential configuration"),
     ("e", "edit a setting in place"),
-    ("p", "print one of this step's values (or all) plainly"),
+    ("p", "print one value alone, or all (to copy)"),
     ("y", "copy via OSC 52 (may not reach browsers)"),
     ("s", "save this step's values to a file"),
     ("?", "this help"),
