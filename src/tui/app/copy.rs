@@ -132,6 +132,21 @@ pub fn fix_commands(fix: &str) -> Vec<&str> {
         .collect()
 }
 
+/// A line as the terminal may receive it: a control character (an escape sequence from a
+/// server's text could redraw the screen) is written as `<U+XXXX>`, as `diagnose::visible`
+/// does; everything else, spaces included, stays as it is so the line copies exactly.
+fn printable(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars() {
+        if c.is_control() {
+            out.push_str(&format!("<U+{:04X}>", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// What tells a command apart from its neighbours, for its label: the last two words
 /// before its first flag (`update-oidc azure-mi` of `gcloud iam … update-oidc azure-mi
 /// --project=…`), since fix commands often share their first words.
@@ -208,13 +223,13 @@ impl App {
         }
     }
 
-    /// One value alone: its label on a line above, then the value's own lines untouched.
+    /// One value alone: its label on a line above, then the value's own lines.
     fn print_one(&mut self, c: &Copyable) -> Vec<Effect> {
-        let mut lines: Vec<String> = c.value.lines().map(str::to_string).collect();
+        let mut lines: Vec<String> = c.value.lines().map(printable).collect();
         lines.push(String::new());
         self.suspended = true;
         vec![Effect::PrintPlain {
-            title: format!("{}:", c.label),
+            title: printable(&format!("{}:", c.label)),
             lines,
         }]
     }
@@ -223,8 +238,8 @@ impl App {
     fn print_all(&mut self, items: &[Copyable]) -> Vec<Effect> {
         let mut lines = Vec::new();
         for c in items {
-            lines.push(format!("{}:", c.label));
-            lines.extend(c.value.lines().map(str::to_string));
+            lines.push(printable(&format!("{}:", c.label)));
+            lines.extend(c.value.lines().map(printable));
             lines.push(String::new());
         }
         self.suspended = true;

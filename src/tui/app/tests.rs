@@ -512,6 +512,24 @@ fn fix_commands_are_the_backticked_spans_with_words() {
 }
 
 #[test]
+fn printed_values_carry_no_control_characters() {
+    let mut app = App::new(complete(), 0);
+    app.update(Action::ChecksDone {
+        generation: 0,
+        report: Report::from_findings(vec![Finding::fail(
+            CheckId::StsExchange,
+            "x",
+            "Run `gcloud x --y=\u{1b}[2J\u{7}z\tw`.",
+        )]),
+    });
+    app.update(ch('5'));
+    app.update(ch('p'));
+    let fx = app.update(ch('1'));
+    let (_, lines) = printed(&fx);
+    assert_eq!(lines[0], "gcloud x --y=<U+001B>[2J<U+0007>z<U+0009>w");
+}
+
+#[test]
 fn p_on_the_test_step_chooses_a_failing_checks_fix_command() {
     let mut app = App::new(complete(), 0);
     let cmd1 =
