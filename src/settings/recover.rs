@@ -60,20 +60,12 @@ pub fn recover(root: &Path, wanted: &[&str]) -> Recovered {
 }
 
 fn read_small(path: &Path) -> Option<String> {
-    let meta = fs::metadata(path).ok()?;
-    if meta.len() > MAX_FILE {
-        return None;
-    }
-    let bytes = fs::read(path).ok()?;
-    Some(String::from_utf8_lossy(&bytes).into_owned())
+    crate::files::read_capped_string(path, MAX_FILE, "the shell profile").ok()
 }
 
 fn read_environ(path: &Path) -> Option<BTreeMap<String, String>> {
     // /proc files report size 0, so read with a cap instead of trusting metadata.
-    use std::io::Read;
-    let file = fs::File::open(path).ok()?;
-    let mut buf = Vec::new();
-    file.take(MAX_FILE).read_to_end(&mut buf).ok()?;
+    let buf = crate::files::read_capped(path, MAX_FILE, "a process environment").ok()?;
     Some(parse_environ(&buf))
 }
 
