@@ -132,19 +132,12 @@ pub fn fix_commands(fix: &str) -> Vec<&str> {
         .collect()
 }
 
-/// A line as the terminal may receive it: a control character (an escape sequence from a
-/// server's text could redraw the screen) is written as `<U+XXXX>`, as `diagnose::visible`
-/// does; everything else, spaces included, stays as it is so the line copies exactly.
+/// A line as the terminal may receive it, through the same choke point as the frame
+/// (`ui::sanitised`): the run's secrets scrubbed, and a control character (an escape
+/// sequence in a server's text could redraw the normal screen) shown as a visible escape.
+/// Everything else, spaces included, stays as it is so the line copies exactly.
 fn printable(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    for c in line.chars() {
-        if c.is_control() {
-            out.push_str(&format!("<U+{:04X}>", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::untrusted::line(&crate::secret::registry().scrub(line)).into_owned()
 }
 
 /// What tells a command apart from its neighbours, for its label: the last two words

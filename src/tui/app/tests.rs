@@ -526,7 +526,7 @@ fn printed_values_carry_no_control_characters() {
     app.update(ch('p'));
     let fx = app.update(ch('1'));
     let (_, lines) = printed(&fx);
-    assert_eq!(lines[0], "gcloud x --y=<U+001B>[2J<U+0007>z<U+0009>w");
+    assert_eq!(lines[0], "gcloud x --y=\\x1b[2J\\x07z\\tw");
 }
 
 #[test]

@@ -15,11 +15,12 @@ fn ellipsis(ascii: bool) -> &'static str {
     if ascii { "..." } else { "…" }
 }
 
-/// `s` cut to `max` columns, ending in an ellipsis when something was cut. Control
-/// characters are dropped: a row is one line of plain text.
+/// `s` cut to `max` columns, ending in an ellipsis when something was cut. Text we did not
+/// write goes through the wizard's choke point first (secrets scrubbed, control characters
+/// shown as escapes), so the cut is measured on what is drawn.
 pub fn fit(s: &str, max: usize, ascii: bool) -> String {
     let ellipsis = ellipsis(ascii);
-    let clean: String = s.chars().filter(|c| !c.is_control()).collect();
+    let clean = crate::untrusted::line(&crate::secret::registry().scrub(s)).into_owned();
     let width = |t: &str| t.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>();
     if width(&clean) <= max {
         return clean;
