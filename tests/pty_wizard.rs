@@ -106,6 +106,24 @@ fn assert_printed_alone(pty: &Pty, label: &str, value: &str) {
     assert!(pty.raw().contains(&format!("\r\n{value}\r\n")));
 }
 
+/// The chooser's highlighted entry: its number and the rest of its row.
+fn highlighted(pty: &Pty) -> Option<(usize, String)> {
+    let screen = pty.screen();
+    let row = screen.lines().find(|r| r.contains('▶'))?;
+    let rest = row.split_once('▶')?.1.trim_start();
+    let (n, text) = rest.split_once(' ')?;
+    Some((n.parse().ok()?, text.trim_start().to_string()))
+}
+
+/// Wait until the highlighted entry's text starts with `label`; returns its number.
+fn wait_highlighted(pty: &Pty, label: &str) -> usize {
+    pty.wait_until(
+        |p| highlighted(p).is_some_and(|(_, t)| t.starts_with(label)),
+        &format!("{label:?} highlighted"),
+    );
+    highlighted(pty).unwrap().0
+}
+
 #[test]
 fn p_chooses_the_principal_set_by_number_and_by_arrows() {
     let mut pty = wizard(&["--demo"]);
@@ -119,9 +137,10 @@ fn p_chooses_the_principal_set_by_number_and_by_arrows() {
     // By number.
     pty.send(b"p");
     pty.wait_for("Print which value?");
-    pty.wait_for("▶  8 PrincipalSet");
-    pty.wait_for("0 all 13 of them");
-    pty.send(b"8");
+    let n = wait_highlighted(&pty, "PrincipalSet");
+    assert!(n < 10, "one digit picks it");
+    pty.wait_for(" 0 all ");
+    pty.send(n.to_string().as_bytes());
     assert_printed_alone(&pty, label, &want);
     pty.send(b"\r");
     pty.wait_until(|p| p.alternate_screen(), "the wizard to come back");
@@ -129,11 +148,11 @@ fn p_chooses_the_principal_set_by_number_and_by_arrows() {
 
     // By arrows: up to the principal, back down, Enter.
     pty.send(b"p");
-    pty.wait_for("▶  8 PrincipalSet");
+    wait_highlighted(&pty, "PrincipalSet");
     pty.send(b"\x1b[A");
-    pty.wait_for("▶  7 Principal");
+    assert_eq!(wait_highlighted(&pty, "Principal "), n - 1);
     pty.send(b"\x1b[B");
-    pty.wait_for("▶  8 PrincipalSet");
+    assert_eq!(wait_highlighted(&pty, "PrincipalSet"), n);
     pty.send(b"\r");
     assert_printed_alone(&pty, label, &want);
     pty.send(b"\r");
@@ -174,7 +193,7 @@ fn p_chooses_a_failing_checks_fix_command() {
 
     pty.send(b"p");
     pty.wait_for("Print which value?");
-    pty.wait_for("▶ 1 update-oidc azure-mi");
+    assert_eq!(wait_highlighted(&pty, "update-oidc azure-mi"), 1);
     pty.wait_for("2 describe azure-mi");
     pty.wait_for("0 every fix in full");
     pty.send(b"1");
@@ -188,9 +207,9 @@ fn p_chooses_a_failing_checks_fix_command() {
     pty.wait_for("5 End-to-end test");
 
     pty.send(b"p");
-    pty.wait_for("▶ 1 update-oidc azure-mi");
+    wait_highlighted(&pty, "update-oidc azure-mi");
     pty.send(b"\x1b[B");
-    pty.wait_for("▶ 2 describe azure-mi");
+    assert_eq!(wait_highlighted(&pty, "describe azure-mi"), 2);
     pty.send(b"\r");
     assert_printed_alone(&pty, "describe azure-mi (fix for sts.exchange):", describe);
     pty.send(b"\r");
