@@ -496,6 +496,16 @@ fn a_single_value_prints_at_once_and_none_says_so() {
     assert_eq!(app.overlay, Overlay::None);
     app.update(key(KeyCode::Enter));
 
+    // The credential config step before a file is written: the (redacted) JSON alone.
+    app.update(ch('4'));
+    assert_eq!(app.copyables().len(), 1);
+    let fx = app.update(ch('p'));
+    let (title, lines) = printed(&fx);
+    assert!(title.starts_with("credential configuration"), "{title}");
+    assert_eq!(lines[0], "{");
+    assert!(!lines.iter().any(|l| l.contains("header-value-for-tests")));
+    app.update(key(KeyCode::Enter));
+
     app.update(ch('6'));
     assert!(app.update(ch('p')).is_empty());
     assert_eq!(app.overlay, Overlay::None);
