@@ -18,8 +18,10 @@ pub fn output_dir() -> std::io::Result<PathBuf> {
     if let Some(d) = DIR.get() {
         return Ok(d.clone());
     }
+    use std::os::unix::fs::PermissionsExt;
     let made = tempfile::Builder::new()
         .prefix("wif-doctor-demo-")
+        .permissions(std::fs::Permissions::from_mode(0o700))
         .tempdir()?
         .keep();
     Ok(DIR.get_or_init(|| made).clone())

@@ -70,6 +70,34 @@ pub fn block(s: &str) -> Cow<'_, str> {
     sanitise(s, true)
 }
 
+fn breaks_line(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r' | '\u{b}' | '\u{c}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+/// Server text quoted inside one of our one-line sentences: only the characters that
+/// break a line (LF, CR, VT, FF, NEL, U+2028/2029) become visible escapes here, so a server
+/// cannot start a line of its own (`\r\nwif-doctor: ok`) between ours, even in a face
+/// that keeps newlines ([`block`]). Everything else is left to the face's sanitiser (and
+/// to serde for `--json`), so nothing is escaped twice.
+pub fn inline(s: &str) -> Cow<'_, str> {
+    let Some(first) = s.find(breaks_line) else {
+        return Cow::Borrowed(s);
+    };
+    let mut out = String::with_capacity(s.len() + 8);
+    out.push_str(&s[..first]);
+    for c in s[first..].chars() {
+        if breaks_line(c) {
+            escape(c, &mut out);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// At most about `max` bytes of `s` (cut at a character boundary), then
 /// `… N more bytes`; borrowed when it fits. Cap before sanitising, so the count is of the
 /// server's bytes.
@@ -118,6 +146,13 @@ mod tests {
         assert_eq!(line("\u{202e}cod.exe"), "\\u{202e}cod.exe");
         assert_eq!(line("\u{2066}x\u{2069}"), "\\u{2066}x\\u{2069}");
         assert_eq!(block("\u{85}"), "\\u{85}");
+    }
+
+    #[test]
+    fn inline_breaks_no_line_and_leaves_the_rest() {
+        assert_eq!(inline("a\r\nwif-doctor: ok"), "a\\r\\nwif-doctor: ok");
+        assert_eq!(inline("x\u{2028}y\u{1b}"), "x\\u{2028}y\u{1b}");
+        assert!(matches!(inline("plain \u{1b}"), Cow::Borrowed(_)));
     }
 
     #[test]

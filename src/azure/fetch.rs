@@ -317,11 +317,12 @@ fn interpret(
 
 fn message_of(json: Option<&serde_json::Map<String, serde_json::Value>>) -> String {
     let Some(j) = json else { return String::new() };
-    ["message", "error_description", "error", "Message"]
+    let msg = ["message", "error_description", "error", "Message"]
         .iter()
         .find_map(|k| j.get(*k).and_then(|v| v.as_str()))
-        .unwrap_or_default()
-        .to_string()
+        .unwrap_or_default();
+    // Quoted inside our sentences: it must not start a line of its own.
+    crate::untrusted::inline(msg).into_owned()
 }
 
 fn explain_status(

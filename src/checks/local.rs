@@ -226,12 +226,14 @@ pub fn config_file(s: &Settings, fetched: Option<&Fetched>) -> Finding {
 /// Settings that would send a credential to the wrong place: the STS URL (gets the Azure
 /// token), the universe domain and the location (become host names that get a Google token).
 pub fn endpoint_problems(s: &Settings) -> Vec<(&'static str, String)> {
-    let universe = s.universe_domain.value.trim();
+    // Values are normalised at resolve time; what is left is shown escaped.
+    let universe = s.universe_domain.value.as_str();
+    let shown = diagnose::visible;
     let mut out = Vec::new();
     if let Err(e) = crate::gcp::validate_universe_domain(universe) {
         out.push((
             "universe_domain",
-            format!("{universe} ({}) {e}", s.universe_domain.origin),
+            format!("{} ({}) {e}", shown(universe), s.universe_domain.origin),
         ));
     }
     if let Err(e) = crate::gcp::validate_token_url(&s.token_url.value, universe) {
@@ -240,10 +242,10 @@ pub fn endpoint_problems(s: &Settings) -> Vec<(&'static str, String)> {
             format!("{} ({}) {e}", s.token_url.value, s.token_url.origin),
         ));
     }
-    if let Err(e) = crate::gcp::validate_location(s.location.value.trim()) {
+    if let Err(e) = crate::gcp::validate_location(&s.location.value) {
         out.push((
             "location",
-            format!("{} ({}) {e}", s.location.value, s.location.origin),
+            format!("{} ({}) {e}", shown(&s.location.value), s.location.origin),
         ));
     }
     out

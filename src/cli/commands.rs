@@ -345,7 +345,9 @@ pub fn env(session: &Session, as_json: bool) -> Result<(), Failure> {
                 "app_service_site": s.environment.app_service_site,
                 "kudu": s.environment.kudu,
                 "azure_vm": s.environment.azure_vm,
-                "recovered": s.environment.recovered.iter().map(|(v, f)| json!({"var": v, "from": f})).collect::<Vec<_>>(),
+                "recovered": s.environment.recovered_sources.iter().map(|(v, f)| json!({
+                    "var": v, "from": f.to_string(), "pid": f.pid, "process": f.process, "path": f.path,
+                })).collect::<Vec<_>>(),
             },
             "missing": missing,
             "appsettings_command": appsettings::appsettings_command(s),

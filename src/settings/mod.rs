@@ -70,8 +70,10 @@ pub struct Environment {
     pub service_fabric: bool,
     /// `IMDS_ENDPOINT` (Azure Arc) is present.
     pub arc: bool,
-    /// Variables recovered from the app's environment, and from where.
+    /// Variables recovered from the app's environment, and from where (for display).
     pub recovered: Vec<(String, String)>,
+    /// The same, with the process (pid and name) each came from.
+    pub recovered_sources: Vec<(String, recover::Source)>,
 }
 
 /// A setting whose given value normalisation changed (see [`Settings::adjustments`]).

@@ -30,8 +30,10 @@ fn zero_width(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
+/// Other control characters are not paste artefacts: they stay, and the validators (or
+/// [`check_header_value`]) refuse them.
 fn edge(c: char) -> bool {
-    c.is_whitespace() || c.is_control() || QUOTES.contains(&c) || is_invisible(c)
+    c.is_whitespace() || QUOTES.contains(&c) || is_invisible(c)
 }
 
 /// Strip surrounding whitespace, line breaks, quotes and invisible characters, and
@@ -56,9 +58,6 @@ pub fn normalise(raw: &str) -> Normalised {
     }
     if edges.chars().any(is_invisible) || inner.chars().any(zero_width) {
         problems.push("an invisible character (zero-width space, BOM or no-break space)");
-    }
-    if edges.chars().any(|c| c.is_control() && !c.is_whitespace()) {
-        problems.push("a control character");
     }
     Normalised {
         value: inner.chars().filter(|c| !zero_width(*c)).collect(),

@@ -91,7 +91,7 @@ impl Lookup<'_> {
                     v.to_string(),
                     Origin::Recovered {
                         var: (*var).into(),
-                        from: from.into(),
+                        from: from.to_string(),
                     },
                 ));
             }
@@ -156,7 +156,7 @@ impl Settings {
             .copied()
             .filter(|v| env.get(*v).is_none_or(|x| x.is_empty()))
             .collect();
-        let recovered = recover::recover(&root, &missing);
+        let recovered = recover::recover(&root, env, &missing);
         let l = Lookup { env, recovered };
 
         let selector_of = |s: Sourced<String>, make: fn(String) -> IdentitySelector| Sourced {
@@ -245,6 +245,12 @@ impl Settings {
             service_fabric: present("IDENTITY_SERVER_THUMBPRINT"),
             arc: present("IMDS_ENDPOINT"),
             recovered: l
+                .recovered
+                .vars
+                .iter()
+                .map(|(k, (_, from))| (k.clone(), from.to_string()))
+                .collect(),
+            recovered_sources: l
                 .recovered
                 .vars
                 .iter()
@@ -480,7 +486,7 @@ mod tests {
         std::fs::create_dir_all(root.path().join("proc/1")).unwrap();
         std::fs::write(
             root.path().join("proc/1/environ"),
-            b"IDENTITY_ENDPOINT=http://169.254.129.4:8081/msi/token\0IDENTITY_HEADER=hdr\0GCP_PROJECT_NUMBER=1\0",
+            b"WEBSITE_SITE_NAME=app\0IDENTITY_ENDPOINT=http://169.254.129.4:8081/msi/token\0IDENTITY_HEADER=hdr\0GCP_PROJECT_NUMBER=1\0",
         )
         .unwrap();
         let args = SettingsArgs {
@@ -494,7 +500,7 @@ mod tests {
             ep.origin,
             Origin::Recovered {
                 var: "IDENTITY_ENDPOINT".into(),
-                from: "/proc/1/environ".into()
+                from: "process 1, /proc/1/environ".into()
             }
         );
         assert_eq!(s.identity_header.unwrap().value.expose(), "hdr");
