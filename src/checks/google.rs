@@ -45,10 +45,10 @@ fn unreachable(s: &Session, id: CheckId, what: &str, e: &CallError) -> Finding {
     match e {
         CallError::Transport(failure) => Finding::fail(
             id,
-            tls::with_note(format!("{what}: {e}"), s.http.roots),
-            tls::fix(s.http.roots, failure, fix),
+            tls::with_note(format!("{what}: {e}"), &s.http.roots()),
+            tls::fix(&s.http.roots(), failure, fix),
         )
-        .with_data(json!({"tls_roots": tls::id(s.http.roots)})),
+        .with_data(json!({"tls_roots": tls::id(&s.http.roots())})),
         _ => Finding::fail(id, format!("{what}: {e}"), fix),
     }
 }

@@ -240,7 +240,7 @@ pub fn env(
     s: &Settings,
     plan: &Result<crate::azure::Plan, AzureError>,
     missing: &[crate::settings::appsettings::Missing],
-    roots: crate::http::Roots,
+    roots: &crate::checks::tls::Loaded,
 ) -> String {
     let mut out = String::from("Identity source\n");
     match plan {
