@@ -46,13 +46,6 @@ impl Session {
         Ok(Session { settings, http })
     }
 
-    /// A session that can only fetch the managed-identity token (see
-    /// [`Http::identity_only`]): what `subject-token` needs, at a fraction of the start-up cost.
-    pub fn identity_only(settings: Settings) -> Result<Session, HttpError> {
-        let http = Http::identity_only(&settings)?;
-        Ok(Session { settings, http })
-    }
-
     /// Which token source applies.
     pub fn plan(&self) -> Result<Plan, AzureError> {
         azure::detect(&self.settings)

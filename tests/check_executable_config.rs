@@ -130,15 +130,19 @@ fn the_opt_in_is_required_and_recovered_from_the_apps_environment() {
     set(&mut env, ALLOW, "true");
     fails_with(&config_finding(&w, &env), &["⟨true⟩"], &["=1"]);
 
-    // The SSH shell lacks it, the app (PID 1) has it: recovered, so no failure.
+    // The SSH shell lacks it, the app (PID 1 on App Service) has it: recovered, so no
+    // failure; what remains is that this test binary lives outside /home.
     unset(&mut env, ALLOW);
     unset(&mut env, "WEBSITE_SITE_NAME");
     write(
         &w.root().join("proc/1/environ"),
-        &format!("{ALLOW}=1\0PATH=/usr/bin\0"),
+        &format!("WEBSITE_SITE_NAME=my-app\0{ALLOW}=1\0PATH=/usr/bin\0"),
     );
     let f = config_finding(&w, &env);
-    assert_eq!(f["status"], "pass", "{f:#}");
+    assert_eq!(f["status"], "warn", "{f:#}");
+    let detail = f["detail"].as_str().unwrap();
+    assert!(!detail.contains(ALLOW), "{detail}");
+    assert!(detail.contains("outside /home"), "{detail}");
 }
 
 #[test]

@@ -17,18 +17,12 @@ const ID_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:id_token";
 /// `World::run` it allows the token on stdout: that is the protocol. Everything else about
 /// secrecy is asserted here.
 fn run_subject_token(w: &World, env: &[(String, String)], args: &[&str]) -> Run {
-    let mut cmd = assert_cmd::Command::cargo_bin("wif-doctor").unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_wif-doctor"));
     cmd.env_clear()
         .envs(env.iter().cloned())
         .arg("subject-token")
-        .args(args)
-        .timeout(Duration::from_secs(60));
-    let out = cmd.output().unwrap();
-    let run = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+        .args(args);
+    let run = run_child(cmd, None, Duration::from_secs(60));
     assert_eq!(run.stderr, "", "subject-token writes nothing to stderr");
     assert!(
         !run.stdout.contains(w.sim.identity_header()),

@@ -66,9 +66,9 @@ pub enum Command {
     Check(JsonArg),
     /// Run the checks and write a redacted Markdown report for a support ticket
     Report(ReportArgs),
-    /// Run the simulator in the foreground and print how to point wif-doctor at it
-    #[command(hide = true)]
-    Sim(SimArgs),
+    /// Serve the built-in simulator (Entra, Google, a CONNECT proxy) for trying an app or a
+    /// client library offline; prints the environment that points a client at it
+    Simulate(super::simulate::SimulateArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -129,13 +129,6 @@ pub struct SubjectTokenArgs {
     /// executable-form file sets it a little under its timeout_millis
     #[arg(long, value_name = "DURATION")]
     pub deadline: Option<String>,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct SimArgs {
-    /// Write the simulator's CA certificate here (for SSL_CERT_FILE)
-    #[arg(long, value_name = "PATH")]
-    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -231,7 +231,14 @@ pub async fn subject_token(
             ok = false;
         }
     }
-    super::write_stdout(&format!("{body}\n"));
+    // Only a success carries the token; a failure goes through the run's scrubber like
+    // every other output.
+    let line = if ok {
+        body
+    } else {
+        crate::secret::registry().scrub(&body)
+    };
+    super::write_protocol_stdout(&format!("{line}\n"));
     if ok { Ok(()) } else { Err(Failure::Silent) }
 }
 
@@ -306,8 +313,9 @@ async fn respond(
             Some(sim)
         }
     };
-    let session =
-        Session::identity_only(settings).map_err(|e| refuse("https_setup", e.to_string()))?;
+    // Building the clients parses no roots (they load on a background thread, and only a
+    // TLS handshake waits for them): cheap enough for a command run on every refresh.
+    let session = Session::new(settings).map_err(|e| refuse("https_setup", e.to_string()))?;
     let fetched = match tokio::time::timeout(deadline, session.fetch()).await {
         Err(_) => {
             return Err(refuse(

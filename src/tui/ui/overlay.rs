@@ -1,4 +1,4 @@
-//! Overlays: help, the in-place editor and the path prompt.
+//! Overlays: help, the in-place editor and the path prompt (the `p` chooser: chooser.rs).
 
 use super::{block, heading};
 use crate::tui::app::{App, Edit, Field, FileKind, PathPrompt};
@@ -22,7 +22,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 fn show(frame: &mut Frame, rect: Rect, theme: &Theme, title: &str, lines: Vec<Line<'static>>) {
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(lines)
+        Paragraph::new(super::sanitised(lines))
             .block(block(theme, format!(" {title} ")))
             .wrap(Wrap { trim: false }),
         rect,
@@ -39,7 +39,7 @@ const HELP: &[(&str, &str)] = &[
     ("w", "write the credential configuration"),
     ("f", "url / executable credential config"),
     ("e", "edit a setting in place"),
-    ("p", "print this step's values plainly (copy)"),
+    ("p", "print one value alone, or all (to copy)"),
     ("y", "copy via OSC 52 (may not reach browsers)"),
     ("s", "save this step's values to a file"),
     ("?", "this help"),
