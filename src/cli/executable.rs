@@ -230,7 +230,8 @@ pub async fn subject_token(
             ok = false;
         }
     }
-    super::write_stdout(&format!("{body}\n"));
+    // The protocol's response carries the token: the one stdout that is not scrubbed.
+    super::write_protocol_stdout(&format!("{body}\n"));
     if ok { Ok(()) } else { Err(Failure::Silent) }
 }
 
