@@ -56,7 +56,11 @@ fn main() {
     let bin = std::env::var_os("WIF_DOCTOR_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/wif-doctor"));
-    assert!(bin.exists(), "{} missing: cargo build --release", bin.display());
+    assert!(
+        bin.exists(),
+        "{} missing: cargo build --release",
+        bin.display()
+    );
     let python = std::env::var("BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
     let pypath = std::env::var("BENCH_PYTHONPATH").ok();
 
@@ -95,6 +99,7 @@ fn main() {
             rt.block_on(sim::start(SimOptions {
                 scenario: Scenario::Healthy,
                 latency: c.sim_latency,
+                ..Default::default()
             }))
             .expect("simulator")
         })
@@ -105,7 +110,8 @@ fn main() {
         http: sims[0].metadata_addr(),
         rtt: Duration::ZERO,
     }));
-    rt.block_on(start_relay(link.clone())).expect("relay on :443 and :8081");
+    rt.block_on(start_relay(link.clone()))
+        .expect("relay on :443 and :8081");
 
     let mut rows = Vec::new();
     let mut peak_rss_kb = 0;
@@ -162,7 +168,9 @@ fn main() {
     };
     let size = std::fs::metadata(&bin).map(|m| m.len()).unwrap_or(0);
     let demo = {
-        let mut t: Vec<Duration> = (0..RUNS).map(|_| demo_first_frame(&bin, dir.path())).collect();
+        let mut t: Vec<Duration> = (0..RUNS)
+            .map(|_| demo_first_frame(&bin, dir.path()))
+            .collect();
         median(&mut t)
     };
 
@@ -170,12 +178,25 @@ fn main() {
     println!(
         "\ncold_start: {}, medians of {RUNS} runs; load average {}\n",
         bin.display(),
-        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     );
-    println!("| condition | wif-doctor check | its CPU | limit | ratio | target | google-auth (process) | google-auth (after imports) |");
+    println!(
+        "| condition | wif-doctor check | its CPU | limit | ratio | target | google-auth (process) | google-auth (after imports) |"
+    );
     println!("|---|---|---|---|---|---|---|---|");
     let mut failed = false;
-    for Row { c, wall: ours, spread: (lo, hi), cpu, theirs, theirs_inner: inner } in &rows {
+    for Row {
+        c,
+        wall: ours,
+        spread: (lo, hi),
+        cpu,
+        theirs,
+        theirs_inner: inner,
+    } in &rows
+    {
         let ratio = ms(*ours) / c.limit_ms;
         let target_ms = c.limit_ms * c.target_ratio;
         let target = if c.limit_ms == 15.0 { 30.0 } else { target_ms };
@@ -192,16 +213,30 @@ fn main() {
             c.limit_ms,
             ratio,
             target,
-            theirs.map(|t| format!("{:.0} ms ({:.2}×)", ms(t), ms(t) / c.limit_ms)).unwrap_or("n/a".into()),
-            inner.map(|t| format!("{:.0} ms", ms(t))).unwrap_or("n/a".into()),
+            theirs
+                .map(|t| format!("{:.0} ms ({:.2}×)", ms(t), ms(t) / c.limit_ms))
+                .unwrap_or("n/a".into()),
+            inner
+                .map(|t| format!("{:.0} ms", ms(t)))
+                .unwrap_or("n/a".into()),
         );
     }
     println!();
     println!("| measure | value | target |");
     println!("|---|---|---|");
-    println!("| `--demo` first frame (spawn → first full frame on a pty) | {:.0} ms | ≤ 100 ms |", ms(demo));
-    println!("| `--version` | {:.1} ms ({:.1} ms CPU) | ≤ 5 ms |", ms(version), ms(version_cpu));
-    println!("| peak RSS of `check` | {:.1} MB | ≤ 20 MB |", peak_rss_kb as f64 / 1024.0);
+    println!(
+        "| `--demo` first frame (spawn → first full frame on a pty) | {:.0} ms | ≤ 100 ms |",
+        ms(demo)
+    );
+    println!(
+        "| `--version` | {:.1} ms ({:.1} ms CPU) | ≤ 5 ms |",
+        ms(version),
+        ms(version_cpu)
+    );
+    println!(
+        "| peak RSS of `check` | {:.1} MB | ≤ 20 MB |",
+        peak_rss_kb as f64 / 1024.0
+    );
     println!("| release binary | {:.2} MB | ≤ 8 MB |", size as f64 / 1e6);
     if failed || ms(demo) > 100.0 {
         println!("\nsome figures are over their target");
@@ -252,9 +287,14 @@ fn enter_namespace() -> Result<(), String> {
         )
     };
     if rc != 0 {
-        return Err(format!("private mounts: {}", std::io::Error::last_os_error()));
+        return Err(format!(
+            "private mounts: {}",
+            std::io::Error::last_os_error()
+        ));
     }
-    let up = Command::new("ip").args(["link", "set", "lo", "up"]).status();
+    let up = Command::new("ip")
+        .args(["link", "set", "lo", "up"])
+        .status();
     if !up.is_ok_and(|s| s.success()) {
         return Err("ip link set lo up failed".into());
     }
@@ -546,7 +586,9 @@ fn demo_first_frame(bin: &Path, dir: &Path) -> Duration {
         }
         parser.process(&buf[..n]);
         let screen = parser.screen().contents();
-        if screen.contains("wif-doctor") && screen.lines().filter(|l| !l.trim().is_empty()).count() >= 10 {
+        if screen.contains("wif-doctor")
+            && screen.lines().filter(|l| !l.trim().is_empty()).count() >= 10
+        {
             elapsed = start.elapsed();
             break;
         }

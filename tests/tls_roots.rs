@@ -82,7 +82,10 @@ fn ssl_cert_dir_alone_is_a_trust_store() {
     let r = w.run(&env, &["check", "--json"]);
     assert_eq!(r.code, 1, "{}", r.all());
     assert!(
-        r.stdout.contains(&format!("no usable certificate in SSL_CERT_DIR={}", empty.display())),
+        r.stdout.contains(&format!(
+            "no usable certificate in SSL_CERT_DIR={}",
+            empty.display()
+        )),
         "{}",
         r.stdout
     );

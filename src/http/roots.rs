@@ -102,7 +102,10 @@ impl LazyVerifier {
 
     /// Where the roots came from, or why none could be loaded (waits for the loader).
     pub fn roots(&self) -> Result<Roots, String> {
-        self.loaded().as_ref().map(|(_, r)| r.clone()).map_err(Clone::clone)
+        self.loaded()
+            .as_ref()
+            .map(|(_, r)| r.clone())
+            .map_err(Clone::clone)
     }
 }
 
@@ -304,7 +307,10 @@ mod tests {
         let f = std::fs::File::create(&big).unwrap();
         f.set_len(MAX_BUNDLE + 1).unwrap(); // sparse: costs no disk
         let err = build(&env(big.to_str(), None), provider()).unwrap_err();
-        assert!(err.contains("(named by SSL_CERT_FILE) is over 16384 KiB"), "{err}");
+        assert!(
+            err.contains("(named by SSL_CERT_FILE) is over 16384 KiB"),
+            "{err}"
+        );
         let empty = dir.path().join("empty.pem");
         std::fs::write(&empty, "").unwrap();
         let err = build(&env(empty.to_str(), None), provider()).unwrap_err();

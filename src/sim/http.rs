@@ -49,7 +49,8 @@ impl ListenerKind {
 /// included) so tests can prove where credentials were sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordedRequest {
-    /// `"http"` (metadata listener) or `"https"`.
+    /// `"http"` (metadata listener), `"https"`, or `"proxy"` (a request to the CONNECT
+    /// proxy; `path` is then `host:port` for a CONNECT, `host path` otherwise).
     pub listener: &'static str,
     /// Host without port, lowercased (`127.0.0.1`, `login.microsoftonline.com`, …).
     pub host: String,
@@ -383,6 +384,15 @@ async fn handle(
     } else {
         super::route(&state, kind, &sreq)
     };
+
+    let outcome = match resp.body {
+        ResponseBody::Hang => "no answer (scenario)".to_string(),
+        _ => resp.status.as_u16().to_string(),
+    };
+    state.echo(format_args!(
+        "{} {} {} -> {outcome}",
+        sreq.method, sreq.host, sreq.path
+    ));
 
     if !state.opts.latency.is_zero() {
         tokio::time::sleep(state.opts.latency).await;

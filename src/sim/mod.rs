@@ -15,6 +15,7 @@ mod gcp_project;
 mod google;
 mod http;
 mod keys;
+mod proxy;
 mod scenario;
 mod sts;
 mod tenant;
@@ -56,6 +57,14 @@ pub struct SimOptions {
     pub scenario: Scenario,
     /// Delay injected before every response (all hosts, Google included).
     pub latency: Duration,
+    /// Where the HTTPS listener binds (default `127.0.0.1:0`). `127.0.0.1:443` lets
+    /// unmodified clients reach it through an `/etc/hosts` entry alone.
+    pub https_listen: Option<SocketAddr>,
+    /// Also run a CONNECT proxy on `127.0.0.1:0` that tunnels only the simulated host
+    /// names to the HTTPS listener (for `HTTPS_PROXY`).
+    pub proxy: bool,
+    /// Write one line per request (method, host, path, status) to stderr.
+    pub log_to_stderr: bool,
 }
 
 /// Shared state behind both listeners.
@@ -72,6 +81,20 @@ pub(crate) struct State {
 }
 
 impl State {
+    /// One request-log line on stderr when [`SimOptions::log_to_stderr`] is set. Callers
+    /// pass method, host, path and outcome only (never headers, bodies or queries);
+    /// control characters are replaced so a client cannot forge log lines.
+    fn echo(&self, line: std::fmt::Arguments<'_>) {
+        if self.opts.log_to_stderr {
+            let line: String = line
+                .to_string()
+                .chars()
+                .map(|c| if c.is_control() { '?' } else { c })
+                .collect();
+            eprintln!("simulate: {line}");
+        }
+    }
+
     /// The signing keys; blocks until generated (request handlers await [`State::keys_ready`]
     /// first, so only synchronous callers ever wait here).
     pub(crate) fn keys(&self) -> &KeySet {
@@ -117,6 +140,16 @@ pub(crate) fn now() -> i64 {
         .unwrap_or(0)
 }
 
+/// Host names the HTTPS listener answers for, the only CONNECT destinations the
+/// proxy accepts: the Entra and Google hosts and the regional Vertex AI hosts.
+pub(crate) fn serves_host(host: &str) -> bool {
+    AZURE_HOSTS.contains(&host)
+        || google::GOOGLE_HOSTS.contains(&host)
+        || host
+            .strip_suffix("-aiplatform.googleapis.com")
+            .is_some_and(|loc| loc != "global" && gcp_project::LOCATIONS.contains(&loc))
+}
+
 /// Top-level dispatch: metadata listener → Azure MI endpoints; HTTPS → by
 /// `Host` (Entra, then Google), anything else 404.
 fn route(state: &State, kind: ListenerKind, req: &SimRequest) -> SimResponse {
@@ -133,6 +166,7 @@ pub struct Sim {
     state: Arc<State>,
     http_addr: SocketAddr,
     https_addr: SocketAddr,
+    proxy_addr: Option<SocketAddr>,
     ca_pem: String,
     shutdown: watch::Sender<bool>,
 }
@@ -186,10 +220,34 @@ pub async fn start(opts: SimOptions) -> io::Result<Sim> {
     });
 
     let http_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
-    let https_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+    let https_bind = state
+        .opts
+        .https_listen
+        .unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
+    let https_listener = TcpListener::bind(https_bind)
+        .await
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {https_bind}: {e}")))?;
     let http_addr = http_listener.local_addr()?;
     let https_addr = https_listener.local_addr()?;
+    let proxy_listener = if state.opts.proxy {
+        Some(TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?)
+    } else {
+        None
+    };
+    let proxy_addr = proxy_listener
+        .as_ref()
+        .map(TcpListener::local_addr)
+        .transpose()?;
     let (shutdown, rx) = watch::channel(false);
+
+    if let Some(listener) = proxy_listener {
+        tokio::spawn(proxy::serve(
+            listener,
+            proxy::tunnel_target(https_addr),
+            state.clone(),
+            rx.clone(),
+        ));
+    }
 
     tokio::spawn(http::serve(
         http_listener,
@@ -210,6 +268,7 @@ pub async fn start(opts: SimOptions) -> io::Result<Sim> {
         state,
         http_addr,
         https_addr,
+        proxy_addr,
         ca_pem: material.ca_pem,
         shutdown,
     })
@@ -242,6 +301,12 @@ impl Sim {
 
     pub fn https_addr(&self) -> SocketAddr {
         self.https_addr
+    }
+
+    /// `http://127.0.0.1:PORT` of the CONNECT proxy, for `HTTPS_PROXY` (when
+    /// [`SimOptions::proxy`] was set).
+    pub fn https_proxy(&self) -> Option<String> {
+        self.proxy_addr.map(|a| format!("http://{a}"))
     }
 
     /// Every production host name mapped to the HTTPS listener, for
