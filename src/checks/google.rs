@@ -41,6 +41,14 @@ fn explained(id: CheckId, e: Explanation, status: u16, body: &str) -> Finding {
 }
 
 fn unreachable(id: CheckId, what: &str, e: &CallError) -> Finding {
+    if let CallError::Setting(m) = e {
+        // Nothing was sent: the setting named in `m` cannot form the request.
+        return Finding::fail(
+            id,
+            format!("not called: {m}"),
+            "correct the setting (see gcp.settings; wif-doctor env shows where it came from)",
+        );
+    }
     Finding::fail(
         id,
         format!("{what}: {e}"),
