@@ -1,7 +1,7 @@
 //! Checks that call Google: the STS exchange, impersonation, the permission probe and a
 //! free Vertex AI call. Failures are explained by the catalogue in `diagnose`.
 
-use super::{CheckId, Finding};
+use super::{CheckId, Finding, tls};
 use crate::diagnose::{self, Context, Explanation};
 use crate::google::{self, CallError, StsRequest};
 use crate::secret::Secret;
@@ -40,20 +40,23 @@ fn explained(id: CheckId, e: Explanation, status: u16, body: &str) -> Finding {
     }))
 }
 
-fn unreachable(id: CheckId, what: &str, e: &CallError) -> Finding {
-    if let CallError::Setting(m) = e {
+fn unreachable(s: &Session, id: CheckId, what: &str, e: &CallError) -> Finding {
+    let fix = "check outbound HTTPS from this machine to *.googleapis.com (HTTPS_PROXY / NO_PROXY, firewall)";
+    match e {
+        CallError::Transport(failure) => Finding::fail(
+            id,
+            tls::with_note(format!("{what}: {e}"), &s.http.roots()),
+            tls::fix(&s.http.roots(), failure, fix),
+        )
+        .with_data(json!({"tls_roots": tls::id(&s.http.roots())})),
         // Nothing was sent: the setting named in `m` cannot form the request.
-        return Finding::fail(
+        CallError::Setting(m) => Finding::fail(
             id,
             format!("not called: {m}"),
             "correct the setting (see gcp.settings; wif-doctor env shows where it came from)",
-        );
+        ),
+        _ => Finding::fail(id, format!("{what}: {e}"), fix),
     }
-    Finding::fail(
-        id,
-        format!("{what}: {e}"),
-        "check outbound HTTPS from this machine to *.googleapis.com (HTTPS_PROXY / NO_PROXY, firewall)",
-    )
 }
 
 /// sts.exchange: returns the federated token on success.
@@ -95,6 +98,7 @@ pub async fn sts(s: &Session, f: &Fetched) -> (Finding, Option<Secret>) {
         }
         Err(e) => (
             unreachable(
+                s,
                 id,
                 &format!(
                     "cannot complete the exchange at {}",
@@ -182,7 +186,7 @@ pub async fn impersonate(
             None,
         ),
         Err(e) => (
-            unreachable(id, "cannot reach iamcredentials.googleapis.com", &e),
+            unreachable(s, id, "cannot reach iamcredentials.googleapis.com", &e),
             None,
         ),
     }
@@ -230,7 +234,12 @@ pub async fn permissions(s: &Session, f: &Fetched, bearer: &Secret) -> Finding {
             status,
             &body,
         ),
-        Err(e) => unreachable(id, "cannot reach cloudresourcemanager.googleapis.com", &e),
+        Err(e) => unreachable(
+            s,
+            id,
+            "cannot reach cloudresourcemanager.googleapis.com",
+            &e,
+        ),
     }
 }
 
@@ -268,7 +277,7 @@ pub async fn vertex(s: &Session, f: &Fetched, bearer: &Secret) -> Finding {
             status,
             &body,
         ),
-        Err(e) => unreachable(id, &format!("cannot reach Vertex AI in {location}"), &e),
+        Err(e) => unreachable(s, id, &format!("cannot reach Vertex AI in {location}"), &e),
     }
 }
 
