@@ -67,6 +67,12 @@ fn unreachable(s: &Session, id: CheckId, what: &str, e: &CallError) -> Finding {
             tls::fix(&s.http.roots(), failure, fix),
         )
         .with_data(json!({"tls_roots": tls::id(&s.http.roots())})),
+        // Nothing was sent: the setting named in `m` cannot form the request.
+        CallError::Setting(m) => Finding::fail(
+            id,
+            format!("not called: {m}"),
+            "correct the setting (see gcp.settings; wif-doctor env shows where it came from)",
+        ),
         _ => Finding::fail(id, format!("{what}: {e}"), fix),
     }
 }
