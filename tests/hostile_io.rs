@@ -90,8 +90,13 @@ fn assert_hostile_bounds(run: &Run) {
     );
 }
 
+/// The binary under test; `WIF_DOCTOR_HOSTILE_BIN` runs this suite against another build
+/// (to show that an older one fails it).
 fn bin() -> std::process::Command {
-    std::process::Command::new(env!("CARGO_BIN_EXE_wif-doctor"))
+    std::process::Command::new(
+        std::env::var_os("WIF_DOCTOR_HOSTILE_BIN")
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_wif-doctor").into()),
+    )
 }
 
 fn plain_env(home: &Path) -> Vec<(String, String)> {
