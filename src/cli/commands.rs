@@ -1,6 +1,6 @@
 //! One function per subcommand: run the engine, hand the result to `render`.
 
-use super::args::{ConfigArgs, DecodeArgs, ReportArgs, SimArgs};
+use super::args::{ConfigArgs, DecodeArgs, ReportArgs};
 use super::{Failure, render};
 use crate::files::{self, Overwrite, WriteOutcome};
 use crate::gcp::{self, RevealHeader};
@@ -13,7 +13,7 @@ use std::path::PathBuf;
 /// Bigger than any JWT; the decoder then explains "too large" itself.
 const MAX_INPUT: u64 = 1024 * 1024;
 
-fn print_json(value: &impl serde::Serialize) {
+pub(super) fn print_json(value: &impl serde::Serialize) {
     let json = serde_json::to_string_pretty(value).unwrap_or_else(|e| {
         serde_json::json!({"error": format!("cannot serialise the result: {e}")}).to_string()
     });
@@ -107,8 +107,30 @@ pub async fn values(session: &Session, as_json: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
+/// The default output path: `name` in the demo directory with `--demo`, else `real`.
+/// Returns whether it is the demo directory (the output then says so).
+fn default_output(
+    demo: bool,
+    name: &str,
+    real: impl FnOnce() -> Result<PathBuf, Failure>,
+) -> Result<(PathBuf, bool), Failure> {
+    if demo {
+        let dir = crate::demo::output_dir().map_err(|e| {
+            Failure::Failed(format!(
+                "cannot create a temporary directory for the demo's {name} ({e}); pass --output PATH"
+            ))
+        })?;
+        Ok((dir.join(name), true))
+    } else {
+        Ok((real()?, false))
+    }
+}
+
+pub fn config(session: &Session, args: &ConfigArgs, demo: bool) -> Result<(), Failure> {
     use crate::azure::SourceKind;
+    if args.form == super::args::ConfigForm::Executable {
+        return super::executable::config(session, args);
+    }
     // The file's credential source is the App Service identity endpoint; other sources
     // need another shape, which gcloud writes.
     if let Ok(plan) = session.plan()
@@ -137,6 +159,36 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
             missing.join(", ")
         ))
     })?;
+    let settings = &session.settings;
+    if let Some(sa) = &settings.service_account
+        && let Err(e) = gcp::validate_service_account_email(&sa.value)
+    {
+        return Err(Failure::Usage(format!(
+            "{} {} {e}; the credential file would name a service account that cannot exist",
+            crate::settings::setting_name("GCP_SERVICE_ACCOUNT", &sa.origin),
+            crate::diagnose::visible(&sa.value)
+        )));
+    }
+    // The file holds the normalised values; say which given values were cleaned up.
+    let notes: Vec<String> = settings
+        .adjustments()
+        .iter()
+        .map(|a| {
+            format!(
+                "{} {} ({}) had {}; the file uses {}",
+                a.label,
+                a.raw,
+                a.origin,
+                a.problems.join(", "),
+                a.value
+            )
+        })
+        .collect();
+    if !args.json.json {
+        for n in &notes {
+            eprintln!("note: {n}");
+        }
+    }
     let cfg = gcp::credential_config(&inputs);
     if args.stdout {
         super::write_json_stdout(&format!("{}\n", cfg.to_json(RevealHeader::No)));
@@ -145,13 +197,13 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
         );
         return Ok(());
     }
-    let path = match &args.output {
-        Some(p) => p.clone(),
-        None => {
+    let (path, in_demo_dir) = match &args.output {
+        Some(p) => (p.clone(), false),
+        None => default_output(demo, "gcp_credentials.json", || {
             let home = std::env::var_os("HOME")
                 .ok_or_else(|| Failure::Usage("HOME is not set; pass --output PATH".into()))?;
-            PathBuf::from(home).join("gcp_credentials.json")
-        }
+            Ok(PathBuf::from(home).join("gcp_credentials.json"))
+        })?,
     };
     let overwrite = if args.force {
         Overwrite::Force
@@ -175,15 +227,27 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
         "export GOOGLE_APPLICATION_CREDENTIALS={}",
         gcp::shell_quote(&shown)
     );
+    let appsettings = gcp::executable::appsettings_command(
+        session.settings.environment.app_service_site.as_deref(),
+        &shown,
+        false,
+    );
     let warning = "the file embeds the current IDENTITY_HEADER, which the platform rotates when the container \
                    restarts: regenerate it at app start-up (e.g. run `wif-doctor config --force` in the startup \
                    command) rather than writing it once";
+    let demo_note = in_demo_dir.then(|| {
+        "--demo: written to a temporary directory, not $HOME/gcp_credentials.json; it points at the simulator, which stops with this run".to_string()
+    });
     if args.json.json {
         print_json(&json!({
+            "demo_note": demo_note,
+            "notes": notes,
             "path": shown,
             "outcome": match outcome { WriteOutcome::Created => "created", WriteOutcome::Unchanged => "unchanged", WriteOutcome::Replaced => "replaced" },
             "mode": "0600",
+            "form": "url",
             "export": export,
+            "appsettings_command": appsettings,
             "warnings": [warning],
         }));
     } else {
@@ -193,61 +257,17 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
             WriteOutcome::Replaced => "replaced",
         };
         outln!("{verb} {shown} (mode 0600)");
+        if let Some(note) = &demo_note {
+            outln!("note: {note}");
+        }
         outln!();
         outln!("{export}");
         outln!();
+        outln!("App settings (so the app finds the file):");
+        outln!("{appsettings}");
+        outln!();
         outln!("warning: {warning}");
     }
-    Ok(())
-}
-
-/// Run the simulator in the foreground (for trying wif-doctor by hand against it).
-pub async fn sim(args: &SimArgs, scenario: Option<&str>) -> Result<(), Failure> {
-    let scenario = scenario
-        .unwrap_or("healthy")
-        .parse()
-        .map_err(|e: crate::sim::ParseScenarioError| Failure::Usage(format!("--demo: {e}")))?;
-    let sim = crate::demo::start(scenario, std::time::Duration::ZERO)
-        .await
-        .map_err(|e| Failure::Failed(format!("cannot start the simulator: {e}")))?;
-    let ca = args
-        .ca_file
-        .clone()
-        .unwrap_or_else(|| std::env::temp_dir().join("wif-doctor-sim-ca.pem"));
-    sim.write_ca_file(&ca)
-        .map_err(|e| Failure::Failed(format!("cannot write {}: {e}", ca.display())))?;
-    let resolve: Vec<String> = sim
-        .resolve_entries()
-        .iter()
-        .map(|(h, a)| format!("{h}={a}"))
-        .collect();
-    // The simulator's header is fake, but it still goes to a 0600 file rather than the screen.
-    let env_file = std::env::temp_dir().join("wif-doctor-sim.env");
-    let google = sim.google();
-    let lines = [
-        format!("export SSL_CERT_FILE={}", ca.display()),
-        format!("export WIF_DOCTOR_RESOLVE={}", resolve.join(",")),
-        format!("export IDENTITY_ENDPOINT={}", sim.identity_endpoint()),
-        format!("export IDENTITY_HEADER={}", sim.identity_header()),
-        format!("export AZURE_RESOURCE_URI={}", sim.app_v1().identifier_uri),
-        format!("export GCP_PROJECT_NUMBER={}", google.project_number),
-        format!("export GCP_PROJECT_ID={}", google.project_id),
-        format!("export GCP_WORKLOAD_IDENTITY_POOL_ID={}", google.pool),
-        format!(
-            "export GCP_WORKLOAD_IDENTITY_PROVIDER_ID={}",
-            google.provider
-        ),
-    ];
-    files::write_private_atomic(
-        &env_file,
-        (lines.join("\n") + "\n").as_bytes(),
-        Overwrite::Force,
-    )
-    .map_err(|e| Failure::Failed(e.to_string()))?;
-    outln!("simulator running ({scenario}); Ctrl+C to stop. In another shell:");
-    outln!("  . {}", env_file.display());
-    outln!("  wif-doctor token");
-    let _ = tokio::signal::ctrl_c().await;
     Ok(())
 }
 
@@ -288,13 +308,17 @@ pub fn env(session: &Session, as_json: bool) -> Result<(), Failure> {
                 "app_service_site": s.environment.app_service_site,
                 "kudu": s.environment.kudu,
                 "azure_vm": s.environment.azure_vm,
-                "recovered": s.environment.recovered.iter().map(|(v, f)| json!({"var": v, "from": f})).collect::<Vec<_>>(),
+                "recovered": s.environment.recovered_sources.iter().map(|(v, f)| json!({
+                    "var": v, "from": f.to_string(), "pid": f.pid, "process": f.process, "path": f.path,
+                })).collect::<Vec<_>>(),
             },
+            "tls_roots": crate::checks::tls::id(&session.http.roots()),
+            "tls_roots_description": crate::checks::tls::describe(&session.http.roots()),
             "missing": missing,
             "appsettings_command": appsettings::appsettings_command(s),
         }));
     } else {
-        out!("{}", render::env(s, &plan, &missing));
+        out!("{}", render::env(s, &plan, &missing, &session.http.roots()));
     }
     Ok(())
 }
@@ -319,10 +343,12 @@ pub async fn report(
         demo,
     };
     let text = crate::report::markdown(&input);
-    let path = args
-        .output
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("wif-doctor-report.md"));
+    let (path, in_demo_dir) = match &args.output {
+        Some(p) => (p.clone(), false),
+        None => default_output(demo.is_some(), "wif-doctor-report.md", || {
+            Ok(PathBuf::from("wif-doctor-report.md"))
+        })?,
+    };
     let overwrite = if args.force {
         Overwrite::Force
     } else {
@@ -336,7 +362,9 @@ pub async fn report(
         other => Failure::Failed(file_error(other, &path)),
     })?;
     if args.json.json {
-        print_json(&json!({"path": path.display().to_string(), "ok": report.ok}));
+        print_json(
+            &json!({"path": path.display().to_string(), "ok": report.ok, "demo": in_demo_dir}),
+        );
     } else {
         outln!(
             "wrote {} (mode 0600; secrets are described, never included): checks {}",
@@ -347,12 +375,17 @@ pub async fn report(
                 "found problems"
             }
         );
+        if in_demo_dir {
+            outln!(
+                "note: --demo: the report went to a temporary directory; pass --output PATH to choose"
+            );
+        }
     }
     Ok(())
 }
 
 /// A file error with the way out: a missing directory is the usual cause.
-fn file_error(e: files::FileError, path: &std::path::Path) -> String {
+pub(super) fn file_error(e: files::FileError, path: &std::path::Path) -> String {
     match path.parent().filter(|d| !d.as_os_str().is_empty()) {
         Some(d) if !d.exists() => format!(
             "cannot write {}: the directory {} does not exist\n  fix: mkdir -p {} (or choose another --output)",

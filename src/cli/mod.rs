@@ -85,8 +85,10 @@ macro_rules! outln {
 
 mod args;
 mod commands;
+mod executable;
 mod progress;
 mod render;
+mod simulate;
 
 /// Entry point used by `main.rs`.
 pub fn main() -> ExitCode {
@@ -94,7 +96,18 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
+            if !e.use_stderr() {
+                return ExitCode::from(EXIT_OK);
+            }
+            // `--json` anywhere: the script reads stdout, so the error is JSON there too.
+            if std::env::args_os().any(|a| a == "--json") {
+                let first = e.to_string();
+                let first = first.lines().next().unwrap_or_default();
+                print_json_error(&Failure::Usage(
+                    first.trim_start_matches("error: ").to_string(),
+                ));
+            }
+            return ExitCode::from(EXIT_USAGE);
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -114,8 +127,53 @@ pub fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+impl Failure {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Failed(_) | Failure::Silent => EXIT_FAILED,
+            Failure::Usage(_) => EXIT_USAGE,
+        }
+    }
+}
+
+impl Command {
+    /// The command was asked for JSON output.
+    fn json(&self) -> bool {
+        match self {
+            Command::Env(a) | Command::Token(a) | Command::Values(a) | Command::Check(a) => a.json,
+            Command::Decode(a) => a.json.json,
+            Command::Config(a) => a.json.json,
+            Command::Report(a) => a.json.json,
+            Command::Simulate(_) | Command::SubjectToken(_) => false,
+        }
+    }
+}
+
+/// An error as JSON on stdout: `{"ok": false, "exit_code": N, "error": {"kind", "message"}}`.
+fn print_json_error(f: &Failure) {
+    let (kind, message) = match f {
+        Failure::Failed(m) => ("failed", m.as_str()),
+        Failure::Usage(m) => ("usage", m.as_str()),
+        Failure::Silent => return,
+    };
+    let v = serde_json::json!({
+        "ok": false,
+        "exit_code": f.exit_code(),
+        "error": {"kind": kind, "message": message},
+    });
+    write_stdout(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(&v).unwrap_or_default()
+    ));
+}
+
 async fn run(cli: Cli) -> u8 {
-    match dispatch(cli).await {
+    let json = cli.command.as_ref().is_some_and(Command::json);
+    let result = dispatch(cli).await;
+    if json && let Err(f) = &result {
+        print_json_error(f);
+    }
+    match result {
         Ok(()) => EXIT_OK,
         Err(Failure::Failed(msg)) => {
             eprintln!("wif-doctor: error: {}", safe_stderr(&msg));
@@ -138,15 +196,24 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
     if let Some(Command::Decode(a)) = &cli.command {
         return commands::decode(a);
     }
+    // The simulator is a server of its own: no settings, no environment.
+    if let Some(Command::Simulate(a)) = &cli.command {
+        if cli.demo.is_some() {
+            return Err(Failure::Usage(
+                "simulate takes --scenario, not --demo".into(),
+            ));
+        }
+        return simulate::run(a).await;
+    }
     let env: EnvMap = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .collect();
+    // The libraries' protocol: it answers every failure itself, on stdout, as JSON.
+    if let Some(Command::SubjectToken(a)) = &cli.command {
+        return executable::subject_token(&cli.settings, a, &env).await;
+    }
     let mut settings =
         Settings::resolve(&cli.settings, &env).map_err(|e| Failure::Usage(e.to_string()))?;
-
-    if let Some(Command::Sim(a)) = &cli.command {
-        return commands::sim(a, cli.demo.as_deref()).await;
-    }
 
     // No subcommand: the interactive wizard on a terminal, else the check report.
     let wizard = cli.command.is_none() && interactive();
@@ -176,13 +243,15 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Some(Command::Token(a)) => commands::token(&session, a.json).await,
         Some(Command::Values(a)) => commands::values(&session, a.json).await,
-        Some(Command::Config(a)) => commands::config(&session, &a),
+        Some(Command::Config(a)) => commands::config(&session, &a, cli.demo.is_some()),
         Some(Command::Check(a)) => commands::check(session, a.json, cli.ascii).await,
         Some(Command::Env(a)) => commands::env(&session, a.json),
         Some(Command::Report(a)) => commands::report(session, &a, cli.demo.as_deref()).await,
         None if wizard => run_wizard(session, cli.ascii, cli.demo).await,
         None => commands::check(session, false, cli.ascii).await,
-        Some(Command::Decode(_)) | Some(Command::Sim(_)) => unreachable!("handled above"),
+        Some(Command::Decode(_)) | Some(Command::Simulate(_)) | Some(Command::SubjectToken(_)) => {
+            unreachable!("handled above")
+        }
     }
 }
 

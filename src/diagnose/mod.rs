@@ -11,7 +11,7 @@ pub mod google_api;
 mod render;
 pub mod settings_lint;
 pub mod sts;
-mod text;
+pub(crate) mod text;
 
 pub use config_lint::{LintContext, lint_config};
 pub use google_api::{
@@ -20,6 +20,7 @@ pub use google_api::{
 };
 pub use settings_lint::{SettingsLintInput, lint_settings};
 pub use sts::{catalogue_ids, explain_sts};
+pub(crate) use text::audience_issues;
 pub use text::visible;
 
 use crate::gcp;

@@ -5,9 +5,11 @@
 mod config;
 pub use config::credential_config;
 mod derive;
+pub mod executable;
 mod hosts;
 mod ids;
 mod quote;
+pub mod subject_token;
 
 pub use config::{
     ConfigInputs, CredentialConfig, CredentialSource, IDENTITY_HEADER_NAME, IdentityHeader,
@@ -23,6 +25,7 @@ pub use hosts::{
 };
 pub use ids::{
     project_id_problem, validate_pool_or_provider_id, validate_project_id, validate_project_number,
+    validate_service_account_email,
 };
 pub use quote::{hcl_string, shell_quote};
 

@@ -129,7 +129,8 @@ impl TokenSummary {
 }
 
 fn notes(jwt: &DecodedJwt, now: i64) -> Vec<String> {
-    let mut notes = Vec::new();
+    // First: what makes the token unacceptable, as token.claims says it.
+    let mut notes = jwt.header_problems();
 
     // Identity.
     if let (Some(sub), Some(client_id)) = (jwt.sub(), jwt.client_id())
@@ -253,7 +254,7 @@ fn notes(jwt: &DecodedJwt, now: i64) -> Vec<String> {
         notes.push("the token has no `exp` claim".to_string());
     }
     if let Some(nbf) = jwt.nbf()
-        && nbf > now + 300
+        && nbf > now.saturating_add(300)
     {
         notes.push(format!(
             "the token is not valid yet (nbf {}): is this machine's clock behind?",
@@ -261,7 +262,7 @@ fn notes(jwt: &DecodedJwt, now: i64) -> Vec<String> {
         ));
     }
     if let Some(iat) = jwt.iat()
-        && iat > now + 300
+        && iat > now.saturating_add(300)
     {
         notes.push(format!(
             "the token was issued {} by this machine's clock: is the clock behind?",

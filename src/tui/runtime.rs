@@ -51,6 +51,15 @@ pub async fn run(session: Session, opts: Options) -> Result<Outcome, String> {
     app.ascii = opts.ascii;
     app.monochrome = mono;
     app.demo = opts.demo;
+    if app.demo.is_some() {
+        // The demo never writes where the real app's files live (see demo::output_dir).
+        let dir = crate::demo::output_dir()
+            .unwrap_or_else(|_| std::path::PathBuf::from("/nonexistent/wif-doctor-demo"));
+        let at = |name: &str| dir.join(name).display().to_string();
+        app.default_config_path = at("gcp_credentials.json");
+        app.default_report_path = at("wif-doctor-report.md");
+        app.default_values_path = at("wif-doctor-values.txt");
+    }
     if let Ok(size) = guard.terminal.size() {
         app.size = (size.width, size.height);
     }
@@ -294,9 +303,11 @@ fn apply(
         Effect::PrintPlain { title, lines } => {
             terminal::suspend().map_err(|e| e.to_string())?;
             // Raw mode is still on: end lines with \r\n. Values are never wrapped by us, so the
-            // terminal soft-wraps them and a selection copies each one whole.
+            // terminal soft-wraps them and a selection copies each one whole. The normal
+            // screen is cleared first (cursor home, erase display): a single value then sits
+            // near the top with nothing to scroll past.
             let mut out = io::stdout().lock();
-            let mut text = format!("\r\n{title}\r\n\r\n");
+            let mut text = format!("\x1b[H\x1b[2J{title}\r\n\r\n");
             for l in lines {
                 text.push_str(&l);
                 text.push_str("\r\n");
