@@ -54,6 +54,12 @@ pub(crate) fn write_json_stdout(json: &str) {
     write_raw(&out);
 }
 
+/// Write a protocol response unchanged: only `subject-token`'s success response, whose
+/// `id_token` the executable-source protocol requires on stdout.
+pub(crate) fn write_protocol_stdout(text: &str) {
+    write_raw(text);
+}
+
 /// Text for standard error, made safe as [`write_stdout`] makes stdout.
 pub(crate) fn safe_stderr(text: &str) -> String {
     crate::untrusted::block(&crate::secret::registry().scrub(text)).into_owned()
