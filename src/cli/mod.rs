@@ -57,8 +57,8 @@ fn json_terminal_safe(text: &str) -> String {
     out
 }
 
-/// The executable-source response of `subject-token` (AIP-4117): the one output that carries
-/// a token by design, so it is not scrubbed; terminal controls are still escaped.
+/// `subject-token`'s success response (AIP-4117): the one output that carries a token by
+/// design, so it is not scrubbed; terminal controls are still escaped.
 pub(crate) fn write_protocol_stdout(json: &str) {
     write_raw(&json_terminal_safe(json));
 }
