@@ -143,7 +143,7 @@ impl Command {
             Command::Decode(a) => a.json.json,
             Command::Config(a) => a.json.json,
             Command::Report(a) => a.json.json,
-            Command::Sim(_) => false,
+            Command::Simulate(_) => false,
         }
     }
 }
