@@ -355,20 +355,63 @@ fn one_log_line_per_request_without_headers_or_bodies() {
     }
 }
 
-#[test]
-fn check_passes_through_the_proxy_with_real_name_resolution() {
-    let sim = Simulate::start(&[]);
+/// `wif-doctor check --json` with the simulator's environment plus `extra`, minus `drop`.
+fn check_with(sim: &Simulate, extra: &[(&str, &str)], drop: &[&str]) -> std::process::Output {
     let root = sim.dir.path().join("root");
     std::fs::create_dir_all(&root).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_wif-doctor"))
+    Command::new(env!("CARGO_BIN_EXE_wif-doctor"))
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", sim.dir.path())
         .env("WIF_DOCTOR_SYSROOT", &root)
-        .envs(sim.env.iter().cloned())
+        .envs(
+            sim.env
+                .iter()
+                .filter(|(k, _)| !drop.contains(&k.as_str()))
+                .cloned(),
+        )
+        .envs(extra.iter().copied())
         .args(["check", "--json"])
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// The identity client never uses a proxy, even one configured for every scheme with no
+/// NO_PROXY exemption (the proxy would refuse the plain-HTTP identity request with 403).
+#[test]
+fn identity_request_bypasses_any_proxy() {
+    let sim = Simulate::start(&[]);
+    let proxy = sim.var("HTTPS_PROXY").to_string();
+    let out = check_with(
+        &sim,
+        &[
+            ("HTTP_PROXY", &proxy),
+            ("http_proxy", &proxy),
+            ("ALL_PROXY", &proxy),
+        ],
+        &["NO_PROXY", "no_proxy"],
+    );
+    assert!(
+        out.status.success(),
+        "check failed:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let log = sim.log_lines_after(Duration::from_millis(200));
+    assert!(
+        log.iter()
+            .any(|l| l == "simulate: GET 127.0.0.1 /msi/token -> 200"),
+        "{log:#?}"
+    );
+    assert!(
+        !log.iter().any(|l| l.contains("refused")),
+        "nothing went to the proxy but CONNECTs to Google and Entra:\n{log:#?}"
+    );
+}
+
+#[test]
+fn check_passes_through_the_proxy_with_real_name_resolution() {
+    let sim = Simulate::start(&[]);
+    let out = check_with(&sim, &[], &[]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
