@@ -220,6 +220,24 @@ fn redirected(plan: &Plan, status: u16, location: Option<&str>, secrets: &[&Secr
     .with_status(status)
 }
 
+/// Reads an identity-endpoint answer exactly as [`fetch_token`] does once the body is in
+/// (same parser, same scrubbing), without a request: the entry point of `fuzz/`.
+#[doc(hidden)]
+pub fn interpret_response(
+    s: &Settings,
+    plan: &Plan,
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<AzureToken, AzureError> {
+    let secrets: Vec<&Secret> = [&s.identity_header, &s.msi_secret]
+        .into_iter()
+        .flatten()
+        .map(|h| &h.value)
+        .collect();
+    interpret(s, plan, status, content_type, body, &secrets, 1).map_err(|e| e.scrubbed(&secrets))
+}
+
 fn interpret(
     s: &Settings,
     plan: &Plan,

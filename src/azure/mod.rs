@@ -9,7 +9,7 @@ mod fetch;
 pub use detect::{Plan, detect};
 pub use error::{AzureError, ErrorKind};
 pub use expiry::{Expiry, parse_expiry};
-pub use fetch::fetch_token;
+pub use fetch::{fetch_token, interpret_response};
 
 use crate::secret::Secret;
 use serde::Serialize;

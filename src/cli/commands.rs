@@ -13,7 +13,7 @@ use std::path::PathBuf;
 /// Bigger than any JWT; the decoder then explains "too large" itself.
 const MAX_INPUT: u64 = 1024 * 1024;
 
-fn print_json(value: &impl serde::Serialize) {
+pub(super) fn print_json(value: &impl serde::Serialize) {
     let json = serde_json::to_string_pretty(value).unwrap_or_else(|e| {
         serde_json::json!({"error": format!("cannot serialise the result: {e}")}).to_string()
     });
@@ -128,6 +128,9 @@ fn default_output(
 
 pub fn config(session: &Session, args: &ConfigArgs, demo: bool) -> Result<(), Failure> {
     use crate::azure::SourceKind;
+    if args.form == super::args::ConfigForm::Executable {
+        return super::executable::config(session, args);
+    }
     // The file's credential source is the App Service identity endpoint; other sources
     // need another shape, which gcloud writes.
     if let Ok(plan) = session.plan()
@@ -224,6 +227,11 @@ pub fn config(session: &Session, args: &ConfigArgs, demo: bool) -> Result<(), Fa
         "export GOOGLE_APPLICATION_CREDENTIALS={}",
         gcp::shell_quote(&shown)
     );
+    let appsettings = gcp::executable::appsettings_command(
+        session.settings.environment.app_service_site.as_deref(),
+        &shown,
+        false,
+    );
     let warning = "the file embeds the current IDENTITY_HEADER, which the platform rotates when the container \
                    restarts: regenerate it at app start-up (e.g. run `wif-doctor config --force` in the startup \
                    command) rather than writing it once";
@@ -237,7 +245,9 @@ pub fn config(session: &Session, args: &ConfigArgs, demo: bool) -> Result<(), Fa
             "path": shown,
             "outcome": match outcome { WriteOutcome::Created => "created", WriteOutcome::Unchanged => "unchanged", WriteOutcome::Replaced => "replaced" },
             "mode": "0600",
+            "form": "url",
             "export": export,
+            "appsettings_command": appsettings,
             "warnings": [warning],
         }));
     } else {
@@ -252,6 +262,9 @@ pub fn config(session: &Session, args: &ConfigArgs, demo: bool) -> Result<(), Fa
         }
         outln!();
         outln!("{export}");
+        outln!();
+        outln!("App settings (so the app finds the file):");
+        outln!("{appsettings}");
         outln!();
         outln!("warning: {warning}");
     }
@@ -299,11 +312,13 @@ pub fn env(session: &Session, as_json: bool) -> Result<(), Failure> {
                     "var": v, "from": f.to_string(), "pid": f.pid, "process": f.process, "path": f.path,
                 })).collect::<Vec<_>>(),
             },
+            "tls_roots": crate::checks::tls::id(&session.http.roots()),
+            "tls_roots_description": crate::checks::tls::describe(&session.http.roots()),
             "missing": missing,
             "appsettings_command": appsettings::appsettings_command(s),
         }));
     } else {
-        out!("{}", render::env(s, &plan, &missing));
+        out!("{}", render::env(s, &plan, &missing, &session.http.roots()));
     }
     Ok(())
 }
@@ -370,7 +385,7 @@ pub async fn report(
 }
 
 /// A file error with the way out: a missing directory is the usual cause.
-fn file_error(e: files::FileError, path: &std::path::Path) -> String {
+pub(super) fn file_error(e: files::FileError, path: &std::path::Path) -> String {
     match path.parent().filter(|d| !d.as_os_str().is_empty()) {
         Some(d) if !d.exists() => format!(
             "cannot write {}: the directory {} does not exist\n  fix: mkdir -p {} (or choose another --output)",

@@ -85,6 +85,7 @@ macro_rules! outln {
 
 mod args;
 mod commands;
+mod executable;
 mod progress;
 mod render;
 mod simulate;
@@ -143,7 +144,7 @@ impl Command {
             Command::Decode(a) => a.json.json,
             Command::Config(a) => a.json.json,
             Command::Report(a) => a.json.json,
-            Command::Simulate(_) => false,
+            Command::Simulate(_) | Command::SubjectToken(_) => false,
         }
     }
 }
@@ -207,6 +208,10 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
     let env: EnvMap = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .collect();
+    // The libraries' protocol: it answers every failure itself, on stdout, as JSON.
+    if let Some(Command::SubjectToken(a)) = &cli.command {
+        return executable::subject_token(&cli.settings, a, &env).await;
+    }
     let mut settings =
         Settings::resolve(&cli.settings, &env).map_err(|e| Failure::Usage(e.to_string()))?;
 
@@ -244,7 +249,9 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
         Some(Command::Report(a)) => commands::report(session, &a, cli.demo.as_deref()).await,
         None if wizard => run_wizard(session, cli.ascii, cli.demo).await,
         None => commands::check(session, false, cli.ascii).await,
-        Some(Command::Decode(_)) | Some(Command::Simulate(_)) => unreachable!("handled above"),
+        Some(Command::Decode(_)) | Some(Command::Simulate(_)) | Some(Command::SubjectToken(_)) => {
+            unreachable!("handled above")
+        }
     }
 }
 

@@ -254,7 +254,7 @@ fn notes(jwt: &DecodedJwt, now: i64) -> Vec<String> {
         notes.push("the token has no `exp` claim".to_string());
     }
     if let Some(nbf) = jwt.nbf()
-        && nbf > now + 300
+        && nbf > now.saturating_add(300)
     {
         notes.push(format!(
             "the token is not valid yet (nbf {}): is this machine's clock behind?",
@@ -262,7 +262,7 @@ fn notes(jwt: &DecodedJwt, now: i64) -> Vec<String> {
         ));
     }
     if let Some(iat) = jwt.iat()
-        && iat > now + 300
+        && iat > now.saturating_add(300)
     {
         notes.push(format!(
             "the token was issued {} by this machine's clock: is the clock behind?",

@@ -418,3 +418,20 @@ fn summary_flags_user_tokens_and_future_tokens() {
         "{all}"
     );
 }
+
+/// Found by `fuzz/` (jwt_decode): the "issued in the future" notes added 300 s to `now`,
+/// which overflowed (a panic in debug builds) for a clock at the end of the range.
+#[test]
+fn summary_at_extreme_clocks_does_not_overflow() {
+    let t = v1_token();
+    for now in [i64::MIN, -1, 0, i64::MAX - 299, i64::MAX] {
+        let s = summarize(&t, now).unwrap();
+        assert!(!s.notes.is_empty());
+    }
+    let far = summarize(&t, i64::MIN).unwrap();
+    assert!(
+        far.notes.iter().any(|n| n.contains("not valid yet")),
+        "{:?}",
+        far.notes
+    );
+}

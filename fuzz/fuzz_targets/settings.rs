@@ -1,0 +1,116 @@
+//! Settings parsing: `--resolve HOST=ADDR:PORT`, durations (`--timeout`), Google IDs
+//! (project number / ID, pool and provider IDs), universe domain, location, token URL, the
+//! settings lint, and the app-environment readers (`/proc/N/environ`, `/etc/profile`).
+//!
+//! The input is tried as every kind of setting at once; its lines are also the fields of
+//! the settings lint. Properties: no panic; what is accepted has the documented shape and
+//! round-trips; error messages show the value escaped (never a raw control character).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use std::time::Duration;
+use wif_doctor::diagnose::{self, SettingsLintInput};
+use wif_doctor::gcp;
+use wif_doctor::settings::{self, recover};
+
+fn no_raw_controls(what: &str, msg: &str) {
+    assert!(
+        !msg.chars().any(|c| c.is_control()),
+        "{what}: a raw control character in the message {msg:?}"
+    );
+}
+
+fuzz_target!(|data: &[u8]| {
+    // The app-environment readers take bytes as they are on disk.
+    for (k, v) in recover::parse_environ(data) {
+        assert!(
+            !k.is_empty() && !k.contains('=') && !k.contains('\0'),
+            "{k:?}"
+        );
+        assert!(!v.contains('\0'), "{v:?}");
+    }
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
+    let _ = recover::parse_profile_exports(s);
+
+    match settings::parse_duration(s) {
+        Ok(d) => {
+            assert!(
+                d >= Duration::from_millis(1) && d <= Duration::from_secs(3600),
+                "{s:?} -> {d:?}"
+            );
+            // Whole milliseconds round-trip exactly.
+            let ms = d.as_millis();
+            assert_eq!(
+                settings::parse_duration(&format!("{ms}ms")),
+                Ok(Duration::from_millis(ms as u64)),
+                "{ms}ms"
+            );
+        }
+        Err(e) => no_raw_controls("duration", &e),
+    }
+
+    // `--resolve`: the host is a bare lower-case name and the entry round-trips.
+    if let Ok((host, addr)) = settings::parse_resolve(s) {
+        assert!(
+            !host.is_empty() && !host.contains(['/', ':', '=']),
+            "{host:?}"
+        );
+        assert_eq!(host, host.to_ascii_lowercase());
+        let again = settings::parse_resolve(&format!("{host}={addr}")).expect("round trip");
+        assert_eq!(again, (host, addr));
+    }
+
+    let id = s.trim_end_matches('\n');
+    match gcp::validate_pool_or_provider_id(id) {
+        Ok(()) => {
+            assert!((4..=32).contains(&id.len()) && !id.starts_with("gcp-"));
+            assert!(
+                id.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            );
+        }
+        Err(e) => no_raw_controls("pool/provider id", &e),
+    }
+    match gcp::validate_project_number(id) {
+        Ok(()) => assert!(!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())),
+        Err(e) => no_raw_controls("project number", &e),
+    }
+    match gcp::validate_project_id(id) {
+        Ok(()) => {
+            let bare = id.rsplit_once(':').map_or(id, |(_, b)| b);
+            assert!((6..=30).contains(&bare.len()), "{id:?}");
+            assert!(bare.as_bytes()[0].is_ascii_lowercase() && !bare.ends_with('-'));
+        }
+        Err(e) => no_raw_controls("project id", &e),
+    }
+    for r in [
+        gcp::validate_universe_domain(id),
+        gcp::validate_location(id),
+        gcp::validate_token_url(id, "googleapis.com"),
+    ] {
+        if let Err(e) = r {
+            no_raw_controls("google setting", &e);
+        }
+    }
+
+    // The settings lint sees the lines as the raw settings.
+    let mut lines = s.split('\n').map(|l| Some(l.to_string()));
+    let mut next = || lines.next().flatten();
+    let input = SettingsLintInput {
+        project_number: next(),
+        project_id: next(),
+        pool: next(),
+        provider: next(),
+        service_account: next(),
+        resource: next(),
+        audience: next(),
+    };
+    for issue in diagnose::lint_settings(&input) {
+        assert!(
+            !issue.message.trim().is_empty() && !issue.fix.trim().is_empty(),
+            "{issue:?}"
+        );
+    }
+});
