@@ -230,7 +230,18 @@ pub async fn subject_token(
             ok = false;
         }
     }
-    super::write_stdout(&format!("{body}\n"));
+    // The one output that must carry the token (AIP-4117): not through the scrubbing
+    // writers, which would redact it. The characters a terminal acts on are still escaped.
+    let mut line = String::with_capacity(body.len() + 1);
+    for c in body.chars() {
+        if crate::untrusted::is_unsafe(c) {
+            line.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            line.push(c);
+        }
+    }
+    line.push('\n');
+    super::write_raw(&line);
     if ok { Ok(()) } else { Err(Failure::Silent) }
 }
 
