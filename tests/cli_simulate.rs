@@ -531,3 +531,89 @@ fn sigint_ends_it_with_an_open_tunnel() {
     );
     drop(tunnel);
 }
+
+/// Refusals are decided before any connection: a listener on a loopback port named by IP
+/// literal, by `localhost` or by a production name with that port never sees a connection.
+#[test]
+fn refused_destinations_are_never_connected_to() {
+    let sim = Simulate::start(&[]);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    for target in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("sts.googleapis.com:{port}"),
+    ] {
+        let status = connect(&sim.proxy_addr(), &target);
+        assert!(
+            status.starts_with("HTTP/1.1 403"),
+            "CONNECT {target}: {status}"
+        );
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    match listener.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("the proxy connected to a refused destination: {other:?}"),
+    }
+}
+
+/// The metadata address itself, in a private network namespace (CI runs as root) where
+/// 169.254.169.254 is a listener of ours on loopback: CONNECTs to it on 80 and 443 are
+/// refused and the listener never sees a connection. Nothing leaves the namespace.
+#[test]
+fn metadata_address_is_refused_without_connecting_in_a_private_namespace() {
+    let outcome = std::thread::spawn(|| -> Result<(), String> {
+        // SAFETY: unshare affects only this thread (and the processes it spawns).
+        if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
+            return Err(format!(
+                "unshare(CLONE_NEWNET): {} (run as root)",
+                std::io::Error::last_os_error()
+            ));
+        }
+        for args in [
+            &["link", "set", "lo", "up"][..],
+            &["addr", "add", "169.254.169.254/32", "dev", "lo"][..],
+        ] {
+            let ok = Command::new("ip").args(args).status().map(|s| s.success());
+            if !matches!(ok, Ok(true)) {
+                return Err(format!("ip {args:?}: {ok:?} (iproute2)"));
+            }
+        }
+        let listeners: Vec<_> = ["169.254.169.254:80", "169.254.169.254:443"]
+            .iter()
+            .map(|a| {
+                let l = std::net::TcpListener::bind(a).unwrap();
+                l.set_nonblocking(true).unwrap();
+                l
+            })
+            .collect();
+        let sim = Simulate::start(&[]);
+        for target in ["169.254.169.254:80", "169.254.169.254:443"] {
+            let status = connect(&sim.proxy_addr(), target);
+            assert!(
+                status.starts_with("HTTP/1.1 403"),
+                "CONNECT {target}: {status}"
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        for l in &listeners {
+            match l.accept() {
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                other => return Err(format!("the metadata listener was reached: {other:?}")),
+            }
+        }
+        let log = sim.log_lines_after(Duration::ZERO);
+        assert_eq!(
+            log.iter()
+                .filter(|l| l.contains("CONNECT 169.254.169.254") && l.contains("403 refused"))
+                .count(),
+            2,
+            "{log:#?}"
+        );
+        Ok(())
+    })
+    .join()
+    .expect("the namespace thread");
+    outcome.unwrap();
+}
