@@ -4,7 +4,28 @@
 use crate::secret::Secret;
 use crate::settings::{Origin, Settings, Sourced};
 use crate::sim::{self, Scenario, Sim, SimOptions};
+use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::time::Duration;
+
+/// Where a demo writes its files unless told otherwise: a fresh private directory under
+/// the system's temporary directory, made once per run and kept for the user to look at.
+/// Never `$HOME` or the current directory: the demo's credential file points at the
+/// simulator's (dead after exit) loopback port and would break the real app reading
+/// `$HOME/gcp_credentials.json`.
+pub fn output_dir() -> std::io::Result<PathBuf> {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    if let Some(d) = DIR.get() {
+        return Ok(d.clone());
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let made = tempfile::Builder::new()
+        .prefix("wif-doctor-demo-")
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()?
+        .keep();
+    Ok(DIR.get_or_init(|| made).clone())
+}
 
 /// Start the simulator for `scenario`.
 pub async fn start(scenario: Scenario, latency: Duration) -> std::io::Result<Sim> {

@@ -1,8 +1,168 @@
-//! Writing private files (credential configs) atomically.
+//! Reading untrusted input files safely, and writing private files (credential configs)
+//! atomically.
+//!
+//! Every file wif-doctor reads on a user's or another process's say-so (a token file, a
+//! credential configuration, `decode @FILE`, certificate bundles, `/etc/profile`) goes through
+//! [`read_capped`]: a FIFO, a device or a directory named there must be a clear error, not a
+//! hang or an unbounded read.
 
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+
+/// Why [`read_capped`] refused or failed. Every message names the file and the setting
+/// (`what`) it came from, so the operator knows which variable or flag to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot open {} (named by {what}): {source}", .path.display())]
+    Open {
+        what: String,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{} (named by {what}) is {kind}, not a regular file", .path.display())]
+    NotRegular {
+        what: String,
+        path: PathBuf,
+        /// `a FIFO (named pipe)`, `a character device`, `a directory`, …
+        kind: &'static str,
+    },
+    #[error("{} (named by {what}) is over {} KiB; refusing to read it", .path.display(), .cap / 1024)]
+    TooLarge {
+        what: String,
+        path: PathBuf,
+        cap: u64,
+    },
+    #[error("cannot read {} (named by {what}): {source}", .path.display())]
+    Read {
+        what: String,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl ReadError {
+    /// The file this error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            ReadError::Open { path, .. }
+            | ReadError::NotRegular { path, .. }
+            | ReadError::TooLarge { path, .. }
+            | ReadError::Read { path, .. } => path,
+        }
+    }
+
+    /// The underlying IO error's kind, if the failure was an IO error (e.g. `NotFound`).
+    pub fn io_kind(&self) -> Option<io::ErrorKind> {
+        match self {
+            ReadError::Open { source, .. } | ReadError::Read { source, .. } => Some(source.kind()),
+            _ => None,
+        }
+    }
+}
+
+/// A human name for a non-regular file type.
+fn kind_name(ft: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if ft.is_char_device() {
+            return "a character device";
+        }
+        if ft.is_block_device() {
+            return "a block device";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
+    }
+    if ft.is_dir() {
+        return "a directory";
+    }
+    if ft.is_symlink() {
+        return "a symbolic link";
+    }
+    "not a regular file"
+}
+
+/// Opens without blocking: `O_NONBLOCK` so a FIFO without a writer or a device that waits
+/// for carrier returns at once, `O_NOCTTY` so a terminal device never becomes ours.
+fn open_nonblocking(path: &Path) -> io::Result<fs::File> {
+    let mut opts = fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    opts.open(path)
+}
+
+/// Reads at most `cap` bytes of the regular file at `path`; `what` names the setting or
+/// variable that named the file (`AZURE_FEDERATED_TOKEN_FILE`, `--credentials`, …) and
+/// appears in every error.
+///
+/// The file is opened non-blocking, then checked with `fstat` on the open descriptor (no
+/// race with a rename): anything but a regular file (after following symlinks) is
+/// [`ReadError::NotRegular`] naming its type, and nothing is read from it. The size is
+/// checked before reading, and the read itself stops after `cap + 1` bytes, because files
+/// such as `/proc/*/environ` report size 0 and a file may grow while we read.
+/// A file over the cap is [`ReadError::TooLarge`] ("over N KiB"), never "empty".
+pub fn read_capped(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>, ReadError> {
+    let what = what.to_string();
+    let file = open_nonblocking(path).map_err(|source| ReadError::Open {
+        what: what.clone(),
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let meta = file.metadata().map_err(|source| ReadError::Read {
+        what: what.clone(),
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let ft = meta.file_type();
+    if !ft.is_file() {
+        return Err(ReadError::NotRegular {
+            what,
+            path: path.to_path_buf(),
+            kind: kind_name(&ft),
+        });
+    }
+    let too_large = || ReadError::TooLarge {
+        what: what.clone(),
+        path: path.to_path_buf(),
+        cap,
+    };
+    if meta.len() > cap {
+        return Err(too_large());
+    }
+    let mut buf = Vec::with_capacity(meta.len() as usize);
+    file.take(cap + 1)
+        .read_to_end(&mut buf)
+        .map_err(|source| ReadError::Read {
+            what: what.clone(),
+            path: path.to_path_buf(),
+            source,
+        })?;
+    if buf.len() as u64 > cap {
+        return Err(too_large());
+    }
+    Ok(buf)
+}
+
+/// [`read_capped`] as text: invalid UTF-8 is replaced (the text is shown or parsed, never
+/// trusted).
+pub fn read_capped_string(path: &Path, cap: u64, what: &str) -> Result<String, ReadError> {
+    read_capped(path, cap, what).map(|b| match String::from_utf8(b) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
 
 /// Whether an existing file with different content (or a symlink) may be replaced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,6 +340,84 @@ fn write_with_hook(
 mod tests {
     use super::*;
     use std::os::unix::fs::{PermissionsExt, symlink};
+
+    fn mkfifo(p: &Path) {
+        let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    }
+
+    #[test]
+    fn read_capped_reads_a_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t");
+        fs::write(&p, b"abc").unwrap();
+        assert_eq!(read_capped(&p, 3, "X").unwrap(), b"abc");
+        assert_eq!(read_capped_string(&p, 10, "X").unwrap(), "abc");
+        // Through a symlink too.
+        let l = dir.path().join("l");
+        symlink(&p, &l).unwrap();
+        assert_eq!(read_capped(&l, 3, "X").unwrap(), b"abc");
+    }
+
+    #[test]
+    fn read_capped_refuses_a_fifo_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("fifo");
+        mkfifo(&p);
+        let e = read_capped(&p, 1024, "AZURE_FEDERATED_TOKEN_FILE").unwrap_err();
+        assert!(matches!(e, ReadError::NotRegular { .. }), "{e}");
+        let m = e.to_string();
+        assert!(
+            m.contains("FIFO") && m.contains("AZURE_FEDERATED_TOKEN_FILE"),
+            "{m}"
+        );
+        assert!(m.contains(&p.display().to_string()), "{m}");
+        // A symlink to it too.
+        let l = dir.path().join("l");
+        symlink(&p, &l).unwrap();
+        assert!(matches!(
+            read_capped(&l, 1024, "X"),
+            Err(ReadError::NotRegular { .. })
+        ));
+    }
+
+    #[test]
+    fn read_capped_refuses_devices_and_directories() {
+        let e = read_capped(Path::new("/dev/zero"), 1024, "SSL_CERT_FILE").unwrap_err();
+        assert!(e.to_string().contains("a character device"), "{e}");
+        assert!(e.to_string().contains("SSL_CERT_FILE"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let e = read_capped(dir.path(), 1024, "--credentials").unwrap_err();
+        assert!(e.to_string().contains("a directory"), "{e}");
+    }
+
+    #[test]
+    fn read_capped_refuses_an_oversized_file_as_over_the_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big");
+        fs::write(&p, vec![b'a'; 4097]).unwrap();
+        let e = read_capped(&p, 4096, "GOOGLE_APPLICATION_CREDENTIALS").unwrap_err();
+        assert!(matches!(e, ReadError::TooLarge { cap: 4096, .. }), "{e}");
+        assert!(e.to_string().contains("over 4 KiB"), "{e}");
+        assert!(!e.to_string().contains("empty"), "{e}");
+    }
+
+    #[test]
+    fn read_capped_caps_files_that_report_size_zero() {
+        // /proc/self/environ reports st_size 0 but has content (the test runner sets PATH).
+        let p = Path::new("/proc/self/environ");
+        assert_eq!(fs::metadata(p).unwrap().len(), 0);
+        let e = read_capped(p, 4, "X").unwrap_err();
+        assert!(matches!(e, ReadError::TooLarge { cap: 4, .. }), "{e}");
+        assert!(!read_capped(p, 1 << 20, "X").unwrap().is_empty());
+    }
+
+    #[test]
+    fn read_capped_names_a_missing_file() {
+        let e = read_capped(Path::new("/nonexistent/x"), 10, "--credentials").unwrap_err();
+        assert_eq!(e.io_kind(), Some(io::ErrorKind::NotFound));
+        assert!(e.to_string().contains("--credentials"), "{e}");
+    }
 
     fn mode(p: &Path) -> u32 {
         fs::metadata(p).unwrap().permissions().mode() & 0o777

@@ -17,3 +17,4 @@ pub mod session;
 pub mod settings;
 pub mod sim;
 pub mod tui;
+pub mod untrusted;

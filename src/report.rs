@@ -37,11 +37,22 @@ fn status_word(s: Status) -> &'static str {
     }
 }
 
+/// A code block whose fence is longer than any backtick run in `text`, so server text
+/// cannot close it and forge Markdown.
 fn fenced(out: &mut String, text: &str) {
-    let _ = writeln!(out, "```\n{}\n```\n", text.trim_end());
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    let _ = writeln!(out, "{fence}\n{}\n{fence}\n", text.trim_end());
 }
 
+/// The report, with every secret of the run scrubbed and every control character of text
+/// we did not write shown as a visible escape (the one choke point for the report file).
 pub fn markdown(app: &ReportInput) -> String {
+    let raw = markdown_unchecked(app);
+    crate::untrusted::block(&crate::secret::registry().scrub(&raw)).into_owned()
+}
+
+fn markdown_unchecked(app: &ReportInput) -> String {
     let mut out = String::from("# wif-doctor support report\n\n");
     let _ = writeln!(
         out,

@@ -13,13 +13,18 @@ pub struct Secret(String);
 
 impl From<String> for Secret {
     fn from(value: String) -> Self {
-        Secret(value)
+        let s = Secret(value);
+        if s.len() >= AUTO_MIN {
+            registry().add(&s);
+        }
+        s
     }
 }
 
 impl Secret {
+    /// A secret; one of [`AUTO_MIN`] characters or more joins the run's [`registry`].
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        Secret::from(value.into())
     }
 
     /// The raw value, for the one place that must send it (a header, a form field, a 0600 file).
@@ -47,25 +52,253 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Replace every occurrence of each secret in `text` with a marker, so raw bodies from
-/// servers (which may echo what we sent) can be shown without leaking. The JSON-escaped
-/// spelling of a secret (`a\/b` for `a/b`) is replaced too.
-pub fn scrub(text: &str, secrets: &[&Secret]) -> String {
-    let mut out = text.to_string();
-    for s in secrets {
-        if s.len() < 4 {
-            continue;
-        }
-        let raw = s.expose().to_string();
-        let json = serde_json::to_string(s.expose())
-            .map(|j| j[1..j.len() - 1].to_string())
-            .unwrap_or_else(|_| raw.clone());
-        // JSON may also escape '/' as '\/'.
-        for variant in [json.replace('/', "\\/"), raw.replace('/', "\\/"), json, raw] {
-            out = out.replace(&variant, "<redacted>");
+/// Secrets shorter than this are not registered (they would redact ordinary words).
+const MIN_LEN: usize = 4;
+/// Length of the pieces a long secret is cut into: any run of this many characters of any
+/// spelling of a secret is redacted, so a server that echoes part of a token (its signature
+/// segment, a truncated prefix) leaks nothing either.
+const WINDOW: usize = 12;
+/// The run's registry keeps at most this many distinct secrets (the wizard re-fetches on
+/// every run; the oldest are dropped first), so memory stays bounded.
+const MAX_SECRETS: usize = 32;
+const MARK: &str = "<redacted>";
+
+/// The run's secrets, and every spelling of them a server might echo.
+///
+/// [`Registry::scrub`] removes, case-insensitively, any [`WINDOW`]-character run of:
+/// the raw value; its JSON-escaped spelling (also with `\/`); its percent-encoding (every
+/// non-unreserved byte, or every non-alphanumeric byte, as `%XX` in either case, and the
+/// form encoding with `+` for space); and its base64 (standard and URL-safe alphabets, at
+/// all three byte alignments, so padded, unpadded and embedded-in-a-longer-blob spellings
+/// are all caught). A value that looks like a JWT also registers each of its segments.
+/// Values shorter than [`WINDOW`] are matched whole.
+#[derive(Default)]
+pub struct Registry {
+    inner: std::sync::RwLock<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    values: std::collections::VecDeque<String>,
+    windows: std::collections::HashSet<[u8; WINDOW]>,
+    short: Vec<Vec<u8>>,
+}
+
+impl fmt::Debug for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.inner.read().map(|i| i.values.len()).unwrap_or(0);
+        write!(f, "Registry(<{n} secrets hidden>)")
+    }
+}
+
+fn percent(v: &[u8], keep: impl Fn(u8) -> bool, space_plus: bool) -> String {
+    let mut out = String::with_capacity(v.len() * 3);
+    for &b in v {
+        if keep(b) {
+            out.push(b as char);
+        } else if space_plus && b == b' ' {
+            out.push('+');
+        } else {
+            out.push_str(&format!("%{b:02X}"));
         }
     }
     out
+}
+
+/// The part of base64(`k` unknown bytes ++ `v` ++ more unknown bytes) that depends only on `v`.
+fn base64_cores(v: &[u8]) -> Vec<String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    let mut out = Vec::new();
+    for k in 0..3usize {
+        let mut bytes = vec![0u8; k];
+        bytes.extend_from_slice(v);
+        let start = (8 * k).div_ceil(6);
+        let end = 8 * (k + v.len()) / 6;
+        for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+            let enc = engine.encode(&bytes);
+            if end > start {
+                out.push(enc[start..end].to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Every spelling of `v` that [`Registry::scrub`] looks for.
+fn spellings(v: &str) -> Vec<String> {
+    let raw = v.as_bytes();
+    let json = serde_json::to_string(v)
+        .map(|j| j[1..j.len() - 1].to_string())
+        .unwrap_or_else(|_| v.to_string());
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || b"-._~".contains(&b);
+    let mut out = vec![
+        v.to_string(),
+        v.replace('/', "\\/"),
+        json.replace('/', "\\/"),
+        json,
+        percent(raw, unreserved, false),
+        percent(raw, unreserved, true),
+        percent(raw, |b| b.is_ascii_alphanumeric(), false),
+    ];
+    out.extend(base64_cores(raw));
+    out.sort();
+    out.dedup();
+    out
+}
+
+impl Registry {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Register a secret (and, for a JWT, each of its segments). Idempotent.
+    pub fn add(&self, secret: &Secret) {
+        self.add_str(secret.expose());
+    }
+
+    fn add_str(&self, value: &str) {
+        let mut values = vec![value];
+        if value.split('.').count() == 3 {
+            values.extend(value.split('.'));
+        }
+        let Ok(mut inner) = self.inner.write() else {
+            return;
+        };
+        let mut changed = false;
+        for v in values {
+            if v.len() < MIN_LEN || inner.values.iter().any(|x| x == v) {
+                continue;
+            }
+            inner.values.push_back(v.to_string());
+            changed = true;
+        }
+        while inner.values.len() > MAX_SECRETS {
+            inner.values.pop_front();
+        }
+        if changed {
+            inner.rebuild();
+        }
+    }
+
+    /// Number of registered values (segments count separately).
+    pub fn len(&self) -> usize {
+        self.inner.read().map(|i| i.values.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `text` with every registered secret, whole or in part, in any spelling above,
+    /// replaced by `<redacted>`.
+    pub fn scrub(&self, text: &str) -> String {
+        let Ok(inner) = self.inner.read() else {
+            return text.to_string();
+        };
+        inner.scrub(text)
+    }
+}
+
+impl Inner {
+    fn rebuild(&mut self) {
+        self.windows.clear();
+        self.short.clear();
+        for v in &self.values {
+            for sp in spellings(v) {
+                let b = sp.to_ascii_lowercase().into_bytes();
+                if b.len() < WINDOW {
+                    if b.len() >= MIN_LEN {
+                        self.short.push(b);
+                    }
+                    continue;
+                }
+                for w in b.windows(WINDOW) {
+                    self.windows.insert(w.try_into().expect("window length"));
+                }
+            }
+        }
+        self.short.sort();
+        self.short.dedup();
+    }
+
+    fn scrub(&self, text: &str) -> String {
+        if self.values.is_empty() {
+            return text.to_string();
+        }
+        let lower = text.as_bytes().to_ascii_lowercase();
+        let n = lower.len();
+        // covered[i]: byte i is part of a secret.
+        let mut covered = vec![false; n];
+        let mut mark = |from: usize, len: usize| covered[from..from + len].fill(true);
+        if n >= WINDOW {
+            for i in 0..=n - WINDOW {
+                let w: &[u8; WINDOW] = lower[i..i + WINDOW].try_into().expect("window length");
+                if self.windows.contains(w) {
+                    mark(i, WINDOW);
+                }
+            }
+        }
+        for s in &self.short {
+            if s.len() > n {
+                continue;
+            }
+            for i in 0..=n - s.len() {
+                if lower[i..].starts_with(s) {
+                    mark(i, s.len());
+                }
+            }
+        }
+        if !covered.contains(&true) {
+            return text.to_string();
+        }
+        // Widen every covered run to character boundaries, so no half character survives.
+        for i in (1..n).rev() {
+            if covered[i] && !text.is_char_boundary(i) {
+                covered[i - 1] = true;
+            }
+        }
+        for i in 0..n.saturating_sub(1) {
+            if covered[i] && !text.is_char_boundary(i + 1) {
+                covered[i + 1] = true;
+            }
+        }
+        let mut out = String::with_capacity(n);
+        let mut i = 0;
+        while i < n {
+            let mut j = i + 1;
+            while j < n && covered[j] == covered[i] {
+                j += 1;
+            }
+            if covered[i] {
+                out.push_str(MARK);
+            } else {
+                out.push_str(&text[i..j]);
+            }
+            i = j;
+        }
+        out
+    }
+}
+
+/// The run's registry: every [`Secret`] of at least [`AUTO_MIN`] characters registers itself
+/// here when created (the Azure token, IDENTITY_HEADER / MSI_SECRET, the STS and
+/// service-account tokens), so bodies of later calls are scrubbed of earlier tokens.
+pub fn registry() -> &'static Registry {
+    static RUN: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
+    RUN.get_or_init(Registry::new)
+}
+
+/// Shorter secrets (test fixtures) are only scrubbed where passed explicitly to [`scrub`].
+const AUTO_MIN: usize = 8;
+
+/// `text` scrubbed of `secrets` and of everything in the run's [`registry`].
+pub fn scrub(text: &str, secrets: &[&Secret]) -> String {
+    let local = Registry::new();
+    for s in secrets {
+        local.add(s);
+    }
+    registry().scrub(&local.scrub(text))
 }
 
 #[cfg(test)]
@@ -91,6 +324,58 @@ mod tests {
             scrub(r#"{"m":"ab/cd\"ef"}"#, &[&s]),
             r#"{"m":"<redacted>"}"#
         );
+    }
+
+    fn jwt() -> String {
+        use base64::Engine;
+        let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        format!(
+            "{}.{}.{}",
+            e.encode(br#"{"alg":"RS256","typ":"JWT"}"#),
+            e.encode(br#"{"aud":"api://AzureADTokenExchange","sub":"0b1c"}"#),
+            e.encode((0u8..=255).collect::<Vec<u8>>())
+        )
+    }
+
+    #[test]
+    fn registry_scrubs_segments_encodings_and_parts() {
+        use base64::Engine;
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+        let token = jwt();
+        let sig = token.rsplit('.').next().unwrap().to_string();
+        let r = Registry::new();
+        r.add(&Secret(token.clone()));
+        let pct_lower = token.replace('.', "%2e");
+        let bodies = [
+            format!("bad signature {sig} here"),
+            format!("token={pct_lower}&x=1"),
+            format!("Basic {}", STANDARD.encode(format!("user:{token}"))),
+            format!("{{\"t\":\"{}\"}}", URL_SAFE_NO_PAD.encode(&token)),
+            format!("truncated {}...", &sig[5..40]),
+        ];
+        for b in &bodies {
+            let out = r.scrub(b);
+            assert!(out.contains(MARK), "{out}");
+            assert!(!out.contains(&sig[10..22]), "{out}");
+        }
+        assert_eq!(r.scrub("nothing here"), "nothing here");
+    }
+
+    #[test]
+    fn registry_keeps_text_around_non_ascii() {
+        let r = Registry::new();
+        r.add(&Secret("秘密のヘッダー値".into()));
+        assert_eq!(r.scrub("前 秘密のヘッダー値 後"), "前 <redacted> 後");
+    }
+
+    #[test]
+    fn registry_is_bounded() {
+        let r = Registry::new();
+        for i in 0..100 {
+            r.add(&Secret(format!("secret-value-number-{i:04}")));
+        }
+        assert_eq!(r.len(), MAX_SECRETS);
+        assert!(r.scrub("secret-value-number-0099").contains(MARK));
     }
 
     #[test]

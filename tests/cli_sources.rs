@@ -246,7 +246,8 @@ fn recovers_identity_from_pid1_environ_when_the_shell_lacks_it() {
     let r = w.run(&w.base_env(), &["token"]);
     assert_eq!(r.code, 0, "{}", r.all());
     assert!(
-        r.stdout.contains("recovered from /proc/1/environ"),
+        r.stdout
+            .contains("recovered from process 1, /proc/1/environ"),
         "{}",
         r.stdout
     );
@@ -256,11 +257,15 @@ fn recovers_identity_from_pid1_environ_when_the_shell_lacks_it() {
 #[test]
 fn recovers_identity_from_another_process_then_etc_profile() {
     let w = World::new(Scenario::Healthy);
-    write(&w.root().join("proc/1/environ"), "HOME=/root\0");
+    // PID 1 is marked as App Service but lacks the identity; process 77 has it.
+    write(
+        &w.root().join("proc/1/environ"),
+        "HOME=/root\0WEBSITE_SITE_NAME=demo-app\0",
+    );
     write(
         &w.root().join("proc/77/environ"),
         &format!(
-            "IDENTITY_ENDPOINT={}\0IDENTITY_HEADER={}\0",
+            "WEBSITE_INSTANCE_ID=0123abcd\0IDENTITY_ENDPOINT={}\0IDENTITY_HEADER={}\0",
             w.sim.identity_endpoint(),
             w.sim.identity_header()
         ),
@@ -268,7 +273,8 @@ fn recovers_identity_from_another_process_then_etc_profile() {
     let r = w.run(&w.base_env(), &["token"]);
     assert_eq!(r.code, 0, "{}", r.all());
     assert!(
-        r.stdout.contains("recovered from /proc/77/environ"),
+        r.stdout
+            .contains("recovered from process 77, /proc/77/environ"),
         "{}",
         r.stdout
     );
@@ -277,7 +283,7 @@ fn recovers_identity_from_another_process_then_etc_profile() {
     write(
         &w.root().join("etc/profile"),
         &format!(
-            "# Get environment variables to show up in SSH session\nexport IDENTITY_ENDPOINT=\"{}\"\nexport IDENTITY_HEADER=\"{}\"\n",
+            "# Get environment variables to show up in SSH session\nexport WEBSITE_SITE_NAME=\"demo-app\"\nexport IDENTITY_ENDPOINT=\"{}\"\nexport IDENTITY_HEADER=\"{}\"\n",
             w.sim.identity_endpoint(),
             w.sim.identity_header()
         ),

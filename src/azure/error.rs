@@ -86,8 +86,15 @@ impl AzureError {
 
     /// The same error with every secret removed from every field: the last guard before an
     /// error (which may quote what a server echoed) reaches a screen, JSON or a report.
+    /// Server text is capped here too (about 2 KiB per field, then "… N more bytes").
     pub fn scrubbed(self, secrets: &[&crate::secret::Secret]) -> Self {
-        let s = |t: String| crate::secret::scrub(&t, secrets);
+        let s = |t: String| {
+            crate::untrusted::capped(
+                &crate::secret::scrub(&t, secrets),
+                crate::untrusted::SHOWN_BYTES,
+            )
+            .into_owned()
+        };
         AzureError {
             summary: s(self.summary),
             cause: s(self.cause),

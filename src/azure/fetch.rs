@@ -90,6 +90,10 @@ async fn fetch_with_retries(
                     .get("content-type")
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string);
+                let location = resp
+                    .headers()
+                    .get("location")
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
                 let body = match http::read_limited(resp, MAX_BODY).await {
                     Ok(b) => b,
                     Err(BodyError::TooLarge { limit }) => {
@@ -108,6 +112,9 @@ async fn fetch_with_retries(
                 if is_transient(status) && attempt < MAX_ATTEMPTS {
                     tokio::time::sleep(retry_after.unwrap_or_else(|| backoff(attempt))).await;
                     continue;
+                }
+                if (300..400).contains(&status) {
+                    return Err(redirected(plan, status, location.as_deref(), &secrets));
                 }
                 return interpret(
                     s,
@@ -208,6 +215,29 @@ pub fn interpret_response(
     interpret(s, plan, status, content_type, body, &secrets, 1).map_err(|e| e.scrubbed(&secrets))
 }
 
+/// The identity endpoint redirected. The client never follows (the secret header would go
+/// along), so say where it pointed: the Location is server text, scrubbed and capped here
+/// and shown escaped by every face.
+fn redirected(plan: &Plan, status: u16, location: Option<&str>, secrets: &[&Secret]) -> AzureError {
+    let shown = match location {
+        Some(l) => format!(
+            "Location: {}",
+            crate::untrusted::line(&crate::untrusted::capped(&scrub(l, secrets), 512))
+        ),
+        None => "no Location header".to_string(),
+    };
+    AzureError::new(
+        ErrorKind::Http,
+        format!("the identity endpoint answered HTTP {status} (a redirect), not a token ({shown})"),
+        format!(
+            "{} redirects; the platform's token service never does, so this is a proxy, a login page or the wrong URL; the redirect was not followed (the secret header must not travel)",
+            plan.endpoint
+        ),
+        "use the IDENTITY_ENDPOINT value from the app container (printenv IDENTITY_ENDPOINT, or /proc/1/environ); never route it through a proxy",
+    )
+    .with_status(status)
+}
+
 fn interpret(
     s: &Settings,
     plan: &Plan,
@@ -240,6 +270,28 @@ fn interpret(
             .with_status(status)
             .with_raw(raw));
     }
+    if text.trim().is_empty() {
+        return Err(AzureError::new(
+            ErrorKind::BadResponse,
+            "the identity endpoint answered HTTP 200 with an empty body, not a token",
+            format!(
+                "expected {{\"access_token\": …}} from {}, got 0 bytes{}",
+                plan.endpoint,
+                if body.is_empty() {
+                    ""
+                } else {
+                    " (only whitespace)"
+                }
+            ),
+            "check that IDENTITY_ENDPOINT points at the platform's token service",
+        )
+        .with_status(status));
+    }
+    // The token itself is read from the body as received: the scrubbed text has it
+    // redacted whenever the endpoint hands out a token this run has seen before (App
+    // Service caches tokens).
+    let json: Option<serde_json::Map<String, serde_json::Value>> =
+        serde_json::from_slice(body).ok();
     let Some(obj) = json else {
         return Err(AzureError::new(
             ErrorKind::BadResponse,
@@ -283,11 +335,12 @@ fn interpret(
 
 fn message_of(json: Option<&serde_json::Map<String, serde_json::Value>>) -> String {
     let Some(j) = json else { return String::new() };
-    ["message", "error_description", "error", "Message"]
+    let msg = ["message", "error_description", "error", "Message"]
         .iter()
         .find_map(|k| j.get(*k).and_then(|v| v.as_str()))
-        .unwrap_or_default()
-        .to_string()
+        .unwrap_or_default();
+    // Quoted inside our sentences: it must not start a line of its own.
+    crate::untrusted::inline(msg).into_owned()
 }
 
 fn explain_status(
@@ -503,28 +556,30 @@ async fn read_token_file(plan: &Plan) -> Result<AzureToken, AzureError> {
             "check AZURE_FEDERATED_TOKEN_FILE and the pod's azure.workload.identity/use label",
         )
     };
-    let meta = tokio::fs::metadata(&path).await.map_err(|e| {
-        bad(
-            format!("cannot read the token file {}", plan.endpoint),
-            e.to_string(),
-        )
-    })?;
-    if meta.len() > MAX_BODY as u64 {
-        return Err(bad(
-            format!(
-                "the token file {} is {} bytes, far too large for a token",
-                plan.endpoint,
-                meta.len()
-            ),
-            "AZURE_FEDERATED_TOKEN_FILE should name the projected service-account token".into(),
-        ));
-    }
-    let text = tokio::fs::read_to_string(&path).await.map_err(|e| {
-        bad(
-            format!("cannot read the token file {}", plan.endpoint),
-            e.to_string(),
-        )
-    })?;
+    // The reader never blocks (FIFOs, devices are refused by type) and is bounded, so it
+    // runs on a blocking thread only to keep the runtime's workers free.
+    let read = tokio::task::spawn_blocking(move || {
+        crate::files::read_capped_string(&path, MAX_BODY as u64, "AZURE_FEDERATED_TOKEN_FILE")
+    })
+    .await;
+    let text = match read {
+        Ok(Ok(t)) => t,
+        Ok(Err(e)) => {
+            let cause = match &e {
+                crate::files::ReadError::NotRegular { .. } | crate::files::ReadError::TooLarge { .. } => {
+                    "AZURE_FEDERATED_TOKEN_FILE should name the projected service-account token (a small regular file)".to_string()
+                }
+                other => other.to_string(),
+            };
+            return Err(bad(e.to_string(), cause));
+        }
+        Err(e) => {
+            return Err(bad(
+                format!("cannot read the token file {}", plan.endpoint),
+                e.to_string(),
+            ));
+        }
+    };
     let token = text.trim().to_string();
     if token.is_empty() {
         return Err(bad(

@@ -62,19 +62,14 @@ pub fn check(jwt: &DecodedJwt, now: i64) -> Finding {
             .with_data(data);
         }
     }
-    match jwt.alg() {
-        Some("RS256") | Some("ES256") => {}
-        other => {
-            return Finding::fail(
-                id,
-                format!(
-                    "the token's alg is {}; Google STS accepts only RS256 and ES256",
-                    other.unwrap_or("(missing)")
-                ),
-                "use an Entra ID access token (RS256) from the managed-identity endpoint",
-            )
-            .with_data(data);
-        }
+    let header = jwt.header_problems();
+    if !header.is_empty() {
+        return Finding::fail(
+            id,
+            header.join("\n"),
+            "use an Entra ID access token (RS256) from the managed-identity endpoint",
+        )
+        .with_data(data);
     }
     if jwt.kid().is_none() {
         return Finding::fail(

@@ -37,7 +37,9 @@ impl Emitter {
         Instant::now()
     }
 
-    fn finish(&self, started: Instant, mut f: Finding) -> Finding {
+    /// Every finding leaves the engine scrubbed of the run's secrets.
+    fn finish(&self, started: Instant, f: Finding) -> Finding {
+        let mut f = f.scrubbed();
         f.elapsed_ms = started.elapsed().as_millis() as u64;
         let _ = self.tx.send(Event::Finished(f.clone()));
         f

@@ -151,6 +151,19 @@ impl Finding {
         self
     }
 
+    /// The same finding with every secret in the run's registry removed from its text and
+    /// data (the engine applies this to every finding it emits).
+    pub fn scrubbed(mut self) -> Finding {
+        use crate::untrusted::{SHOWN_BYTES, capped};
+        let r = crate::secret::registry();
+        // Our words plus at most about 2 KiB of a server's: a 100 KB error text cannot flood
+        // a screen or a report.
+        self.detail = capped(&r.scrub(&self.detail), 2 * SHOWN_BYTES).into_owned();
+        self.fix = capped(&r.scrub(&self.fix), 2 * SHOWN_BYTES).into_owned();
+        scrub_value(&mut self.data, r);
+        self
+    }
+
     pub fn with_data(mut self, data: serde_json::Value) -> Finding {
         self.data = data;
         self
@@ -175,5 +188,16 @@ impl Report {
 
     pub fn get(&self, id: CheckId) -> Option<&Finding> {
         self.checks.iter().find(|f| f.id == id)
+    }
+}
+
+fn scrub_value(v: &mut serde_json::Value, r: &crate::secret::Registry) {
+    match v {
+        serde_json::Value::String(s) => {
+            *s = crate::untrusted::capped(&r.scrub(s), crate::untrusted::SHOWN_BYTES).into_owned()
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|v| scrub_value(v, r)),
+        serde_json::Value::Object(o) => o.values_mut().for_each(|v| scrub_value(v, r)),
+        _ => {}
     }
 }

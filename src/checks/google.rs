@@ -116,11 +116,35 @@ pub async fn impersonate(
             Some(federated.clone()),
         );
     };
+    // The settings lint decides: a value it rejects is never sent (it could change the
+    // request URL, and Google would only answer 400 anyway).
+    let rejected: Vec<String> = diagnose::text::service_account_issues(
+        "service_account",
+        &sa.value,
+        value_of(&s.settings.project_id).as_deref(),
+    )
+    .into_iter()
+    .filter(|i| i.severity == diagnose::Severity::Fail)
+    .map(|i| i.message)
+    .collect();
+    if !rejected.is_empty() {
+        return (
+            Finding::skip(
+                id,
+                format!(
+                    "not called: the service account setting is invalid (see gcp.settings): {}",
+                    rejected.join("; ")
+                ),
+            )
+            .with_data(json!({"service_account": crate::diagnose::visible(&sa.value), "reasons": rejected})),
+            None,
+        );
+    }
     let ctx = context(s, f);
     match google::generate_access_token(
         &s.http,
         &s.settings.universe_domain.value,
-        sa.value.trim(),
+        &sa.value,
         federated,
     )
     .await

@@ -7,7 +7,6 @@ use crate::diagnose::{self, Issue, LintContext, SettingsLintInput, Severity};
 use crate::session::Fetched;
 use crate::settings::{Settings, value_of};
 use serde_json::json;
-use std::io::Read;
 
 const MAX_CONFIG: u64 = 1024 * 1024;
 
@@ -37,7 +36,27 @@ fn from_issues(id: CheckId, issues: &[Issue], ok_detail: String) -> Finding {
 /// gcp.settings: the Google values STS and the probes need, with copy/paste slips caught.
 pub fn settings(s: &Settings) -> Finding {
     let id = CheckId::GcpSettings;
-    let mut issues = diagnose::lint_settings(&SettingsLintInput::from_settings(s));
+    // Copy/paste artefacts were removed at resolve time; say so, showing the raw form.
+    let mut issues: Vec<Issue> = s
+        .adjustments()
+        .into_iter()
+        .map(|a| Issue {
+            severity: Severity::Warn,
+            field: a.field,
+            message: format!(
+                "{} {} ({}) has {} (copy/paste); wif-doctor uses {}",
+                a.label,
+                a.raw,
+                a.origin,
+                a.problems.join(", "),
+                a.value
+            ),
+            fix: format!("set the {} to exactly {}", a.label, a.value),
+        })
+        .collect();
+    issues.extend(diagnose::lint_settings(&SettingsLintInput::from_settings(
+        s,
+    )));
     let required = [
         (
             "project_number",
@@ -157,15 +176,16 @@ pub fn config_file(s: &Settings, fetched: Option<&Fetched>) -> Finding {
         );
     };
     let shown = path.value.display().to_string();
-    let text = match std::fs::File::open(&path.value).and_then(|f| {
-        let mut buf = String::new();
-        f.take(MAX_CONFIG).read_to_string(&mut buf).map(|_| buf)
-    }) {
+    let text = match crate::files::read_capped_string(
+        &path.value,
+        MAX_CONFIG,
+        &path.origin.to_string(),
+    ) {
         Ok(t) => t,
         Err(e) => {
             return Finding::fail(
                 id,
-                format!("cannot read {shown} ({}): {e}", path.origin),
+                e.to_string(),
                 "write it with: wif-doctor config --output <path>, or fix GOOGLE_APPLICATION_CREDENTIALS",
             );
         }
@@ -206,12 +226,14 @@ pub fn config_file(s: &Settings, fetched: Option<&Fetched>) -> Finding {
 /// Settings that would send a credential to the wrong place: the STS URL (gets the Azure
 /// token), the universe domain and the location (become host names that get a Google token).
 pub fn endpoint_problems(s: &Settings) -> Vec<(&'static str, String)> {
-    let universe = s.universe_domain.value.trim();
+    // Values are normalised at resolve time; what is left is shown escaped.
+    let universe = s.universe_domain.value.as_str();
+    let shown = diagnose::visible;
     let mut out = Vec::new();
     if let Err(e) = crate::gcp::validate_universe_domain(universe) {
         out.push((
             "universe_domain",
-            format!("{universe} ({}) {e}", s.universe_domain.origin),
+            format!("{} ({}) {e}", shown(universe), s.universe_domain.origin),
         ));
     }
     if let Err(e) = crate::gcp::validate_token_url(&s.token_url.value, universe) {
@@ -220,10 +242,10 @@ pub fn endpoint_problems(s: &Settings) -> Vec<(&'static str, String)> {
             format!("{} ({}) {e}", s.token_url.value, s.token_url.origin),
         ));
     }
-    if let Err(e) = crate::gcp::validate_location(s.location.value.trim()) {
+    if let Err(e) = crate::gcp::validate_location(&s.location.value) {
         out.push((
             "location",
-            format!("{} ({}) {e}", s.location.value, s.location.origin),
+            format!("{} ({}) {e}", shown(&s.location.value), s.location.origin),
         ));
     }
     out

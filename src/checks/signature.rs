@@ -74,6 +74,13 @@ fn explain(id: CheckId, iss: &str, kid: &str, e: OidcError) -> Finding {
             format!("the issuer {i} is not an https URL; Google requires https discovery"),
             "use an Entra ID token (issuer https://sts.windows.net/<tid>/ or https://login.microsoftonline.com/<tid>/v2.0)",
         ),
+        OidcError::Refused { url, why } => Finding::fail(
+            id,
+            format!(
+                "refused to fetch {url}: {why}; nothing was requested. Signing keys for {iss} come only over https from the issuer's own identity hosts"
+            ),
+            "check the token's issuer and the discovery document at <issuer>/.well-known/openid-configuration; an Entra ID issuer serves keys from https://login.microsoftonline.com (or its sovereign-cloud twin)",
+        ),
         OidcError::Transport { url, failure } => Finding::fail(
             id,
             format!(

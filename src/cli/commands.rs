@@ -14,10 +14,10 @@ use std::path::PathBuf;
 const MAX_INPUT: u64 = 1024 * 1024;
 
 fn print_json(value: &impl serde::Serialize) {
-    outln!(
-        "{}",
-        serde_json::to_string_pretty(value).expect("serialisable")
-    );
+    let json = serde_json::to_string_pretty(value).unwrap_or_else(|e| {
+        serde_json::json!({"error": format!("cannot serialise the result: {e}")}).to_string()
+    });
+    super::write_json_stdout(&format!("{json}\n"));
 }
 
 pub async fn token(session: &Session, as_json: bool) -> Result<(), Failure> {
@@ -63,9 +63,13 @@ pub fn decode(args: &DecodeArgs) -> Result<(), Failure> {
         }
         Some(arg) if arg.starts_with('@') => {
             let path = &arg[1..];
-            let file = std::fs::File::open(path)
-                .map_err(|e| Failure::Failed(format!("cannot read {path}: {e}")))?;
-            read_bounded(file, path)?
+            files::read_capped_string(std::path::Path::new(path), MAX_INPUT, "decode @FILE")
+                .map_err(|e| match e {
+                    files::ReadError::TooLarge { .. } => {
+                        Failure::Failed(format!("not a JWT: {e}; a token is a few KiB"))
+                    }
+                    e => Failure::Failed(e.to_string()),
+                })?
         }
         Some(literal) => literal.to_string(),
     };
@@ -103,7 +107,26 @@ pub async fn values(session: &Session, as_json: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
+/// The default output path: `name` in the demo directory with `--demo`, else `real`.
+/// Returns whether it is the demo directory (the output then says so).
+fn default_output(
+    demo: bool,
+    name: &str,
+    real: impl FnOnce() -> Result<PathBuf, Failure>,
+) -> Result<(PathBuf, bool), Failure> {
+    if demo {
+        let dir = crate::demo::output_dir().map_err(|e| {
+            Failure::Failed(format!(
+                "cannot create a temporary directory for the demo's {name} ({e}); pass --output PATH"
+            ))
+        })?;
+        Ok((dir.join(name), true))
+    } else {
+        Ok((real()?, false))
+    }
+}
+
+pub fn config(session: &Session, args: &ConfigArgs, demo: bool) -> Result<(), Failure> {
     use crate::azure::SourceKind;
     // The file's credential source is the App Service identity endpoint; other sources
     // need another shape, which gcloud writes.
@@ -133,22 +156,51 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
             missing.join(", ")
         ))
     })?;
+    let settings = &session.settings;
+    if let Some(sa) = &settings.service_account
+        && let Err(e) = gcp::validate_service_account_email(&sa.value)
+    {
+        return Err(Failure::Usage(format!(
+            "{} {} {e}; the credential file would name a service account that cannot exist",
+            crate::settings::setting_name("GCP_SERVICE_ACCOUNT", &sa.origin),
+            crate::diagnose::visible(&sa.value)
+        )));
+    }
+    // The file holds the normalised values; say which given values were cleaned up.
+    let notes: Vec<String> = settings
+        .adjustments()
+        .iter()
+        .map(|a| {
+            format!(
+                "{} {} ({}) had {}; the file uses {}",
+                a.label,
+                a.raw,
+                a.origin,
+                a.problems.join(", "),
+                a.value
+            )
+        })
+        .collect();
+    if !args.json.json {
+        for n in &notes {
+            eprintln!("note: {n}");
+        }
+    }
     let cfg = gcp::credential_config(&inputs);
     if args.stdout {
-        out!("{}", cfg.to_json(RevealHeader::No));
-        outln!();
+        super::write_json_stdout(&format!("{}\n", cfg.to_json(RevealHeader::No)));
         eprintln!(
             "note: the X-IDENTITY-HEADER value is redacted here; use --output PATH to write a usable file (mode 0600)"
         );
         return Ok(());
     }
-    let path = match &args.output {
-        Some(p) => p.clone(),
-        None => {
+    let (path, in_demo_dir) = match &args.output {
+        Some(p) => (p.clone(), false),
+        None => default_output(demo, "gcp_credentials.json", || {
             let home = std::env::var_os("HOME")
                 .ok_or_else(|| Failure::Usage("HOME is not set; pass --output PATH".into()))?;
-            PathBuf::from(home).join("gcp_credentials.json")
-        }
+            Ok(PathBuf::from(home).join("gcp_credentials.json"))
+        })?,
     };
     let overwrite = if args.force {
         Overwrite::Force
@@ -175,8 +227,13 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
     let warning = "the file embeds the current IDENTITY_HEADER, which the platform rotates when the container \
                    restarts: regenerate it at app start-up (e.g. run `wif-doctor config --force` in the startup \
                    command) rather than writing it once";
+    let demo_note = in_demo_dir.then(|| {
+        "--demo: written to a temporary directory, not $HOME/gcp_credentials.json; it points at the simulator, which stops with this run".to_string()
+    });
     if args.json.json {
         print_json(&json!({
+            "demo_note": demo_note,
+            "notes": notes,
             "path": shown,
             "outcome": match outcome { WriteOutcome::Created => "created", WriteOutcome::Unchanged => "unchanged", WriteOutcome::Replaced => "replaced" },
             "mode": "0600",
@@ -190,6 +247,9 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
             WriteOutcome::Replaced => "replaced",
         };
         outln!("{verb} {shown} (mode 0600)");
+        if let Some(note) = &demo_note {
+            outln!("note: {note}");
+        }
         outln!();
         outln!("{export}");
         outln!();
@@ -285,7 +345,9 @@ pub fn env(session: &Session, as_json: bool) -> Result<(), Failure> {
                 "app_service_site": s.environment.app_service_site,
                 "kudu": s.environment.kudu,
                 "azure_vm": s.environment.azure_vm,
-                "recovered": s.environment.recovered.iter().map(|(v, f)| json!({"var": v, "from": f})).collect::<Vec<_>>(),
+                "recovered": s.environment.recovered_sources.iter().map(|(v, f)| json!({
+                    "var": v, "from": f.to_string(), "pid": f.pid, "process": f.process, "path": f.path,
+                })).collect::<Vec<_>>(),
             },
             "missing": missing,
             "appsettings_command": appsettings::appsettings_command(s),
@@ -316,10 +378,12 @@ pub async fn report(
         demo,
     };
     let text = crate::report::markdown(&input);
-    let path = args
-        .output
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("wif-doctor-report.md"));
+    let (path, in_demo_dir) = match &args.output {
+        Some(p) => (p.clone(), false),
+        None => default_output(demo.is_some(), "wif-doctor-report.md", || {
+            Ok(PathBuf::from("wif-doctor-report.md"))
+        })?,
+    };
     let overwrite = if args.force {
         Overwrite::Force
     } else {
@@ -333,7 +397,9 @@ pub async fn report(
         other => Failure::Failed(file_error(other, &path)),
     })?;
     if args.json.json {
-        print_json(&json!({"path": path.display().to_string(), "ok": report.ok}));
+        print_json(
+            &json!({"path": path.display().to_string(), "ok": report.ok, "demo": in_demo_dir}),
+        );
     } else {
         outln!(
             "wrote {} (mode 0600; secrets are described, never included): checks {}",
@@ -344,6 +410,11 @@ pub async fn report(
                 "found problems"
             }
         );
+        if in_demo_dir {
+            outln!(
+                "note: --demo: the report went to a temporary directory; pass --output PATH to choose"
+            );
+        }
     }
     Ok(())
 }

@@ -30,9 +30,38 @@ impl From<AzureError> for Failure {
     }
 }
 
-/// Write to stdout; a reader that went away (`wif-doctor check | head`) ends the program
-/// quietly instead of panicking, as pipes expect.
+/// Write text to stdout: the CLI's one choke point, so every secret of the run is scrubbed
+/// and every control character of text we did not write (server bodies, claims, settings)
+/// is shown as a visible escape; our own output has none but newlines.
 pub(crate) fn write_stdout(text: &str) {
+    let text = crate::secret::registry().scrub(text);
+    write_raw(&crate::untrusted::block(&text));
+}
+
+/// Write JSON to stdout, scrubbed; serde has escaped C0 controls, and the characters it
+/// leaves raw that a terminal acts on (DEL, C1, bidi controls) are written as `\uXXXX`
+/// escapes, so the output stays valid JSON with the same value.
+pub(crate) fn write_json_stdout(json: &str) {
+    let text = crate::secret::registry().scrub(json);
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c != '\n' && crate::untrusted::is_unsafe(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    write_raw(&out);
+}
+
+/// Text for standard error, made safe as [`write_stdout`] makes stdout.
+pub(crate) fn safe_stderr(text: &str) -> String {
+    crate::untrusted::block(&crate::secret::registry().scrub(text)).into_owned()
+}
+
+/// A reader that went away (`wif-doctor check | head`) ends the program quietly instead
+/// of panicking, as pipes expect.
+fn write_raw(text: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
@@ -65,7 +94,18 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
+            if !e.use_stderr() {
+                return ExitCode::from(EXIT_OK);
+            }
+            // `--json` anywhere: the script reads stdout, so the error is JSON there too.
+            if std::env::args_os().any(|a| a == "--json") {
+                let first = e.to_string();
+                let first = first.lines().next().unwrap_or_default();
+                print_json_error(&Failure::Usage(
+                    first.trim_start_matches("error: ").to_string(),
+                ));
+            }
+            return ExitCode::from(EXIT_USAGE);
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -85,16 +125,61 @@ pub fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+impl Failure {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Failed(_) | Failure::Silent => EXIT_FAILED,
+            Failure::Usage(_) => EXIT_USAGE,
+        }
+    }
+}
+
+impl Command {
+    /// The command was asked for JSON output.
+    fn json(&self) -> bool {
+        match self {
+            Command::Env(a) | Command::Token(a) | Command::Values(a) | Command::Check(a) => a.json,
+            Command::Decode(a) => a.json.json,
+            Command::Config(a) => a.json.json,
+            Command::Report(a) => a.json.json,
+            Command::Sim(_) => false,
+        }
+    }
+}
+
+/// An error as JSON on stdout: `{"ok": false, "exit_code": N, "error": {"kind", "message"}}`.
+fn print_json_error(f: &Failure) {
+    let (kind, message) = match f {
+        Failure::Failed(m) => ("failed", m.as_str()),
+        Failure::Usage(m) => ("usage", m.as_str()),
+        Failure::Silent => return,
+    };
+    let v = serde_json::json!({
+        "ok": false,
+        "exit_code": f.exit_code(),
+        "error": {"kind": kind, "message": message},
+    });
+    write_stdout(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(&v).unwrap_or_default()
+    ));
+}
+
 async fn run(cli: Cli) -> u8 {
-    match dispatch(cli).await {
+    let json = cli.command.as_ref().is_some_and(Command::json);
+    let result = dispatch(cli).await;
+    if json && let Err(f) = &result {
+        print_json_error(f);
+    }
+    match result {
         Ok(()) => EXIT_OK,
         Err(Failure::Failed(msg)) => {
-            eprintln!("wif-doctor: error: {msg}");
+            eprintln!("wif-doctor: error: {}", safe_stderr(&msg));
             EXIT_FAILED
         }
         Err(Failure::Silent) => EXIT_FAILED,
         Err(Failure::Usage(msg)) => {
-            eprintln!("wif-doctor: usage error: {msg}");
+            eprintln!("wif-doctor: usage error: {}", safe_stderr(&msg));
             EXIT_USAGE
         }
     }
@@ -147,7 +232,7 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Some(Command::Token(a)) => commands::token(&session, a.json).await,
         Some(Command::Values(a)) => commands::values(&session, a.json).await,
-        Some(Command::Config(a)) => commands::config(&session, &a),
+        Some(Command::Config(a)) => commands::config(&session, &a, cli.demo.is_some()),
         Some(Command::Check(a)) => commands::check(session, a.json, cli.ascii).await,
         Some(Command::Env(a)) => commands::env(&session, a.json),
         Some(Command::Report(a)) => commands::report(session, &a, cli.demo.as_deref()).await,

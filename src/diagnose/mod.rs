@@ -11,7 +11,7 @@ pub mod google_api;
 mod render;
 pub mod settings_lint;
 pub mod sts;
-mod text;
+pub(crate) mod text;
 
 pub use config_lint::{LintContext, lint_config};
 pub use google_api::{

@@ -28,7 +28,8 @@ pub(crate) fn render(template: &str, vars: &Vars) -> String {
             Some(j) if is_name(&after[..j]) => {
                 let name = &after[..j];
                 match vars.get(name) {
-                    Some(v) => out.push_str(v),
+                    // Values are often the server's words: they never start a line.
+                    Some(v) => out.push_str(&crate::untrusted::inline(v)),
                     None => {
                         out.push('<');
                         out.push_str(name);

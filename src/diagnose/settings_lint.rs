@@ -53,9 +53,14 @@ impl SettingsLintInput {
     }
 }
 
-/// Reports copy/paste artefacts; returns the cleaned value.
+/// Reports copy/paste artefacts; returns the cleaned value. A value without reported
+/// artefacts is returned as it is, so what the cleaner drops silently (a control character
+/// inside it) still fails validation instead of being validated away.
 fn paste(field: &'static str, what: &str, raw: &str, out: &mut Vec<Issue>) -> String {
     let p = paste_check(raw);
+    if p.problems.is_empty() {
+        return raw.to_string();
+    }
     if !p.problems.is_empty() {
         let only_space = p
             .problems

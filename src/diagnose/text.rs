@@ -28,7 +28,7 @@ pub fn visible(s: &str) -> String {
     out
 }
 
-fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{00A0}' | '\u{200B}'
@@ -36,7 +36,7 @@ fn is_invisible(c: char) -> bool {
     )
 }
 
-const QUOTES: &[char] = &['"', '\'', '`', '“', '”', '‘', '’', '«', '»'];
+pub(crate) const QUOTES: &[char] = &['"', '\'', '`', '“', '”', '‘', '’', '«', '»'];
 
 /// What copy/paste left around a value.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -384,6 +384,20 @@ pub(crate) fn service_account_issues(
         ));
         return out;
     };
+    if let Err(e) = gcp::validate_service_account_email(&v) {
+        out.push(Issue::fail(
+            field,
+            format!(
+                "service account {} {e}; iam.impersonation is skipped",
+                visible(&v)
+            ),
+            format!(
+                "use the exact email from `gcloud iam service-accounts list --project={} --format='value(email)'`",
+                gcp::shell_quote(project)
+            ),
+        ));
+        return out;
+    }
     if v.bytes().any(|b| b.is_ascii_uppercase()) {
         out.push(Issue::fail(
             field,

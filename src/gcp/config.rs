@@ -113,8 +113,23 @@ pub fn service_account_impersonation_url(universe_domain: &str, service_account:
     };
     format!(
         "https://iamcredentials.{universe}/v1/projects/-/serviceAccounts/{}:generateAccessToken",
-        service_account.trim()
+        encode_path_segment(service_account.trim())
     )
+}
+
+/// Percent-encodes everything but unreserved characters and `@`, so a value stays ONE path
+/// segment: `/`, `?`, `#`, `%`, `..` tricks and spaces cannot change the URL's path.
+/// A valid email is unchanged (Google's libraries write `NAME@PROJECT.iam…` the same way).
+pub fn encode_path_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Percent-encodes a query value, leaving characters that are legal in a query as they are

@@ -99,9 +99,64 @@ pub fn validate_project_id(s: &str) -> Result<(), String> {
     }
 }
 
+/// A service-account email as it may appear in a URL path and a credential file: one `@`,
+/// a non-empty name and a dotted domain, only `[A-Za-z0-9._+-]` (no `/`, `?`, `#`, `%`,
+/// spaces or quotes that would change the generateAccessToken URL). Which names Google
+/// accepts is the settings lint's business; this is the line below which no request is made.
+pub fn validate_service_account_email(s: &str) -> Result<(), String> {
+    let Some((name, domain)) = s.split_once('@') else {
+        return Err("is not an email address (no @)".into());
+    };
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || b"._+-".contains(&b);
+    if name.is_empty() || domain.is_empty() {
+        return Err("is not an email address (nothing before or after the @)".into());
+    }
+    if let Some(c) = s
+        .chars()
+        .find(|c| *c != '@' && !(c.is_ascii() && allowed(*c as u8)))
+    {
+        return Err(format!(
+            "contains {c:?}, which no service-account email has (it would change the request URL)"
+        ));
+    }
+    if domain.contains('@') {
+        return Err("has more than one @".into());
+    }
+    if !domain.contains('.') || domain.split('.').any(str::is_empty) {
+        return Err("has no valid domain after the @".into());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn service_account_emails() {
+        for ok in [
+            "wif-sa@my-project.iam.gserviceaccount.com",
+            "123-compute@developer.gserviceaccount.com",
+            "my-project@appspot.gserviceaccount.com",
+        ] {
+            assert_eq!(validate_service_account_email(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "a@b.iam.gserviceaccount.com/../../x?",
+            "a@b.iam.gserviceaccount.com#frag",
+            "a%40b@c.com",
+            "a b@c.com",
+            "\"a@c.com\"",
+            "nobody",
+            "@c.com",
+            "a@",
+            "a@b@c.com",
+            "a@localhost",
+            "a@b..com",
+        ] {
+            assert!(validate_service_account_email(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn pool_and_provider_ids() {

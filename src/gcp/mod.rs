@@ -23,6 +23,7 @@ pub use hosts::{
 };
 pub use ids::{
     project_id_problem, validate_pool_or_provider_id, validate_project_id, validate_project_number,
+    validate_service_account_email,
 };
 pub use quote::{hcl_string, shell_quote};
 

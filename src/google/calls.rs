@@ -129,6 +129,13 @@ pub async fn generate_access_token(
     service_account: &str,
     federated: &Secret,
 ) -> Result<SaToken, CallError> {
+    check_universe(universe)?;
+    crate::gcp::validate_service_account_email(service_account).map_err(|e| {
+        CallError::Setting(format!(
+            "service account {} {e}",
+            crate::diagnose::visible(service_account)
+        ))
+    })?;
     let url = crate::gcp::service_account_impersonation_url(universe, service_account);
     let body = json!({"scope": [CLOUD_PLATFORM_SCOPE], "lifetime": "3600s", "delegates": []});
     let builder = http
@@ -158,11 +165,12 @@ pub async fn test_iam_permissions(
     bearer: &Secret,
     permissions: &[&str],
 ) -> Result<Vec<String>, CallError> {
+    check_universe(universe)?;
     let resource = format!("{project_id}:testIamPermissions");
     let url = api_url(
         &format!("cloudresourcemanager.{universe}"),
         &["projects", &resource],
-    );
+    )?;
     let builder = http
         .api
         .post(url)
@@ -180,19 +188,51 @@ pub async fn test_iam_permissions(
         .unwrap_or_default())
 }
 
+/// The universe domain becomes part of every Google host name.
+fn check_universe(universe: &str) -> Result<(), CallError> {
+    crate::gcp::validate_universe_domain(universe).map_err(|e| {
+        CallError::Setting(format!(
+            "universe domain (GCP_WORKLOAD_IDENTITY_UNIVERSE_DOMAIN) {} {e}",
+            crate::diagnose::visible(universe)
+        ))
+    })
+}
+
 /// `https://HOST/v1/SEGMENTS…`, each segment percent-encoded so a value cannot change the path.
-fn api_url(host: &str, segments: &[&str]) -> String {
-    let mut url = url::Url::parse(&format!("https://{host}/")).expect("a validated host");
+/// A host that is not a host name is an error, never a panic.
+fn api_url(host: &str, segments: &[&str]) -> Result<String, CallError> {
+    let bad = |why: String| {
+        CallError::Setting(format!(
+            "cannot form a URL with host {}: {why}",
+            crate::diagnose::visible(host)
+        ))
+    };
+    let mut url = url::Url::parse(&format!("https://{host}/")).map_err(|e| bad(e.to_string()))?;
+    if url.host_str() != Some(host) {
+        return Err(bad("it is not a plain host name".into()));
+    }
     url.path_segments_mut()
-        .expect("https URL")
+        .map_err(|_| bad("not a hierarchical URL".into()))?
         .clear()
         .push("v1")
         .extend(segments);
-    url.to_string()
+    Ok(url.to_string())
 }
 
 /// The regional (or global) Vertex AI `countTokens` URL for a publisher model.
-pub fn vertex_url(universe: &str, location: &str, project_id: &str, model: &str) -> String {
+pub fn vertex_url(
+    universe: &str,
+    location: &str,
+    project_id: &str,
+    model: &str,
+) -> Result<String, CallError> {
+    check_universe(universe)?;
+    crate::gcp::validate_location(location).map_err(|e| {
+        CallError::Setting(format!(
+            "location (GCP_LOCATION) {} {e}",
+            crate::diagnose::visible(location)
+        ))
+    })?;
     let host = if location == "global" {
         format!("aiplatform.{universe}")
     } else {
@@ -226,7 +266,7 @@ pub async fn count_tokens(
     let body = json!({"contents": [{"role": "user", "parts": [{"text": "ping"}]}]});
     let builder = http
         .api
-        .post(vertex_url(universe, location, project_id, model))
+        .post(vertex_url(universe, location, project_id, model)?)
         .bearer_auth(bearer.expose())
         .json(&body);
     let (_, body) = send(builder, &[bearer]).await?;
@@ -248,14 +288,15 @@ mod tests {
                 "us-central1",
                 "demo-project",
                 "gemini-2.5-flash"
-            ),
+            )
+            .unwrap(),
             "https://us-central1-aiplatform.googleapis.com/v1/projects/demo-project/locations/us-central1/publishers/google/models/gemini-2.5-flash:countTokens"
         );
         assert_eq!(
-            vertex_url("googleapis.com", "global", "p", "m"),
+            vertex_url("googleapis.com", "global", "p", "m").unwrap(),
             "https://aiplatform.googleapis.com/v1/projects/p/locations/global/publishers/google/models/m:countTokens"
         );
-        let odd = vertex_url("googleapis.com", "us-central1", "a/../../x?y#", "m/n");
+        let odd = vertex_url("googleapis.com", "us-central1", "a/../../x?y#", "m/n").unwrap();
         assert!(
             odd.starts_with(
                 "https://us-central1-aiplatform.googleapis.com/v1/projects/a%2F..%2F..%2Fx%3Fy%23/"
@@ -263,5 +304,22 @@ mod tests {
             "{odd}"
         );
         assert!(odd.contains("/models/m%2Fn:countTokens"), "{odd}");
+    }
+
+    #[test]
+    fn hostile_hosts_are_errors_naming_the_setting_never_panics() {
+        for (universe, location, names) in [
+            ("googleapis.com ", "us-central1", "universe domain"),
+            ("googleapis.com", " us-central1", "location"),
+            ("evil.com/x", "us-central1", "universe domain"),
+            ("googleapis.com", "x.example.com#", "location"),
+            ("g\u{00A0}oogleapis.com", "us-central1", "universe domain"),
+        ] {
+            let e = vertex_url(universe, location, "p", "m").unwrap_err();
+            assert!(matches!(e, CallError::Setting(_)), "{e}");
+            assert!(e.to_string().contains(names), "{e}");
+        }
+        assert!(api_url("a b", &[]).is_err());
+        assert!(api_url("x.com/evil", &[]).is_err());
     }
 }

@@ -22,6 +22,8 @@ pub enum CallError {
     Status { status: u16, body: String },
     /// 200 with a body we could not use.
     Malformed(String),
+    /// A setting cannot form the request (it names the setting); nothing was sent.
+    Setting(String),
 }
 
 impl std::fmt::Display for CallError {
@@ -34,6 +36,7 @@ impl std::fmt::Display for CallError {
                 crate::http::excerpt(body.as_bytes(), 300)
             ),
             CallError::Malformed(m) => write!(f, "unexpected answer: {m}"),
+            CallError::Setting(m) => write!(f, "no request was made: {m}"),
         }
     }
 }

@@ -8,6 +8,105 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 
 const MAX_DOC: usize = 512 * 1024;
 
+/// The hosts that serve Entra ID discovery documents and signing keys, one group per cloud
+/// (reference azure-managed-identity.md §3.6–3.7). Public and US Government share the v1
+/// issuer host `sts.windows.net`, so they form one group.
+const MICROSOFT_CLOUDS: &[&[&str]] = &[
+    &[
+        "sts.windows.net",
+        "login.microsoftonline.com",
+        "login.windows.net",
+        "login.microsoftonline.us",
+    ],
+    &[
+        "sts.chinacloudapi.cn",
+        "login.chinacloudapi.cn",
+        "login.partner.microsoftonline.cn",
+    ],
+    &["sts.microsoftonline.de", "login.microsoftonline.de"],
+];
+
+fn cloud_of(host: &str) -> Option<&'static [&'static str]> {
+    MICROSOFT_CLOUDS
+        .iter()
+        .copied()
+        .find(|c| c.iter().any(|h| h.eq_ignore_ascii_case(host)))
+}
+
+fn is_internal_v4(ip: std::net::Ipv4Addr) -> bool {
+    let o = ip.octets();
+    ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || ip.is_documentation()
+        || o[0] == 0
+        || (o[0] == 100 && (64..128).contains(&o[1])) // carrier-grade NAT
+        || o[0] >= 240
+}
+
+fn is_internal_v6(ip: std::net::Ipv6Addr) -> bool {
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return is_internal_v4(v4);
+    }
+    let s = ip.segments();
+    ip.is_loopback()
+        || ip.is_unspecified()
+        || ip.is_multicast()
+        || (s[0] & 0xfe00) == 0xfc00 // unique local
+        || (s[0] & 0xffc0) == 0xfe80 // link-local
+}
+
+/// A URL that came from a server (or from a token a server issued) may be fetched only if
+/// it is https and its host is a name, or a public address: never loopback, link-local
+/// (the metadata service), private or otherwise internal. The check is on the host as
+/// written, before any connection; names are resolved by the normal resolver (tests pin
+/// production names to the simulator with WIF_DOCTOR_RESOLVE, which is fine: the name is
+/// what is judged).
+pub fn check_server_url(url: &str) -> Result<url::Url, String> {
+    let u = url::Url::parse(url).map_err(|e| format!("not a URL ({e})"))?;
+    if u.scheme() != "https" {
+        return Err(format!("scheme {} is not https", u.scheme()));
+    }
+    match u.host() {
+        None => Err("no host".into()),
+        Some(url::Host::Ipv4(ip)) if is_internal_v4(ip) => {
+            Err(format!("{ip} is a loopback, link-local or private address"))
+        }
+        Some(url::Host::Ipv6(ip)) if is_internal_v6(ip) => {
+            Err(format!("{ip} is a loopback, link-local or private address"))
+        }
+        Some(url::Host::Domain(d))
+            if d.eq_ignore_ascii_case("localhost")
+                || d.to_ascii_lowercase().ends_with(".localhost") =>
+        {
+            Err(format!("{d} is this machine"))
+        }
+        Some(_) => Ok(u),
+    }
+}
+
+/// The discovery document's `jwks_uri` must be https on the issuer's own Microsoft
+/// identity hosts (the same cloud); for an issuer that is not Microsoft's (an AKS OIDC
+/// issuer, say), on the issuer's own host. Anything else is refused before any request.
+pub fn check_jwks_uri(issuer: &str, jwks_uri: &str) -> Result<(), String> {
+    let jwks = check_server_url(jwks_uri)?;
+    let jwks_host = jwks.host_str().unwrap_or_default();
+    let iss = url::Url::parse(issuer).map_err(|e| format!("the issuer is not a URL ({e})"))?;
+    let iss_host = iss.host_str().unwrap_or_default();
+    match cloud_of(iss_host) {
+        Some(cloud) if cloud.iter().any(|h| h.eq_ignore_ascii_case(jwks_host)) => Ok(()),
+        Some(cloud) => Err(format!(
+            "{jwks_host} is not one of the issuer's Microsoft identity hosts ({})",
+            cloud.join(", ")
+        )),
+        None if jwks_host.eq_ignore_ascii_case(iss_host) && jwks.port() == iss.port() => Ok(()),
+        None => Err(format!("{jwks_host} is not the issuer's host {iss_host}")),
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Discovery {
     pub url: String,
@@ -19,6 +118,11 @@ pub struct Discovery {
 pub enum OidcError {
     /// The issuer is not an https URL.
     BadIssuer(String),
+    /// A URL from the token or a server that wif-doctor refuses to fetch (nothing was sent).
+    Refused {
+        url: String,
+        why: String,
+    },
     Transport {
         url: String,
         failure: Failure,
@@ -80,6 +184,10 @@ pub async fn discover(http: &Http, issuer: &str) -> Result<Discovery, OidcError>
     if !issuer.starts_with("https://") {
         return Err(OidcError::BadIssuer(issuer.into()));
     }
+    check_server_url(issuer).map_err(|why| OidcError::Refused {
+        url: issuer.into(),
+        why,
+    })?;
     let url = format!(
         "{}/.well-known/openid-configuration",
         issuer.trim_end_matches('/')
@@ -92,6 +200,10 @@ pub async fn discover(http: &Http, issuer: &str) -> Result<Discovery, OidcError>
             why: "no jwks_uri".into(),
         })?
         .to_string();
+    check_jwks_uri(issuer, &jwks_uri).map_err(|why| OidcError::Refused {
+        url: jwks_uri.clone(),
+        why,
+    })?;
     Ok(Discovery {
         issuer: doc["issuer"].as_str().map(str::to_string),
         url,
@@ -99,7 +211,13 @@ pub async fn discover(http: &Http, issuer: &str) -> Result<Discovery, OidcError>
     })
 }
 
+/// Fetch the JWKS at `uri`, which must have passed [`check_jwks_uri`] ([`discover`] does
+/// that); it is checked as a server URL again here so no caller can skip the guard.
 pub async fn fetch_jwks(http: &Http, uri: &str) -> Result<JwkSet, OidcError> {
+    check_server_url(uri).map_err(|why| OidcError::Refused {
+        url: uri.into(),
+        why,
+    })?;
     let doc = get_json(http, uri).await?;
     serde_json::from_value(doc).map_err(|e| OidcError::Malformed {
         url: uri.into(),
@@ -134,4 +252,86 @@ pub fn verify_signature(
     jsonwebtoken::decode::<serde_json::Value>(token.expose(), &key, &validation)
         .map(|_| ())
         .map_err(|e| OidcError::Signature(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const V1: &str = "https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/";
+
+    #[test]
+    fn microsoft_jwks_on_the_issuers_cloud_is_allowed() {
+        assert!(
+            check_jwks_uri(
+                V1,
+                "https://login.microsoftonline.com/common/discovery/keys"
+            )
+            .is_ok()
+        );
+        assert!(
+            check_jwks_uri(
+                "https://login.microsoftonline.com/t/v2.0",
+                "https://login.microsoftonline.com/t/discovery/v2.0/keys"
+            )
+            .is_ok()
+        );
+        assert!(
+            check_jwks_uri(
+                "https://sts.chinacloudapi.cn/t/",
+                "https://login.chinacloudapi.cn/common/discovery/keys"
+            )
+            .is_ok()
+        );
+        // An AKS-style issuer: keys on its own host.
+        assert!(
+            check_jwks_uri(
+                "https://oidc.prod-aks.azure.com/abc/",
+                "https://oidc.prod-aks.azure.com/abc/openid/v1/jwks"
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn everything_else_is_refused() {
+        for bad in [
+            "http://login.microsoftonline.com/common/discovery/keys",
+            "https://127.0.0.1/keys",
+            "https://169.254.169.254/metadata/identity/oauth2/token",
+            "https://2852039166/keys",
+            "https://[::1]/keys",
+            "https://[::ffff:169.254.169.254]/keys",
+            "https://10.0.0.1/keys",
+            "https://localhost/keys",
+            "https://evil.example/keys",
+            "https://login.microsoftonline.com.evil.example/keys",
+            "https://login.chinacloudapi.cn/common/discovery/keys",
+            "file:///etc/passwd",
+            "not a url",
+        ] {
+            let e = check_jwks_uri(V1, bad);
+            assert!(e.is_err(), "{bad} must be refused");
+        }
+        assert!(check_jwks_uri("https://oidc.example/abc/", "https://other.example/jwks").is_err());
+    }
+
+    #[test]
+    fn server_urls_never_reach_internal_addresses() {
+        for bad in [
+            "https://169.254.169.254/",
+            "https://127.0.0.53/",
+            "https://192.168.1.1/",
+            "https://172.16.0.1/",
+            "https://100.64.0.1/",
+            "https://0.0.0.0/",
+            "https://[fe80::1]/",
+            "https://[fd00::1]/",
+            "https://app.localhost/",
+        ] {
+            assert!(check_server_url(bad).is_err(), "{bad}");
+        }
+        assert!(check_server_url("https://sts.windows.net/t/").is_ok());
+        assert!(check_server_url("https://20.190.128.1/").is_ok());
+    }
 }

@@ -418,6 +418,42 @@ impl DecodedJwt {
     pub fn alg(&self) -> Option<&str> {
         as_str(&self.header, "alg")
     }
+
+    /// Header facts that make the token unacceptable, in words shared by `decode` and
+    /// `check` (token.claims): an unsigned token (`alg: none`), an algorithm STS does not
+    /// accept, and `crit` extensions (RFC 7515 §4.1.11: a verifier that does not
+    /// understand them must reject the token).
+    pub fn header_problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        match self.alg() {
+            Some("RS256") | Some("ES256") => {}
+            Some(a) if a.eq_ignore_ascii_case("none") => out.push(format!(
+                "the token's alg is {a:?}: it is unsigned, so anyone could have written it; Google STS accepts only RS256 and ES256, and nothing may trust it"
+            )),
+            other => out.push(format!(
+                "the token's alg is {}; Google STS accepts only RS256 and ES256",
+                other.map(|a| format!("{a:?}")).unwrap_or_else(|| "(missing)".into())
+            )),
+        }
+        if let Some(crit) = self.header.get("crit") {
+            let names = match crit {
+                Value::Array(a) => a
+                    .iter()
+                    .map(|v| {
+                        v.as_str()
+                            .map(|s| format!("{s:?}"))
+                            .unwrap_or_else(|| v.to_string())
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                other => other.to_string(),
+            };
+            out.push(format!(
+                "the token header has crit [{names}]: extensions a verifier must understand or reject the token (RFC 7515 §4.1.11); Entra ID never sets it and Google STS rejects it"
+            ));
+        }
+        out
+    }
     pub fn kid(&self) -> Option<&str> {
         as_str(&self.header, "kid")
     }

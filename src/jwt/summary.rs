@@ -129,7 +129,8 @@ impl TokenSummary {
 }
 
 fn notes(jwt: &DecodedJwt, now: i64) -> Vec<String> {
-    let mut notes = Vec::new();
+    // First: what makes the token unacceptable, as token.claims says it.
+    let mut notes = jwt.header_problems();
 
     // Identity.
     if let (Some(sub), Some(client_id)) = (jwt.sub(), jwt.client_id())

@@ -3,13 +3,16 @@
 
 pub mod appsettings;
 mod args;
+pub mod normalise;
 mod origin;
 pub mod recover;
 mod resolve;
 
 pub use args::SettingsArgs;
 pub use origin::{Origin, Sourced, value_of};
-pub use resolve::{EnvMap, SettingsError, parse_duration, parse_resolve};
+pub use resolve::{
+    EnvMap, SettingsError, normalised, parse_duration, parse_resolve, setting_name,
+};
 
 use crate::secret::Secret;
 use std::net::SocketAddr;
@@ -69,8 +72,23 @@ pub struct Environment {
     pub service_fabric: bool,
     /// `IMDS_ENDPOINT` (Azure Arc) is present.
     pub arc: bool,
-    /// Variables recovered from the app's environment, and from where.
+    /// Variables recovered from the app's environment, and from where (for display).
     pub recovered: Vec<(String, String)>,
+    /// The same, with the process (pid and name) each came from.
+    pub recovered_sources: Vec<(String, recover::Source)>,
+}
+
+/// A setting whose given value normalisation changed (see [`Settings::adjustments`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Adjustment {
+    pub field: &'static str,
+    pub label: &'static str,
+    /// The value as given, escaped (see [`crate::diagnose::visible`]).
+    pub raw: String,
+    /// The value used, escaped.
+    pub value: String,
+    pub origin: Origin,
+    pub problems: Vec<&'static str>,
 }
 
 /// Every setting wif-doctor uses, each with its origin.
@@ -112,6 +130,99 @@ impl Settings {
         self.environment.azure_vm
             || !self.imds_endpoint.is_default()
             || self.source == SourceChoice::Imds
+    }
+
+    /// Settings whose given value was changed by normalisation: the field, its label, the
+    /// raw form shown escaped (secrets described, never shown), the value used, where it came
+    /// from and what was removed. `gcp.settings` reports each as a warning.
+    pub fn adjustments(&self) -> Vec<Adjustment> {
+        let mut out = Vec::new();
+        let mut text = |field: &'static str, label: &'static str, s: Option<&Sourced<String>>| {
+            if let Some(s) = s
+                && let Some(raw) = &s.raw
+            {
+                out.push(Adjustment {
+                    field,
+                    label,
+                    raw: crate::diagnose::visible(raw),
+                    value: crate::diagnose::visible(&s.value),
+                    origin: s.origin.clone(),
+                    problems: normalise::normalise(raw).problems,
+                });
+            }
+        };
+        text(
+            "project_number",
+            "project number",
+            self.project_number.as_ref(),
+        );
+        text("pool", "pool ID", self.pool.as_ref());
+        text("provider", "provider ID", self.provider.as_ref());
+        text("project_id", "project ID", self.project_id.as_ref());
+        text(
+            "service_account",
+            "service account",
+            self.service_account.as_ref(),
+        );
+        text("location", "location", Some(&self.location));
+        text("model", "model", Some(&self.model));
+        text("token_url", "token URL", Some(&self.token_url));
+        text(
+            "universe_domain",
+            "universe domain",
+            Some(&self.universe_domain),
+        );
+        text(
+            "subject_token_type",
+            "subject token type",
+            Some(&self.subject_token_type),
+        );
+        text("resource", "Azure resource", Some(&self.resource));
+        text("api_version", "API version", Some(&self.api_version));
+        text(
+            "identity_endpoint",
+            "identity endpoint",
+            self.identity_endpoint.as_ref(),
+        );
+        text("msi_endpoint", "MSI endpoint", self.msi_endpoint.as_ref());
+        text("imds_endpoint", "IMDS endpoint", Some(&self.imds_endpoint));
+        if let Some(sel) = &self.selector
+            && let Some(raw) = &sel.raw
+        {
+            let (IdentitySelector::ClientId(r)
+            | IdentitySelector::ObjectId(r)
+            | IdentitySelector::ResourceId(r)) = raw;
+            out.push(Adjustment {
+                field: "identity",
+                label: "identity",
+                raw: crate::diagnose::visible(r),
+                value: crate::diagnose::visible(&sel.value.describe()),
+                origin: sel.origin.clone(),
+                problems: normalise::normalise(r).problems,
+            });
+        }
+        for (field, label, s) in [
+            (
+                "identity_header",
+                "identity header",
+                self.identity_header.as_ref(),
+            ),
+            ("msi_secret", "MSI secret", self.msi_secret.as_ref()),
+        ] {
+            if let Some(s) = s
+                && let Some(raw) = &s.raw
+            {
+                out.push(Adjustment {
+                    field,
+                    label,
+                    raw: "(a secret, not shown)".into(),
+                    value: s.value.describe(),
+                    origin: s.origin.clone(),
+                    problems: normalise::normalise(raw.expose()).problems,
+                });
+            }
+        }
+        out
     }
 
     /// Rows for "where every setting came from" (secrets described, never shown).

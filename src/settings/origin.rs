@@ -34,16 +34,23 @@ impl fmt::Display for Origin {
     }
 }
 
-/// A value together with its [`Origin`].
+/// A value together with its [`Origin`]. `value` is always the normalised value every
+/// consumer uses; `raw` keeps what was given when normalisation changed it, so the
+/// settings lint can show it (see [`super::normalise`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sourced<T> {
     pub value: T,
     pub origin: Origin,
+    pub raw: Option<T>,
 }
 
 impl<T> Sourced<T> {
     pub fn new(value: T, origin: Origin) -> Self {
-        Sourced { value, origin }
+        Sourced {
+            value,
+            origin,
+            raw: None,
+        }
     }
 
     pub fn is_default(&self) -> bool {
@@ -51,7 +58,14 @@ impl<T> Sourced<T> {
     }
 }
 
-/// The raw value of an optional setting, if set.
+impl Sourced<String> {
+    /// The value as given (before normalisation).
+    pub fn raw_value(&self) -> &str {
+        self.raw.as_deref().unwrap_or(&self.value)
+    }
+}
+
+/// The (normalised) value of an optional setting, if set.
 pub fn value_of(o: &Option<Sourced<String>>) -> Option<String> {
     o.as_ref().map(|s| s.value.clone())
 }

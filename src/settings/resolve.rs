@@ -1,5 +1,6 @@
 //! Turning flags, the environment and recovered app variables into [`Settings`].
 
+use super::normalise::{check_header_value, check_request_url, normalise};
 use super::recover::{self, Recovered};
 use super::*;
 use std::collections::BTreeMap;
@@ -12,9 +13,9 @@ pub type EnvMap = BTreeMap<String, String>;
 /// A setting that cannot be understood; reported as a usage error (exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
-    #[error("invalid {what} '{value}': {why}")]
+    #[error("invalid {what} {value}: {why}")]
     Invalid {
-        what: &'static str,
+        what: String,
         value: String,
         why: String,
     },
@@ -55,7 +56,17 @@ struct Lookup<'a> {
 }
 
 impl Lookup<'_> {
+    /// [`Self::pick_raw`], normalised; the raw value is kept when it differed.
     fn pick(
+        &self,
+        flag: &Option<String>,
+        flag_name: &str,
+        vars: &[&str],
+    ) -> Option<Sourced<String>> {
+        self.pick_raw(flag, flag_name, vars).map(normalised)
+    }
+
+    fn pick_raw(
         &self,
         flag: &Option<String>,
         flag_name: &str,
@@ -80,7 +91,7 @@ impl Lookup<'_> {
                     v.to_string(),
                     Origin::Recovered {
                         var: (*var).into(),
-                        from: from.into(),
+                        from: from.to_string(),
                     },
                 ));
             }
@@ -100,8 +111,35 @@ impl Lookup<'_> {
     }
 }
 
+/// The value normalised once, for every consumer; the raw form kept when it differed.
+pub fn normalised(s: Sourced<String>) -> Sourced<String> {
+    let n = normalise(&s.value);
+    if n.value == s.value {
+        return s;
+    }
+    Sourced {
+        value: n.value,
+        raw: Some(s.value),
+        origin: s.origin,
+    }
+}
+
+/// How a setting is named in an error: as the user gave it.
+pub fn setting_name(var: &str, origin: &Origin) -> String {
+    match origin {
+        Origin::Flag { flag } => flag.clone(),
+        Origin::Env { var } => var.clone(),
+        Origin::Recovered { var, from } => format!("{var} (recovered from {from})"),
+        _ => var.to_string(),
+    }
+}
+
 fn secret(s: Option<Sourced<String>>) -> Option<Sourced<Secret>> {
-    s.map(|s| Sourced::new(Secret::new(s.value), s.origin))
+    s.map(|s| Sourced {
+        value: Secret::new(s.value),
+        origin: s.origin,
+        raw: s.raw.map(Secret::new),
+    })
 }
 
 impl Settings {
@@ -118,26 +156,23 @@ impl Settings {
             .copied()
             .filter(|v| env.get(*v).is_none_or(|x| x.is_empty()))
             .collect();
-        let recovered = recover::recover(&root, &missing);
+        let recovered = recover::recover(&root, env, &missing);
         let l = Lookup { env, recovered };
 
-        let selector = if let Some(v) = &args.object_id {
-            Some(Sourced::new(
-                IdentitySelector::ObjectId(v.clone()),
-                Origin::Flag {
-                    flag: "--object-id".into(),
-                },
-            ))
-        } else if let Some(v) = &args.msi_resource_id {
-            Some(Sourced::new(
-                IdentitySelector::ResourceId(v.clone()),
-                Origin::Flag {
-                    flag: "--msi-resource-id".into(),
-                },
-            ))
+        let selector_of = |s: Sourced<String>, make: fn(String) -> IdentitySelector| Sourced {
+            value: make(s.value),
+            origin: s.origin,
+            raw: s.raw.map(make),
+        };
+        let selector = if args.object_id.is_some() {
+            l.pick(&args.object_id, "--object-id", &[])
+                .map(|s| selector_of(s, IdentitySelector::ObjectId))
+        } else if args.msi_resource_id.is_some() {
+            l.pick(&args.msi_resource_id, "--msi-resource-id", &[])
+                .map(|s| selector_of(s, IdentitySelector::ResourceId))
         } else {
             l.pick(&args.client_id, "--client-id", &["AZURE_CLIENT_ID"])
-                .map(|s| Sourced::new(IdentitySelector::ClientId(s.value), s.origin))
+                .map(|s| selector_of(s, IdentitySelector::ClientId))
         };
 
         // The legacy pair is only an alias when the current pair is absent.
@@ -160,7 +195,7 @@ impl Settings {
             .or(env.get("WIF_DOCTOR_TIMEOUT").map(String::as_str))
         {
             Some(t) => parse_duration(t).map_err(|why| SettingsError::Invalid {
-                what: "timeout",
+                what: "timeout".into(),
                 value: t.into(),
                 why,
             })?,
@@ -181,11 +216,12 @@ impl Settings {
             resolve.push(parse_resolve(spec)?);
         }
 
-        let source = match args
+        let source = args
             .source
             .as_deref()
             .or(env.get("WIF_DOCTOR_SOURCE").map(String::as_str))
-        {
+            .map(|v| normalise(v).value);
+        let source = match source.as_deref() {
             None | Some("auto") => SourceChoice::Auto,
             Some("app-service") => SourceChoice::AppService,
             Some("msi-legacy") => SourceChoice::MsiLegacy,
@@ -193,7 +229,7 @@ impl Settings {
             Some("aks") => SourceChoice::Aks,
             Some(other) => {
                 return Err(SettingsError::Invalid {
-                    what: "source",
+                    what: "source".into(),
                     value: other.into(),
                     why: "expected one of auto, app-service, msi-legacy, imds, aks".into(),
                 });
@@ -212,11 +248,17 @@ impl Settings {
                 .recovered
                 .vars
                 .iter()
+                .map(|(k, (_, from))| (k.clone(), from.to_string()))
+                .collect(),
+            recovered_sources: l
+                .recovered
+                .vars
+                .iter()
                 .map(|(k, (_, from))| (k.clone(), from.clone()))
                 .collect(),
         };
 
-        Ok(Settings {
+        let settings = Settings {
             project_number: l.pick(
                 &args.project_number,
                 "--project-number",
@@ -260,7 +302,7 @@ impl Settings {
                 DEFAULT_SUBJECT_TOKEN_TYPE,
             ),
             credentials: l
-                .pick(
+                .pick_raw(
                     &args.credentials.as_ref().map(|p| p.display().to_string()),
                     "--credentials",
                     &["GOOGLE_APPLICATION_CREDENTIALS"],
@@ -290,19 +332,47 @@ impl Settings {
                 DEFAULT_IMDS_ENDPOINT,
             ),
             federated_token_file: l
-                .pick(&None, "", &["AZURE_FEDERATED_TOKEN_FILE"])
+                .pick_raw(&None, "", &["AZURE_FEDERATED_TOKEN_FILE"])
                 .map(|s| Sourced::new(PathBuf::from(s.value), s.origin)),
             source,
             resolve,
             timeout,
             extra_roots_pem: Vec::new(),
             environment,
-        })
+        };
+        settings.check_requestable()?;
+        Ok(settings)
+    }
+
+    /// Settings that cannot form a request at all are usage errors naming the setting:
+    /// endpoints that are not http(s) URLs (or are too long), header values with control
+    /// characters. Whether a well-formed endpoint is *safe* is `gcp.settings`' business.
+    pub fn check_requestable(&self) -> Result<(), SettingsError> {
+        let urls = [
+            ("IDENTITY_ENDPOINT", self.identity_endpoint.as_ref()),
+            ("MSI_ENDPOINT", self.msi_endpoint.as_ref()),
+            ("AZURE_IMDS_ENDPOINT", Some(&self.imds_endpoint)),
+            ("GCP_WORKLOAD_IDENTITY_TOKEN_URL", Some(&self.token_url)),
+        ];
+        for (var, s) in urls {
+            if let Some(s) = s {
+                check_request_url(&setting_name(var, &s.origin), &s.value)?;
+            }
+        }
+        for (var, s) in [
+            ("IDENTITY_HEADER", self.identity_header.as_ref()),
+            ("MSI_SECRET", self.msi_secret.as_ref()),
+        ] {
+            if let Some(s) = s {
+                check_header_value(&setting_name(var, &s.origin), s.value.expose())?;
+            }
+        }
+        Ok(())
     }
 }
 
 fn read_trimmed(path: &Path) -> Option<String> {
-    std::fs::read_to_string(path)
+    crate::files::read_capped_string(path, 4096, "the machine's DMI data")
         .ok()
         .map(|s| s.trim().to_string())
 }
@@ -333,7 +403,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 /// `HOST=ADDR:PORT`, like curl's `--resolve` (which spells it `HOST:PORT:ADDR`).
 pub fn parse_resolve(spec: &str) -> Result<(String, SocketAddr), SettingsError> {
     let bad = |why: &str| SettingsError::Invalid {
-        what: "--resolve",
+        what: "--resolve".into(),
         value: spec.into(),
         why: why.into(),
     };
@@ -417,7 +487,7 @@ mod tests {
         std::fs::create_dir_all(root.path().join("proc/1")).unwrap();
         std::fs::write(
             root.path().join("proc/1/environ"),
-            b"IDENTITY_ENDPOINT=http://169.254.129.4:8081/msi/token\0IDENTITY_HEADER=hdr\0GCP_PROJECT_NUMBER=1\0",
+            b"WEBSITE_SITE_NAME=app\0IDENTITY_ENDPOINT=http://169.254.129.4:8081/msi/token\0IDENTITY_HEADER=hdr\0GCP_PROJECT_NUMBER=1\0",
         )
         .unwrap();
         let args = SettingsArgs {
@@ -431,7 +501,7 @@ mod tests {
             ep.origin,
             Origin::Recovered {
                 var: "IDENTITY_ENDPOINT".into(),
-                from: "/proc/1/environ".into()
+                from: "process 1, /proc/1/environ".into()
             }
         );
         assert_eq!(s.identity_header.unwrap().value.expose(), "hdr");

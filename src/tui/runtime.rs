@@ -51,6 +51,15 @@ pub async fn run(session: Session, opts: Options) -> Result<Outcome, String> {
     app.ascii = opts.ascii;
     app.monochrome = mono;
     app.demo = opts.demo;
+    if app.demo.is_some() {
+        // The demo never writes where the real app's files live (see demo::output_dir).
+        let dir = crate::demo::output_dir()
+            .unwrap_or_else(|_| std::path::PathBuf::from("/nonexistent/wif-doctor-demo"));
+        let at = |name: &str| dir.join(name).display().to_string();
+        app.default_config_path = at("gcp_credentials.json");
+        app.default_report_path = at("wif-doctor-report.md");
+        app.default_values_path = at("wif-doctor-values.txt");
+    }
     if let Ok(size) = guard.terminal.size() {
         app.size = (size.width, size.height);
     }

@@ -21,7 +21,16 @@ pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
+    /// Peak resident set size of the child (KiB): the largest VmHWM read from
+    /// /proc/<pid>/status while it ran (polled every 2 ms; wait4's ru_maxrss cannot be used,
+    /// it counts the forking test process's memory from before exec).
+    pub peak_rss_kib: u64,
+    /// Wall time from spawn to exit.
+    pub elapsed: Duration,
 }
+
+/// The hard deadline of every run; a hostile case that hangs fails here, not in CI's timeout.
+pub const RUN_DEADLINE: Duration = Duration::from_secs(60);
 
 impl Run {
     pub fn json(&self) -> serde_json::Value {
@@ -31,6 +40,114 @@ impl Run {
     pub fn all(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
     }
+
+    /// The bounds every hostile case must keep: done within `timeout` plus 2 s, under
+    /// 50 MB peak RSS (exit code and "no panic" are checked for every run already).
+    pub fn assert_bounded(&self, timeout: Duration) {
+        assert!(
+            self.elapsed <= timeout + Duration::from_secs(2),
+            "took {:?} (timeout {timeout:?}):\n{}",
+            self.elapsed,
+            self.all()
+        );
+        assert!(
+            self.peak_rss_kib < 50 * 1024,
+            "peak RSS {} KiB >= 50 MB:\n{}",
+            self.peak_rss_kib,
+            self.all()
+        );
+    }
+}
+
+/// Run `cmd` to completion under `deadline` (killed after it), collecting its output and
+/// its peak memory; wait4(2) on its own pid, so parallel tests do not mix their children.
+pub fn run_child(
+    mut cmd: std::process::Command,
+    stdin: Option<Vec<u8>>,
+    deadline: Duration,
+) -> Run {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+    use std::time::Instant;
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let started = Instant::now();
+    let mut child = cmd.spawn().expect("spawn wif-doctor");
+    if let Some(input) = stdin {
+        let mut w = child.stdin.take().unwrap();
+        std::thread::spawn(move || {
+            let _ = w.write_all(&input);
+        });
+    }
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = r.read_to_end(&mut buf);
+            buf
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let pid = child.id() as libc::pid_t;
+    let mut status: libc::c_int = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let mut killed = false;
+    let mut peak_kib = 0u64;
+    let status_file = format!("/proc/{pid}/status");
+    loop {
+        if let Ok(s) = std::fs::read_to_string(&status_file)
+            && let Some(kib) = s
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        {
+            peak_kib = peak_kib.max(kib);
+        }
+        // SAFETY: wait4 on our own child's pid with valid out-pointers.
+        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if r == pid {
+            break;
+        }
+        assert!(r == 0, "wait4 failed: {}", std::io::Error::last_os_error());
+        if started.elapsed() > deadline && !killed {
+            let _ = child.kill();
+            killed = true;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let elapsed = started.elapsed();
+    // The child is reaped; std must not wait for it again.
+    std::mem::forget(child);
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -libc::WTERMSIG(status)
+    };
+    let run = Run {
+        code,
+        stdout: String::from_utf8_lossy(&out.join().unwrap()).into_owned(),
+        stderr: String::from_utf8_lossy(&err.join().unwrap()).into_owned(),
+        peak_rss_kib: peak_kib,
+        elapsed,
+    };
+    assert!(!killed, "still running after {deadline:?}:\n{}", run.all());
+    assert!(
+        matches!(run.code, 0..=2),
+        "exit code {} is not 0, 1 or 2:\n{}",
+        run.code,
+        run.all()
+    );
+    assert!(
+        !run.stderr.contains("panicked at"),
+        "wif-doctor panicked:\n{}",
+        run.all()
+    );
+    run
 }
 
 impl World {
@@ -107,20 +224,9 @@ impl World {
         args: &[&str],
         stdin: Option<Vec<u8>>,
     ) -> Run {
-        let mut cmd = assert_cmd::Command::cargo_bin("wif-doctor").unwrap();
-        cmd.env_clear()
-            .envs(env.iter().cloned())
-            .args(args)
-            .timeout(Duration::from_secs(60));
-        if let Some(input) = stdin {
-            cmd.write_stdin(input);
-        }
-        let out = cmd.output().unwrap();
-        let run = Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        };
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_wif-doctor"));
+        cmd.env_clear().envs(env.iter().cloned()).args(args);
+        let run = run_child(cmd, stdin, RUN_DEADLINE);
         self.assert_no_secrets(&run);
         run
     }

@@ -108,12 +108,9 @@ impl Field {
             Field::ProjectNumber => gcp::validate_project_number(v),
             Field::Pool | Field::Provider => gcp::validate_pool_or_provider_id(v),
             Field::ProjectId => gcp::validate_project_id(v),
-            Field::ServiceAccount => match v.split_once('@') {
-                Some((name, domain)) if !name.is_empty() && domain.contains('.') => Ok(()),
-                _ => Err(
-                    "a service account is an email: NAME@PROJECT_ID.iam.gserviceaccount.com".into(),
-                ),
-            },
+            Field::ServiceAccount => gcp::validate_service_account_email(v).map_err(|e| {
+                format!("this {e}; a service account is an email: NAME@PROJECT_ID.iam.gserviceaccount.com")
+            }),
             Field::ClientId => {
                 let parts: Vec<&str> = v.split('-').collect();
                 let lens = [8, 4, 4, 4, 12];
@@ -141,8 +138,10 @@ impl Field {
         }
     }
 
-    /// Set the value (origin `Edited`); empty clears an optional field.
+    /// Set the value (origin `Edited`), normalised as at resolve time; empty clears an
+    /// optional field.
     pub fn apply(self, s: &mut Settings, v: &str) {
+        let v = &crate::settings::normalise::normalise(v).value;
         let sourced = || Some(Sourced::new(v.to_string(), Origin::Edited));
         let opt = |slot: &mut Option<Sourced<String>>| {
             *slot = if v.is_empty() { None } else { sourced() };

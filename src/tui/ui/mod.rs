@@ -119,6 +119,26 @@ pub(crate) fn para(text: &str, indent: &str, style: Style) -> Lines {
         .collect()
 }
 
+/// The wizard's choke point for text we did not write: every span of a pane, the status
+/// line and the overlays passes through here before it reaches the terminal, so a control
+/// character from a server, a claim or a setting shows as a visible escape (and the run's
+/// secrets are scrubbed). Our own text is unchanged.
+pub(crate) fn sanitised(lines: Lines) -> Lines {
+    let r = crate::secret::registry();
+    lines
+        .into_iter()
+        .map(|mut line| {
+            for span in line.spans.iter_mut() {
+                let clean = crate::untrusted::line(&r.scrub(&span.content)).into_owned();
+                if clean != span.content {
+                    span.content = clean.into();
+                }
+            }
+            line
+        })
+        .collect()
+}
+
 pub(crate) fn block(theme: &Theme, title: String) -> Block<'static> {
     Block::default()
         .borders(Borders::ALL)
@@ -268,6 +288,7 @@ fn step_pane(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Step::Test => test::lines(app, theme),
         Step::Report => report::lines(app, theme),
     };
+    let lines = sanitised(lines);
     let max = lines.len().saturating_sub(1) as u16;
     let scroll = app.scroll[app.step.index()].min(max);
     let title = format!(" {} {} ", app.step.digit(), app.step.title());
@@ -285,6 +306,7 @@ fn status_line(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some(t) => Line::styled(format!(" {t}"), theme.heading()),
         None => Line::styled(format!(" {}", step_hint(app.step)), theme.dim()),
     };
+    let line = sanitised(vec![line]).remove(0);
     frame.render_widget(Paragraph::new(line), area);
 }
 

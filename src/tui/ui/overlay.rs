@@ -22,7 +22,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 fn show(frame: &mut Frame, rect: Rect, theme: &Theme, title: &str, lines: Vec<Line<'static>>) {
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(lines)
+        Paragraph::new(super::sanitised(lines))
             .block(block(theme, format!(" {title} ")))
             .wrap(Wrap { trim: false }),
         rect,

@@ -1,0 +1,73 @@
+//! The invariants every hostile case must keep: it ends in bounded time, exits 0, 1 or 2,
+//! never panics, keeps `--json` output JSON, and leaks no secret (the harness's own check).
+#![allow(dead_code)]
+
+use crate::common::{Run, World};
+use std::time::{Duration, Instant};
+
+/// Every hostile run passes `--timeout 5s`; it must end within that plus 2 s.
+pub const TIMEOUT: &str = "5s";
+pub const LIMIT: Duration = Duration::from_secs(5 + 2);
+
+/// Run with `--timeout 5s` and check the invariants.
+pub fn hostile(w: &World, env: &[(String, String)], args: &[&str]) -> Run {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--timeout", TIMEOUT]);
+    let started = Instant::now();
+    let r = w.run(env, &all);
+    let took = started.elapsed();
+    invariants(&r, args, took);
+    r
+}
+
+pub fn invariants(r: &Run, args: &[&str], took: Duration) {
+    let text = r.all();
+    assert!(
+        took <= LIMIT,
+        "{args:?} took {took:?} (limit {LIMIT:?})\n{text}"
+    );
+    assert!(
+        matches!(r.code, 0..=2),
+        "{args:?}: exit code {} is not 0, 1 or 2\n{text}",
+        r.code
+    );
+    assert!(!text.contains("panicked at"), "{args:?} panicked\n{text}");
+    assert!(
+        !text.contains("RUST_BACKTRACE"),
+        "{args:?} panicked\n{text}"
+    );
+    if args.contains(&"--json") {
+        let _ = r.json();
+    }
+}
+
+/// The check named `id` in a `check --json` report.
+pub fn finding<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["checks"]
+        .as_array()
+        .expect("checks array")
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no {id} in {report:#}"))
+}
+
+pub fn status<'a>(report: &'a serde_json::Value, id: &str) -> &'a str {
+    finding(report, id)["status"].as_str().unwrap_or_default()
+}
+
+pub fn detail(report: &serde_json::Value, id: &str) -> String {
+    finding(report, id)["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Requests the simulator saw for a host (prefix match, e.g. `iamcredentials.`).
+pub fn requests_to(w: &World, host_prefix: &str) -> Vec<String> {
+    w.sim
+        .requests()
+        .iter()
+        .filter(|q| q.host.starts_with(host_prefix))
+        .map(|q| format!("{} {}{}", q.method, q.host, q.path))
+        .collect()
+}
