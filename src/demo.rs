@@ -29,7 +29,12 @@ pub fn output_dir() -> std::io::Result<PathBuf> {
 
 /// Start the simulator for `scenario`.
 pub async fn start(scenario: Scenario, latency: Duration) -> std::io::Result<Sim> {
-    sim::start(SimOptions { scenario, latency }).await
+    sim::start(SimOptions {
+        scenario,
+        latency,
+        ..SimOptions::default()
+    })
+    .await
 }
 
 /// Point `settings` at the simulator. Flags still win: `--demo --pool other` shows a mismatch.

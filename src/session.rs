@@ -7,7 +7,7 @@ use crate::gcp::{
 };
 use crate::http::{Http, HttpError};
 use crate::jwt::{self, DecodedJwt, TokenSummary};
-use crate::settings::{IdentitySelector, Settings, value_of};
+use crate::settings::{IdentitySelector, Settings, SourceChoice, value_of};
 
 /// A fetched and locally decoded token.
 #[derive(Debug, Clone)]
@@ -149,6 +149,79 @@ impl Session {
             }),
             subject_token_field_name: gcp::defaults::SUBJECT_TOKEN_FIELD_NAME.into(),
             service_account: s.service_account.as_ref().map(|x| x.value.clone()),
+        })
+    }
+
+    /// The non-secret settings `subject-token` needs to fetch the same token as this run,
+    /// as one `--flag=value` word each. The endpoint and header are left out on purpose:
+    /// they are read live on every call (they change when the container restarts).
+    pub fn subject_token_flags(&self) -> Vec<String> {
+        let s = &self.settings;
+        let mut out = vec![format!("--resource={}", s.resource.value.trim())];
+        if !s.api_version.is_default() {
+            out.push(format!("--api-version={}", s.api_version.value.trim()));
+        }
+        if let Some(sel) = &s.selector {
+            out.push(match &sel.value {
+                IdentitySelector::ClientId(v) => format!("--client-id={}", v.trim()),
+                IdentitySelector::ObjectId(v) => format!("--object-id={}", v.trim()),
+                IdentitySelector::ResourceId(v) => format!("--msi-resource-id={}", v.trim()),
+            });
+        }
+        let source = match s.source {
+            SourceChoice::Auto => None,
+            SourceChoice::AppService => Some("app-service"),
+            SourceChoice::MsiLegacy => Some("msi-legacy"),
+            SourceChoice::Imds => Some("imds"),
+            SourceChoice::Aks => Some("aks"),
+        };
+        if let Some(src) = source {
+            out.push(format!("--source={src}"));
+        }
+        if s.timeout != crate::settings::DEFAULT_TIMEOUT {
+            out.push(format!("--timeout={}ms", s.timeout.as_millis()));
+        }
+        out
+    }
+
+    /// Inputs for the executable-sourced credential configuration, or the settings that
+    /// are missing. `args` follow the program: `subject-token` and its flags.
+    pub fn executable_inputs(
+        &self,
+        program: String,
+        timeout_millis: u64,
+        output_file: Option<String>,
+    ) -> Result<gcp::executable::ExecutableInputs, Vec<&'static str>> {
+        let s = &self.settings;
+        let (Some(n), Some(p), Some(v)) = (&s.project_number, &s.pool, &s.provider) else {
+            let mut missing = Vec::new();
+            if s.project_number.is_none() {
+                missing.push("--project-number (GCP_PROJECT_NUMBER)");
+            }
+            if s.pool.is_none() {
+                missing.push("--pool (GCP_WORKLOAD_IDENTITY_POOL_ID)");
+            }
+            if s.provider.is_none() {
+                missing.push("--provider (GCP_WORKLOAD_IDENTITY_PROVIDER_ID)");
+            }
+            return Err(missing);
+        };
+        let mut args = vec![gcp::executable::SUBJECT_TOKEN_COMMAND.to_string()];
+        args.extend(self.subject_token_flags());
+        args.push(format!(
+            "--deadline={}ms",
+            gcp::executable::deadline_millis(timeout_millis)
+        ));
+        Ok(gcp::executable::ExecutableInputs {
+            universe_domain: s.universe_domain.value.clone(),
+            audience: gcp::sts_audience(&n.value, &p.value, &v.value),
+            subject_token_type: s.subject_token_type.value.clone(),
+            token_url: s.token_url.value.clone(),
+            service_account: s.service_account.as_ref().map(|x| x.value.clone()),
+            program,
+            args,
+            timeout_millis,
+            output_file,
         })
     }
 }

@@ -10,30 +10,21 @@ use common::*;
 use hostile_support::invariants;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Run the binary with `HOME`, `TMPDIR` and the working directory of our choosing.
 fn run_in(home: &Path, tmp: &Path, args: &[&str]) -> Run {
-    let started = Instant::now();
-    let out = assert_cmd::Command::cargo_bin("wif-doctor")
-        .unwrap()
-        .env_clear()
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_wif-doctor"));
+    cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", home)
         .env("TMPDIR", tmp)
         .env("WIF_DOCTOR_SYSROOT", home)
         .env("NO_COLOR", "1")
         .current_dir(home)
-        .args(args)
-        .timeout(Duration::from_secs(60))
-        .output()
-        .unwrap();
-    let r = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    invariants(&r, args, started.elapsed());
+        .args(args);
+    let r = run_child(cmd, None, Duration::from_secs(60));
+    invariants(&r, args, r.elapsed);
     assert!(!looks_like_jwt_in(&r.all()), "a JWT leaked: {}", r.all());
     r
 }

@@ -72,32 +72,151 @@ fn a_fault_shows_the_failing_hop_and_its_fix() {
     pty.wait_exit();
 }
 
-#[test]
-fn p_prints_the_principal_set_on_one_line_and_returns() {
-    let mut pty = wizard(&["--demo"]);
-    pty.wait_for("all 8 checks ok");
-    pty.send(b"3");
-    pty.wait_for("3 Google values");
-    pty.wait_for("Principal (this identity)");
-    pty.send(b"p");
+/// After choosing one value: the normal screen holds exactly its label, the value as one
+/// logical line (soft-wrapped by the terminal, never broken by us) and the prompt, with
+/// nothing scrolled off above; the bytes of the value are contiguous.
+fn assert_printed_alone(pty: &Pty, label: &str, value: &str) {
     pty.wait_for("Press Enter to return");
     assert!(
         !pty.alternate_screen(),
         "printed on the main screen, where the mouse selects text"
     );
-    let want = principal_set();
-    // The bytes of the value are contiguous (no newline, no cursor move, no border): the
-    // terminal soft-wraps it and a mouse selection copies it whole.
-    assert!(
-        pty.raw().contains(&format!("\r\n{want}\r\n")),
+    let lines = pty.logical_lines();
+    let shown: Vec<&str> = lines
+        .iter()
+        .map(String::as_str)
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(
+        shown,
+        [label, value, "Press Enter to return to the wizard."],
         "{}",
         pty.screen()
     );
+    assert_eq!(lines[0], label, "printed from the top of a cleared screen");
+    assert_eq!(pty.scrollback_len(), 0, "nothing to scroll past");
+    let row = lines.iter().position(|l| l == value).unwrap() as u16;
+    let rows = value.len().div_ceil(80) as u16;
+    assert!(rows > 1, "the value is longer than the terminal is wide");
+    for r in row..row + rows - 1 {
+        assert!(pty.row_wrapped(r), "row {r} soft-wraps into the next");
+    }
+    assert!(!pty.row_wrapped(row + rows - 1), "the value ends its line");
+    // No newline, cursor move, border or label inside the value's bytes.
+    assert!(pty.raw().contains(&format!("\r\n{value}\r\n")));
+}
+
+/// The chooser's highlighted entry: its number and the rest of its row.
+fn highlighted(pty: &Pty) -> Option<(usize, String)> {
+    let screen = pty.screen();
+    let row = screen.lines().find(|r| r.contains('▶'))?;
+    let rest = row.split_once('▶')?.1.trim_start();
+    let (n, text) = rest.split_once(' ')?;
+    Some((n.parse().ok()?, text.trim_start().to_string()))
+}
+
+/// Wait until the highlighted entry's text starts with `label`; returns its number.
+fn wait_highlighted(pty: &Pty, label: &str) -> usize {
+    pty.wait_until(
+        |p| highlighted(p).is_some_and(|(_, t)| t.starts_with(label)),
+        &format!("{label:?} highlighted"),
+    );
+    highlighted(pty).unwrap().0
+}
+
+#[test]
+fn p_chooses_the_principal_set_by_number_and_by_arrows() {
+    let mut pty = wizard(&["--demo"]);
+    pty.wait_for("all 8 checks ok");
+    pty.send(b"3");
+    pty.wait_for("3 Google values");
+    pty.wait_for("Principal (this identity)");
+    let want = principal_set();
+    let label = "PrincipalSet (attribute.subject):";
+
+    // By number.
+    pty.send(b"p");
+    pty.wait_for("Print which value?");
+    let n = wait_highlighted(&pty, "PrincipalSet");
+    assert!(n < 10, "one digit picks it");
+    pty.wait_for(" 0 all ");
+    pty.send(n.to_string().as_bytes());
+    assert_printed_alone(&pty, label, &want);
     pty.send(b"\r");
     pty.wait_until(|p| p.alternate_screen(), "the wizard to come back");
     pty.wait_for("3 Google values");
+
+    // By arrows: up to the principal, back down, Enter.
+    pty.send(b"p");
+    wait_highlighted(&pty, "PrincipalSet");
+    pty.send(b"\x1b[A");
+    assert_eq!(wait_highlighted(&pty, "Principal "), n - 1);
+    pty.send(b"\x1b[B");
+    assert_eq!(wait_highlighted(&pty, "PrincipalSet"), n);
+    pty.send(b"\r");
+    assert_printed_alone(&pty, label, &want);
+    pty.send(b"\r");
+    pty.wait_until(|p| p.alternate_screen(), "the wizard to come back");
+    pty.wait_for("3 Google values");
+
+    // Entry 0 prints every value under its label (the old p), Esc cancels.
+    pty.send(b"p");
+    pty.wait_for("Print which value?");
+    pty.send(b"0");
+    pty.wait_for("Press Enter to return");
+    let raw = pty.raw();
+    assert!(raw.contains("\x1b[2Jwif-doctor: Google values\r\n"));
+    assert!(raw.contains("\r\nTerraform:\r\n"));
+    assert!(raw.contains(&format!("\r\n{label}\r\n{want}\r\n")));
+    pty.send(b"\r");
+    pty.wait_until(|p| p.alternate_screen(), "the wizard to come back");
+    pty.send(b"p");
+    pty.wait_for("Print which value?");
+    pty.send(b"\x1b");
+    pty.wait_for("nothing printed");
     pty.send(b"q");
     assert_eq!(pty.wait_exit(), 0);
+}
+
+#[test]
+fn p_chooses_a_failing_checks_fix_command() {
+    let tenant = wif_doctor::sim::SimTenant::demo();
+    let update = format!(
+        "gcloud iam workload-identity-pools providers update-oidc azure-mi --project=demo-project --location=global --workload-identity-pool=azure-pool --allowed-audiences='{}'",
+        tenant.app_v1.identifier_uri
+    );
+    let describe = "gcloud iam workload-identity-pools providers describe azure-mi --project=demo-project --location=global --workload-identity-pool=azure-pool --format=json";
+    let mut pty = wizard(&["--demo=audience-mismatch"]);
+    pty.send(b"5");
+    pty.wait_for("✗ Google STS");
+    pty.wait_for("– Vertex AI"); // the run is over
+
+    pty.send(b"p");
+    pty.wait_for("Print which value?");
+    assert_eq!(wait_highlighted(&pty, "update-oidc azure-mi"), 1);
+    pty.wait_for("2 describe azure-mi");
+    pty.wait_for("0 every fix in full");
+    pty.send(b"1");
+    assert_printed_alone(
+        &pty,
+        "update-oidc azure-mi (fix for sts.exchange):",
+        &update,
+    );
+    pty.send(b"\r");
+    pty.wait_until(|p| p.alternate_screen(), "the wizard to come back");
+    pty.wait_for("5 End-to-end test");
+
+    pty.send(b"p");
+    wait_highlighted(&pty, "update-oidc azure-mi");
+    pty.send(b"\x1b[B");
+    assert_eq!(wait_highlighted(&pty, "describe azure-mi"), 2);
+    pty.send(b"\r");
+    assert_printed_alone(&pty, "describe azure-mi (fix for sts.exchange):", describe);
+    pty.send(b"\r");
+    pty.wait_until(|p| p.alternate_screen(), "the wizard to come back");
+    pty.wait_for("5 End-to-end test");
+    pty.send(b"q");
+    pty.wait_exit();
 }
 
 #[test]

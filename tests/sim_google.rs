@@ -290,7 +290,11 @@ async fn healthy_direct_access_flow() {
         assert_eq!(status, 200, "{body}");
         assert_eq!(
             body,
-            json!({"permissions": ["aiplatform.endpoints.predict", "aiplatform.models.list"]})
+            json!({"permissions": [
+                "aiplatform.endpoints.predict",
+                "aiplatform.models.list",
+                "resourcemanager.projects.get"
+            ]})
         );
     }
     // The project number names the project too.
@@ -341,7 +345,11 @@ async fn healthy_impersonation_flow() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body["permissions"],
-        json!(["aiplatform.endpoints.predict", "aiplatform.models.list"])
+        json!([
+            "aiplatform.endpoints.predict",
+            "aiplatform.models.list",
+            "resourcemanager.projects.get"
+        ])
     );
     let (status, body) = count_tokens(&sim, &sa_token).await;
     assert_eq!(status, 200, "{body}");
@@ -1094,4 +1102,81 @@ async fn latency_applies_to_google_routes() {
     let elapsed = started.elapsed();
     assert!(elapsed >= latency);
     assert!(elapsed < latency * n / 2, "{elapsed:?}");
+}
+
+async fn get_project(
+    sim: &Sim,
+    bearer: Option<&str>,
+    version: &str,
+    project: &str,
+) -> (u16, Value) {
+    let mut req = https(sim).get(format!(
+        "https://cloudresourcemanager.googleapis.com/{version}/projects/{project}"
+    ));
+    if let Some(b) = bearer {
+        req = req.bearer_auth(b);
+    }
+    json_of(req.send().await.unwrap()).await
+}
+
+/// `projects.get` as google-auth and google-auth-library call it after the STS exchange
+/// (project number from the audience → project ID), in Google's v1 and v3 shapes.
+#[tokio::test]
+async fn resource_manager_projects_get() {
+    let sim = start(Scenario::Healthy).await;
+    let g = sim.google();
+    let fed = federated_token(&sim, &g.audience(), &azure_token(&sim).await).await;
+
+    for name in [PROJECT_NUMBER, g.project_id.as_str()] {
+        let (status, body) = get_project(&sim, Some(&fed), "v1", name).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["projectNumber"], PROJECT_NUMBER);
+        assert_eq!(body["projectId"], g.project_id);
+        assert_eq!(body["lifecycleState"], "ACTIVE");
+        assert!(body["name"].is_string());
+
+        let (status, body) = get_project(&sim, Some(&fed), "v3", name).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["name"], format!("projects/{PROJECT_NUMBER}"));
+        assert_eq!(body["projectId"], g.project_id);
+        assert_eq!(body["state"], "ACTIVE");
+        assert!(body["displayName"].is_string());
+    }
+
+    // Unauthenticated: 401; another project: 403 (existence is not revealed).
+    let (status, body) = get_project(&sim, None, "v1", PROJECT_NUMBER).await;
+    assert_eq!(status, 401, "{body}");
+    let (status, body) = get_project(&sim, Some(&fed), "v1", "other-project").await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["error"]["status"], "PERMISSION_DENIED");
+    let (status, body) = get_project(&sim, Some(&fed), "v3", "999999999999").await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(
+        body["error"]["details"][0]["metadata"]["permission"],
+        "resourcemanager.projects.get"
+    );
+    // Other methods and sub-resources are not routed.
+    let resp = https(&sim)
+        .delete(format!(
+            "https://cloudresourcemanager.googleapis.com/v1/projects/{PROJECT_NUMBER}"
+        ))
+        .bearer_auth(&fed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+}
+
+/// Without `roles/aiplatform.user` the federated principal cannot read the project either.
+#[tokio::test]
+async fn projects_get_denied_without_vertex_binding() {
+    let sim = start(Scenario::MissingVertexBinding).await;
+    let g = sim.google();
+    let fed = federated_token(&sim, &g.audience(), &azure_token(&sim).await).await;
+    let (status, body) = get_project(&sim, Some(&fed), "v1", PROJECT_NUMBER).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "The caller does not have permission"
+    );
 }

@@ -15,7 +15,7 @@ use wif_doctor::cli::Cli;
 use wif_doctor::session::Session;
 use wif_doctor::settings::{EnvMap, Settings};
 use wif_doctor::sim::Scenario;
-use wif_doctor::tui::app::{Action, App, Step};
+use wif_doctor::tui::app::{Action, App, Overlay, Step};
 use wif_doctor::tui::ui;
 
 /// A regex matching `value` even when the wizard's word wrap split it over two rows of
@@ -257,4 +257,94 @@ async fn report_is_redacted_and_complete() {
     ] {
         assert!(md.contains(want), "{want} missing:\n{md}");
     }
+}
+
+fn press(app: &mut App, code: crossterm::event::KeyCode) {
+    app.update(Action::Key(crossterm::event::KeyEvent::from(code)));
+}
+
+/// Every row of a drawn frame is exactly `w` columns and the chooser's box is closed on
+/// both sides: nothing wrapped into or out of the frame.
+fn assert_intact(text: &str, w: u16, h: u16) {
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.len(), usize::from(h), "{text}");
+    for row in &rows {
+        let inner = row.trim_matches('"');
+        assert_eq!(inner.chars().count(), usize::from(w), "{row}");
+    }
+    let top = rows
+        .iter()
+        .position(|r| r.contains("Print which value"))
+        .expect("chooser title");
+    let bottom = rows
+        .iter()
+        .skip(top + 1)
+        .position(|r| r.contains('└'))
+        .expect("chooser bottom")
+        + top
+        + 1;
+    let left = rows[top].chars().position(|c| c == '┌').unwrap();
+    for row in &rows[top + 1..bottom] {
+        let chars: Vec<char> = row.chars().collect();
+        assert_eq!(chars[left], '│', "{row}");
+        assert_eq!(chars[chars.len() - 1 - left], '│', "{row}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chooser_on_values_and_on_a_failing_fix() {
+    let mut s = state(Scenario::Healthy).await;
+    s.app.step = Step::Values;
+    press(&mut s.app, crossterm::event::KeyCode::Char('p'));
+    assert!(matches!(s.app.overlay, Overlay::Chooser(_)));
+    let ps = s.app.values.principal_set.clone();
+    for (w, h) in [(80u16, 24u16), (60, 16)] {
+        s.app.size = (w, h);
+        let text = draw(&s.app, w, h);
+        assert_intact(&text, w, h);
+        // The principalSet is highlighted, cut with an ellipsis, never wrapped.
+        let row = text
+            .lines()
+            .find(|r| r.contains("▶"))
+            .expect("a highlighted row");
+        assert!(
+            row.contains("PrincipalSet") && row.contains("principalSet://"),
+            "{row}"
+        );
+        assert!(row.contains('…') && !text.contains(&ps), "{text}");
+        snapshot(&s, &format!("chooser_values_{w}x{h}"), &text);
+    }
+    // At 60×16 the list scrolls: "all" (0) comes into view at the end.
+    press(&mut s.app, crossterm::event::KeyCode::End);
+    let text = draw(&s.app, 60, 16);
+    assert_intact(&text, 60, 16);
+    let row = text
+        .lines()
+        .find(|r| r.contains("▶"))
+        .expect("a highlighted row");
+    assert!(
+        row.contains(" 0 all ") && row.contains(" of them"),
+        "{text}"
+    );
+    snapshot(&s, "chooser_values_all_60x16", &text);
+
+    let mut s = state(Scenario::AudienceMismatch).await;
+    s.app.step = Step::Test;
+    press(&mut s.app, crossterm::event::KeyCode::Char('p'));
+    for (w, h) in [(80u16, 24u16), (60, 16)] {
+        s.app.size = (w, h);
+        let text = draw(&s.app, w, h);
+        assert_intact(&text, w, h);
+        assert!(text.contains("1 update-oidc azure-mi"), "{text}");
+        assert!(text.contains("2 describe azure-mi"), "{text}");
+        assert!(text.contains("gcloud iam"), "{text}");
+        snapshot(&s, &format!("chooser_fix_{w}x{h}"), &text);
+    }
+    s.app.ascii = true;
+    let text = draw(&s.app, 80, 24);
+    assert!(text.is_ascii(), "{text}");
+    assert!(
+        text.contains("> 1 update-oidc") && text.contains("..."),
+        "{text}"
+    );
 }

@@ -197,24 +197,6 @@ fn build_request(s: &Settings, plan: &Plan) -> Result<(Url, Option<SecretHeader>
     Ok((url, header))
 }
 
-/// Reads an identity-endpoint answer exactly as [`fetch_token`] does once the body is in
-/// (same parser, same scrubbing), without a request: the entry point of `fuzz/`.
-#[doc(hidden)]
-pub fn interpret_response(
-    s: &Settings,
-    plan: &Plan,
-    status: u16,
-    content_type: Option<&str>,
-    body: &[u8],
-) -> Result<AzureToken, AzureError> {
-    let secrets: Vec<&Secret> = [&s.identity_header, &s.msi_secret]
-        .into_iter()
-        .flatten()
-        .map(|h| &h.value)
-        .collect();
-    interpret(s, plan, status, content_type, body, &secrets, 1).map_err(|e| e.scrubbed(&secrets))
-}
-
 /// The identity endpoint redirected. The client never follows (the secret header would go
 /// along), so say where it pointed: the Location is server text, scrubbed and capped here
 /// and shown escaped by every face.
@@ -236,6 +218,24 @@ fn redirected(plan: &Plan, status: u16, location: Option<&str>, secrets: &[&Secr
         "use the IDENTITY_ENDPOINT value from the app container (printenv IDENTITY_ENDPOINT, or /proc/1/environ); never route it through a proxy",
     )
     .with_status(status)
+}
+
+/// Reads an identity-endpoint answer exactly as [`fetch_token`] does once the body is in
+/// (same parser, same scrubbing), without a request: the entry point of `fuzz/`.
+#[doc(hidden)]
+pub fn interpret_response(
+    s: &Settings,
+    plan: &Plan,
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<AzureToken, AzureError> {
+    let secrets: Vec<&Secret> = [&s.identity_header, &s.msi_secret]
+        .into_iter()
+        .flatten()
+        .map(|h| &h.value)
+        .collect();
+    interpret(s, plan, status, content_type, body, &secrets, 1).map_err(|e| e.scrubbed(&secrets))
 }
 
 fn interpret(

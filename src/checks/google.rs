@@ -1,7 +1,7 @@
 //! Checks that call Google: the STS exchange, impersonation, the permission probe and a
 //! free Vertex AI call. Failures are explained by the catalogue in `diagnose`.
 
-use super::{CheckId, Finding};
+use super::{CheckId, Finding, tls};
 use crate::diagnose::{self, Context, Explanation};
 use crate::google::{self, CallError, StsRequest};
 use crate::secret::Secret;
@@ -40,12 +40,17 @@ fn explained(id: CheckId, e: Explanation, status: u16, body: &str) -> Finding {
     }))
 }
 
-fn unreachable(id: CheckId, what: &str, e: &CallError) -> Finding {
-    Finding::fail(
-        id,
-        format!("{what}: {e}"),
-        "check outbound HTTPS from this machine to *.googleapis.com (HTTPS_PROXY / NO_PROXY, firewall)",
-    )
+fn unreachable(s: &Session, id: CheckId, what: &str, e: &CallError) -> Finding {
+    let fix = "check outbound HTTPS from this machine to *.googleapis.com (HTTPS_PROXY / NO_PROXY, firewall)";
+    match e {
+        CallError::Transport(failure) => Finding::fail(
+            id,
+            tls::with_note(format!("{what}: {e}"), &s.http.roots()),
+            tls::fix(&s.http.roots(), failure, fix),
+        )
+        .with_data(json!({"tls_roots": tls::id(&s.http.roots())})),
+        _ => Finding::fail(id, format!("{what}: {e}"), fix),
+    }
 }
 
 /// sts.exchange: returns the federated token on success.
@@ -87,6 +92,7 @@ pub async fn sts(s: &Session, f: &Fetched) -> (Finding, Option<Secret>) {
         }
         Err(e) => (
             unreachable(
+                s,
                 id,
                 &format!(
                     "cannot complete the exchange at {}",
@@ -174,7 +180,7 @@ pub async fn impersonate(
             None,
         ),
         Err(e) => (
-            unreachable(id, "cannot reach iamcredentials.googleapis.com", &e),
+            unreachable(s, id, "cannot reach iamcredentials.googleapis.com", &e),
             None,
         ),
     }
@@ -222,7 +228,12 @@ pub async fn permissions(s: &Session, f: &Fetched, bearer: &Secret) -> Finding {
             status,
             &body,
         ),
-        Err(e) => unreachable(id, "cannot reach cloudresourcemanager.googleapis.com", &e),
+        Err(e) => unreachable(
+            s,
+            id,
+            "cannot reach cloudresourcemanager.googleapis.com",
+            &e,
+        ),
     }
 }
 
@@ -260,7 +271,7 @@ pub async fn vertex(s: &Session, f: &Fetched, bearer: &Secret) -> Finding {
             status,
             &body,
         ),
-        Err(e) => unreachable(id, &format!("cannot reach Vertex AI in {location}"), &e),
+        Err(e) => unreachable(s, id, &format!("cannot reach Vertex AI in {location}"), &e),
     }
 }
 

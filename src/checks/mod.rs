@@ -8,6 +8,7 @@ mod finding;
 mod google;
 mod local;
 mod signature;
+pub mod tls;
 
 pub use engine::{Event, run, run_to_report, run_with};
 pub use finding::{CheckId, Finding, Report, Status};

@@ -1,7 +1,7 @@
 //! token.signature: OIDC discovery at `iss`, the JWKS, the `kid`, the RS256 signature —
 //! what STS does first, done locally so its terse error becomes a precise one.
 
-use super::{CheckId, Finding};
+use super::{CheckId, Finding, tls};
 use crate::google::{self, OidcError};
 use crate::http::Http;
 use crate::jwt::DecodedJwt;
@@ -36,15 +36,15 @@ pub async fn check(http: &Http, jwt: &DecodedJwt, token: &Secret) -> Finding {
     };
     let discovery = match google::discover(http, iss).await {
         Ok(d) => d,
-        Err(e) => return explain(id, iss, kid, e),
+        Err(e) => return explain(http, id, iss, kid, e),
     };
     let jwks = match google::fetch_jwks(http, &discovery.jwks_uri).await {
         Ok(k) => k,
-        Err(e) => return explain(id, iss, kid, e),
+        Err(e) => return explain(http, id, iss, kid, e),
     };
-    let data = json!({"discovery": discovery.url, "jwks_uri": discovery.jwks_uri, "kid": kid, "issuer_in_discovery": discovery.issuer});
+    let data = json!({"discovery": discovery.url, "jwks_uri": discovery.jwks_uri, "kid": kid, "issuer_in_discovery": discovery.issuer, "tls_roots": tls::id(&http.roots())});
     if let Err(e) = google::verify_signature(token, kid, alg, &jwks) {
-        return explain(id, iss, kid, e).with_data(data);
+        return explain(http, id, iss, kid, e).with_data(data);
     }
     if let Some(doc_iss) = &discovery.issuer
         && doc_iss != iss
@@ -57,17 +57,21 @@ pub async fn check(http: &Http, jwt: &DecodedJwt, token: &Secret) -> Finding {
         )
         .with_data(data);
     }
+    // The first TLS hop of a run: where its roots came from is said here when it matters.
     Finding::pass(
         id,
-        format!(
-            "signature verified with key {kid} from {}",
-            discovery.jwks_uri
+        tls::with_note(
+            format!(
+                "signature verified with key {kid} from {}",
+                discovery.jwks_uri
+            ),
+            &http.roots(),
         ),
     )
     .with_data(data)
 }
 
-fn explain(id: CheckId, iss: &str, kid: &str, e: OidcError) -> Finding {
+fn explain(http: &Http, id: CheckId, iss: &str, kid: &str, e: OidcError) -> Finding {
     match e {
         OidcError::BadIssuer(i) => Finding::fail(
             id,
@@ -83,11 +87,19 @@ fn explain(id: CheckId, iss: &str, kid: &str, e: OidcError) -> Finding {
         ),
         OidcError::Transport { url, failure } => Finding::fail(
             id,
-            format!(
-                "cannot fetch {url}: {failure}. STS would answer 'Error connecting to the given credential's issuer.'"
+            tls::with_note(
+                format!(
+                    "cannot fetch {url}: {failure}. STS would answer 'Error connecting to the given credential's issuer.'"
+                ),
+                &http.roots(),
             ),
-            "check outbound HTTPS from this machine (proxy settings, firewall); Google fetches the same URL from its side",
-        ),
+            tls::fix(
+                &http.roots(),
+                &failure,
+                "check outbound HTTPS from this machine (proxy settings, firewall); Google fetches the same URL from its side",
+            ),
+        )
+        .with_data(json!({"tls_roots": tls::id(&http.roots())})),
         OidcError::Status { url, status } => Finding::fail(
             id,
             format!(

@@ -1,7 +1,7 @@
 //! Command-line grammar.
 
 use crate::settings::SettingsArgs;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// Set up and diagnose keyless federation from an Azure managed identity into Google Cloud
@@ -42,15 +42,33 @@ pub enum Command {
     Decode(DecodeArgs),
     /// Show the Google values (issuer, audience, principal, gcloud, Terraform) for this token
     Values(JsonArg),
-    /// Write the external_account credential configuration file
+    /// Write the external_account credential configuration file (--form url or executable)
     Config(ConfigArgs),
+    /// Print a fresh managed-identity token as an executable-source response (for Google's
+    /// client libraries; THE ONE COMMAND WHOSE OUTPUT CARRIES A TOKEN)
+    ///
+    /// Google's client libraries run this on every refresh when the credential file is the
+    /// executable form (`wif-doctor config --form executable`). It speaks the executable-source
+    /// protocol (AIP-4117): stdout is one JSON line, {"version":1,"success":true,"token_type":
+    /// "urn:ietf:params:oauth:token-type:jwt","id_token":"<the Azure token>","expiration_time":
+    /// <unix seconds>}, or {"version":1,"success":false,"code":"...","message":"..."} with exit
+    /// status 1.
+    ///
+    /// By design, and only here, standard output carries the managed-identity token: do not
+    /// run it where the output is logged. Nothing is written to standard error. It honours
+    /// GOOGLE_EXTERNAL_ACCOUNT_TOKEN_TYPE, GOOGLE_EXTERNAL_ACCOUNT_AUDIENCE (checked for shape),
+    /// GOOGLE_EXTERNAL_ACCOUNT_INTERACTIVE (interactive mode is refused) and
+    /// GOOGLE_EXTERNAL_ACCOUNT_OUTPUT_FILE (the response is also written there, atomically,
+    /// mode 0600).
+    #[command(name = "subject-token")]
+    SubjectToken(SubjectTokenArgs),
     /// Run the end-to-end test: token, signature, STS, impersonation, permissions, Vertex AI
     Check(JsonArg),
     /// Run the checks and write a redacted Markdown report for a support ticket
     Report(ReportArgs),
-    /// Run the simulator in the foreground and print how to point wif-doctor at it
-    #[command(hide = true)]
-    Sim(SimArgs),
+    /// Serve the built-in simulator (Entra, Google, a CONNECT proxy) for trying an app or a
+    /// client library offline; prints the environment that points a client at it
+    Simulate(super::simulate::SimulateArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -80,15 +98,37 @@ pub struct ConfigArgs {
     /// Print the configuration instead of writing it (the header value is redacted)
     #[arg(long, conflicts_with_all = ["output", "force"])]
     pub stdout: bool,
+    /// url: the identity endpoint and header in the file (every library, .NET included; the
+    /// header is frozen in the file). executable: the library runs `wif-doctor subject-token`
+    /// (never stale; needs GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1; not supported by .NET)
+    #[arg(long, value_enum, default_value_t = ConfigForm::Url)]
+    pub form: ConfigForm,
+    /// executable form: how long the library lets the command run, in ms (5000..=120000)
+    #[arg(long, value_name = "MS", default_value_t = crate::gcp::executable::TIMEOUT_DEFAULT_MILLIS)]
+    pub executable_timeout_millis: u64,
+    /// executable form: cache the response in this file under $HOME (mode 0600); libraries
+    /// read it before running the command
+    #[arg(long, value_name = "PATH")]
+    pub executable_output_file: Option<PathBuf>,
     #[command(flatten)]
     pub json: JsonArg,
 }
 
+/// The two shapes of credential configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConfigForm {
+    /// `credential_source.url` with the identity header (the seed's form)
+    Url,
+    /// `credential_source.executable` running `wif-doctor subject-token`
+    Executable,
+}
+
 #[derive(Debug, Clone, Args)]
-pub struct SimArgs {
-    /// Write the simulator's CA certificate here (for SSL_CERT_FILE)
-    #[arg(long, value_name = "PATH")]
-    pub ca_file: Option<PathBuf>,
+pub struct SubjectTokenArgs {
+    /// Answer with a failure response rather than run longer than this (e.g. 28500ms); the
+    /// executable-form file sets it a little under its timeout_millis
+    #[arg(long, value_name = "DURATION")]
+    pub deadline: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -1,6 +1,6 @@
 //! One function per subcommand: run the engine, hand the result to `render`.
 
-use super::args::{ConfigArgs, DecodeArgs, ReportArgs, SimArgs};
+use super::args::{ConfigArgs, DecodeArgs, ReportArgs};
 use super::{Failure, render};
 use crate::files::{self, Overwrite, WriteOutcome};
 use crate::gcp::{self, RevealHeader};
@@ -13,7 +13,7 @@ use std::path::PathBuf;
 /// Bigger than any JWT; the decoder then explains "too large" itself.
 const MAX_INPUT: u64 = 1024 * 1024;
 
-fn print_json(value: &impl serde::Serialize) {
+pub(super) fn print_json(value: &impl serde::Serialize) {
     let json = serde_json::to_string_pretty(value).unwrap_or_else(|e| {
         serde_json::json!({"error": format!("cannot serialise the result: {e}")}).to_string()
     });
@@ -128,6 +128,9 @@ fn default_output(
 
 pub fn config(session: &Session, args: &ConfigArgs, demo: bool) -> Result<(), Failure> {
     use crate::azure::SourceKind;
+    if args.form == super::args::ConfigForm::Executable {
+        return super::executable::config(session, args);
+    }
     // The file's credential source is the App Service identity endpoint; other sources
     // need another shape, which gcloud writes.
     if let Ok(plan) = session.plan()
@@ -224,6 +227,11 @@ pub fn config(session: &Session, args: &ConfigArgs, demo: bool) -> Result<(), Fa
         "export GOOGLE_APPLICATION_CREDENTIALS={}",
         gcp::shell_quote(&shown)
     );
+    let appsettings = gcp::executable::appsettings_command(
+        session.settings.environment.app_service_site.as_deref(),
+        &shown,
+        false,
+    );
     let warning = "the file embeds the current IDENTITY_HEADER, which the platform rotates when the container \
                    restarts: regenerate it at app start-up (e.g. run `wif-doctor config --force` in the startup \
                    command) rather than writing it once";
@@ -237,7 +245,9 @@ pub fn config(session: &Session, args: &ConfigArgs, demo: bool) -> Result<(), Fa
             "path": shown,
             "outcome": match outcome { WriteOutcome::Created => "created", WriteOutcome::Unchanged => "unchanged", WriteOutcome::Replaced => "replaced" },
             "mode": "0600",
+            "form": "url",
             "export": export,
+            "appsettings_command": appsettings,
             "warnings": [warning],
         }));
     } else {
@@ -253,58 +263,11 @@ pub fn config(session: &Session, args: &ConfigArgs, demo: bool) -> Result<(), Fa
         outln!();
         outln!("{export}");
         outln!();
+        outln!("App settings (so the app finds the file):");
+        outln!("{appsettings}");
+        outln!();
         outln!("warning: {warning}");
     }
-    Ok(())
-}
-
-/// Run the simulator in the foreground (for trying wif-doctor by hand against it).
-pub async fn sim(args: &SimArgs, scenario: Option<&str>) -> Result<(), Failure> {
-    let scenario = scenario
-        .unwrap_or("healthy")
-        .parse()
-        .map_err(|e: crate::sim::ParseScenarioError| Failure::Usage(format!("--demo: {e}")))?;
-    let sim = crate::demo::start(scenario, std::time::Duration::ZERO)
-        .await
-        .map_err(|e| Failure::Failed(format!("cannot start the simulator: {e}")))?;
-    let ca = args
-        .ca_file
-        .clone()
-        .unwrap_or_else(|| std::env::temp_dir().join("wif-doctor-sim-ca.pem"));
-    sim.write_ca_file(&ca)
-        .map_err(|e| Failure::Failed(format!("cannot write {}: {e}", ca.display())))?;
-    let resolve: Vec<String> = sim
-        .resolve_entries()
-        .iter()
-        .map(|(h, a)| format!("{h}={a}"))
-        .collect();
-    // The simulator's header is fake, but it still goes to a 0600 file rather than the screen.
-    let env_file = std::env::temp_dir().join("wif-doctor-sim.env");
-    let google = sim.google();
-    let lines = [
-        format!("export SSL_CERT_FILE={}", ca.display()),
-        format!("export WIF_DOCTOR_RESOLVE={}", resolve.join(",")),
-        format!("export IDENTITY_ENDPOINT={}", sim.identity_endpoint()),
-        format!("export IDENTITY_HEADER={}", sim.identity_header()),
-        format!("export AZURE_RESOURCE_URI={}", sim.app_v1().identifier_uri),
-        format!("export GCP_PROJECT_NUMBER={}", google.project_number),
-        format!("export GCP_PROJECT_ID={}", google.project_id),
-        format!("export GCP_WORKLOAD_IDENTITY_POOL_ID={}", google.pool),
-        format!(
-            "export GCP_WORKLOAD_IDENTITY_PROVIDER_ID={}",
-            google.provider
-        ),
-    ];
-    files::write_private_atomic(
-        &env_file,
-        (lines.join("\n") + "\n").as_bytes(),
-        Overwrite::Force,
-    )
-    .map_err(|e| Failure::Failed(e.to_string()))?;
-    outln!("simulator running ({scenario}); Ctrl+C to stop. In another shell:");
-    outln!("  . {}", env_file.display());
-    outln!("  wif-doctor token");
-    let _ = tokio::signal::ctrl_c().await;
     Ok(())
 }
 
@@ -349,11 +312,13 @@ pub fn env(session: &Session, as_json: bool) -> Result<(), Failure> {
                     "var": v, "from": f.to_string(), "pid": f.pid, "process": f.process, "path": f.path,
                 })).collect::<Vec<_>>(),
             },
+            "tls_roots": crate::checks::tls::id(&session.http.roots()),
+            "tls_roots_description": crate::checks::tls::describe(&session.http.roots()),
             "missing": missing,
             "appsettings_command": appsettings::appsettings_command(s),
         }));
     } else {
-        out!("{}", render::env(s, &plan, &missing));
+        out!("{}", render::env(s, &plan, &missing, &session.http.roots()));
     }
     Ok(())
 }
@@ -420,7 +385,7 @@ pub async fn report(
 }
 
 /// A file error with the way out: a missing directory is the usual cause.
-fn file_error(e: files::FileError, path: &std::path::Path) -> String {
+pub(super) fn file_error(e: files::FileError, path: &std::path::Path) -> String {
     match path.parent().filter(|d| !d.as_os_str().is_empty()) {
         Some(d) if !d.exists() => format!(
             "cannot write {}: the directory {} does not exist\n  fix: mkdir -p {} (or choose another --output)",

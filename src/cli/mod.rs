@@ -85,8 +85,10 @@ macro_rules! outln {
 
 mod args;
 mod commands;
+mod executable;
 mod progress;
 mod render;
+mod simulate;
 
 /// Entry point used by `main.rs`.
 pub fn main() -> ExitCode {
@@ -142,7 +144,7 @@ impl Command {
             Command::Decode(a) => a.json.json,
             Command::Config(a) => a.json.json,
             Command::Report(a) => a.json.json,
-            Command::Sim(_) => false,
+            Command::Simulate(_) | Command::SubjectToken(_) => false,
         }
     }
 }
@@ -194,15 +196,24 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
     if let Some(Command::Decode(a)) = &cli.command {
         return commands::decode(a);
     }
+    // The simulator is a server of its own: no settings, no environment.
+    if let Some(Command::Simulate(a)) = &cli.command {
+        if cli.demo.is_some() {
+            return Err(Failure::Usage(
+                "simulate takes --scenario, not --demo".into(),
+            ));
+        }
+        return simulate::run(a).await;
+    }
     let env: EnvMap = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .collect();
+    // The libraries' protocol: it answers every failure itself, on stdout, as JSON.
+    if let Some(Command::SubjectToken(a)) = &cli.command {
+        return executable::subject_token(&cli.settings, a, &env).await;
+    }
     let mut settings =
         Settings::resolve(&cli.settings, &env).map_err(|e| Failure::Usage(e.to_string()))?;
-
-    if let Some(Command::Sim(a)) = &cli.command {
-        return commands::sim(a, cli.demo.as_deref()).await;
-    }
 
     // No subcommand: the interactive wizard on a terminal, else the check report.
     let wizard = cli.command.is_none() && interactive();
@@ -238,7 +249,9 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
         Some(Command::Report(a)) => commands::report(session, &a, cli.demo.as_deref()).await,
         None if wizard => run_wizard(session, cli.ascii, cli.demo).await,
         None => commands::check(session, false, cli.ascii).await,
-        Some(Command::Decode(_)) | Some(Command::Sim(_)) => unreachable!("handled above"),
+        Some(Command::Decode(_)) | Some(Command::Simulate(_)) | Some(Command::SubjectToken(_)) => {
+            unreachable!("handled above")
+        }
     }
 }
 

@@ -240,6 +240,7 @@ pub fn env(
     s: &Settings,
     plan: &Result<crate::azure::Plan, AzureError>,
     missing: &[crate::settings::appsettings::Missing],
+    roots: &crate::checks::tls::Loaded,
 ) -> String {
     let mut out = String::from("Identity source\n");
     match plan {
@@ -290,6 +291,7 @@ pub fn env(
             "no (IMDS is not probed)"
         },
     );
+    row(&mut out, "TLS roots", crate::checks::tls::describe(roots));
     for (var, from) in &s.environment.recovered {
         row(&mut out, "recovered", format!("{var} from {from}"));
     }

@@ -20,6 +20,7 @@ pub use google_api::{
 };
 pub use settings_lint::{SettingsLintInput, lint_settings};
 pub use sts::{catalogue_ids, explain_sts};
+pub(crate) use text::audience_issues;
 pub use text::visible;
 
 use crate::gcp;

@@ -5,9 +5,11 @@
 mod config;
 pub use config::credential_config;
 mod derive;
+pub mod executable;
 mod hosts;
 mod ids;
 mod quote;
+pub mod subject_token;
 
 pub use config::{
     ConfigInputs, CredentialConfig, CredentialSource, IDENTITY_HEADER_NAME, IdentityHeader,

@@ -10,9 +10,7 @@ mod resolve;
 
 pub use args::SettingsArgs;
 pub use origin::{Origin, Sourced, value_of};
-pub use resolve::{
-    EnvMap, SettingsError, normalised, parse_duration, parse_resolve, setting_name,
-};
+pub use resolve::{EnvMap, SettingsError, normalised, parse_duration, parse_resolve, setting_name};
 
 use crate::secret::Secret;
 use std::net::SocketAddr;
@@ -116,6 +114,9 @@ pub struct Settings {
     pub imds_endpoint: Sourced<String>,
     pub federated_token_file: Option<Sourced<PathBuf>>,
     pub source: SourceChoice,
+    /// `GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES` as the app has it (an executable-sourced
+    /// credential file runs only when it is `1`).
+    pub allow_executables: Option<Sourced<String>>,
 
     pub resolve: Vec<(String, SocketAddr)>,
     pub timeout: Duration,

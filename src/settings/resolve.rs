@@ -45,6 +45,7 @@ const RECOVERABLE: &[&str] = &[
     "GCP_WORKLOAD_IDENTITY_UNIVERSE_DOMAIN",
     "GCP_WORKLOAD_IDENTITY_SUBJECT_TOKEN_TYPE",
     "GOOGLE_APPLICATION_CREDENTIALS",
+    "GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES",
 ];
 
 /// Azure's fixed DMI chassis asset tag; how the SDKs tell an Azure VM.
@@ -334,6 +335,7 @@ impl Settings {
             federated_token_file: l
                 .pick_raw(&None, "", &["AZURE_FEDERATED_TOKEN_FILE"])
                 .map(|s| Sourced::new(PathBuf::from(s.value), s.origin)),
+            allow_executables: l.pick(&None, "", &["GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES"]),
             source,
             resolve,
             timeout,

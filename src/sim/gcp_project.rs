@@ -29,6 +29,10 @@ pub(crate) const ROLE_VERTEX_USER: &str = "roles/aiplatform.user";
 pub(crate) const ROLE_WORKLOAD_IDENTITY_USER: &str = "roles/iam.workloadIdentityUser";
 pub(crate) const PERM_PREDICT: &str = "aiplatform.endpoints.predict";
 pub(crate) const PERM_GET_ACCESS_TOKEN: &str = "iam.serviceAccounts.getAccessToken";
+pub(crate) const PERM_PROJECTS_GET: &str = "resourcemanager.projects.get";
+/// Display name and creation time of the simulated project (`projects.get`).
+pub(crate) const PROJECT_NAME: &str = "Demo Project";
+pub(crate) const PROJECT_CREATED: &str = "2024-01-15T09:30:00.000Z";
 
 /// Publisher models countTokens knows about (per location the same set).
 pub(crate) const MODELS: &[&str] = &[
@@ -48,13 +52,14 @@ pub(crate) const LOCATIONS: &[&str] = &[
     "asia-northeast1",
 ];
 
-/// Permissions of the modelled predefined roles (the real roles hold more;
-/// notably the sim's `roles/aiplatform.user` lacks `resourcemanager.projects.get`
-/// so that permission probes show a "not held" entry).
+/// Permissions of the modelled predefined roles (the real roles hold more).
+/// `roles/aiplatform.user` holds `resourcemanager.projects.get` as Google's does
+/// (reference §11): client libraries read the project ID with it.
 fn role_permissions(role: &str) -> &'static [&'static str] {
     match role {
         ROLE_VERTEX_USER => &[
             PERM_PREDICT,
+            PERM_PROJECTS_GET,
             "aiplatform.endpoints.get",
             "aiplatform.endpoints.list",
             "aiplatform.models.get",

@@ -1,6 +1,6 @@
 //! The Google side, dispatched on the `Host` header: STS (`sts.rs`), IAM
-//! Credentials `generateAccessToken`, Resource Manager `testIamPermissions`
-//! and Vertex AI `countTokens` (reference §2, §3, §7). Also the store of
+//! Credentials `generateAccessToken`, Resource Manager `testIamPermissions` and
+//! `projects.get`, and Vertex AI `countTokens` (`v1` and `v1beta1`) (reference §2, §3, §7). Also the store of
 //! access tokens the simulator has issued, so later calls know who is calling.
 //!
 //! Error bodies use Google's JSON shape
@@ -19,7 +19,8 @@ use time::OffsetDateTime;
 use time::macros::format_description;
 
 use super::gcp_project::{
-    Caller, GcpProject, LOCATIONS, MODELS, PERM_GET_ACCESS_TOKEN, PERM_PREDICT,
+    Caller, GcpProject, LOCATIONS, MODELS, PERM_GET_ACCESS_TOKEN, PERM_PREDICT, PERM_PROJECTS_GET,
+    PROJECT_CREATED, PROJECT_NAME,
 };
 use super::http::{SimRequest, SimResponse};
 use super::keys::random_b64url;
@@ -311,19 +312,84 @@ fn generate_access_token(
 
 // ---------------------------------------------------------- resource manager
 
-/// `POST /v1|v3/projects/<PROJECT>:testIamPermissions`.
+/// `POST /v1|v3/projects/<PROJECT>:testIamPermissions` and `GET /v1|v3/projects/<PROJECT>`
+/// (`projects.get`, which google-auth and google-auth-library call to turn the
+/// audience's project number into the project ID).
 fn resource_manager(state: &State, req: &SimRequest) -> Option<SimResponse> {
-    let rest = req
-        .path
-        .strip_prefix("/v1/projects/")
-        .or_else(|| req.path.strip_prefix("/v3/projects/"))?;
-    let project = rest.strip_suffix(":testIamPermissions")?;
-    if project.contains('/') || req.method != Method::POST {
+    let (version, rest) = if let Some(rest) = req.path.strip_prefix("/v1/projects/") {
+        (CrmVersion::V1, rest)
+    } else {
+        (CrmVersion::V3, req.path.strip_prefix("/v3/projects/")?)
+    };
+    if let Some(project) = rest.strip_suffix(":testIamPermissions") {
+        if project.contains('/') || req.method != Method::POST {
+            return None;
+        }
+        return Some(match test_iam_permissions(state, req, project) {
+            Ok(r) | Err(r) => r,
+        });
+    }
+    if rest.is_empty() || rest.contains(['/', ':']) || req.method != Method::GET {
         return None;
     }
-    Some(match test_iam_permissions(state, req, project) {
+    Some(match get_project(state, req, version, rest) {
         Ok(r) | Err(r) => r,
     })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CrmVersion {
+    V1,
+    V3,
+}
+
+/// `projects.get`: the v1 shape (`projectNumber`, `projectId`, `lifecycleState`, `name` =
+/// display name) or the v3 shape (`name` = `projects/<NUMBER>`, `state`, `displayName`).
+fn get_project(
+    state: &State,
+    req: &SimRequest,
+    version: CrmVersion,
+    project: &str,
+) -> Result<SimResponse, SimResponse> {
+    let caller = authenticate(state, req, "cloudresourcemanager.googleapis.com")?;
+    let gp = &state.google.project;
+    // Google does not say whether a project the caller cannot read exists.
+    if !gp.is_named(project) || !gp.project_allows(&caller, PERM_PROJECTS_GET) {
+        return Err(match version {
+            // not in reference (observed v1 wording)
+            CrmVersion::V1 => google_error(
+                StatusCode::FORBIDDEN,
+                "The caller does not have permission",
+                Vec::new(),
+            ),
+            CrmVersion::V3 => permission_denied(
+                &format!(
+                    "Permission '{PERM_PROJECTS_GET}' denied on resource '//cloudresourcemanager.googleapis.com/projects/{project}' (or it may not exist)."
+                ),
+                "cloudresourcemanager.googleapis.com",
+                PERM_PROJECTS_GET,
+            ),
+        });
+    }
+    let body = match version {
+        CrmVersion::V1 => json!({
+            "projectNumber": gp.number,
+            "projectId": gp.id,
+            "lifecycleState": "ACTIVE",
+            "name": PROJECT_NAME,
+            "createTime": PROJECT_CREATED,
+        }),
+        CrmVersion::V3 => json!({
+            "name": format!("projects/{}", gp.number),
+            "projectId": gp.id,
+            "state": "ACTIVE",
+            "displayName": PROJECT_NAME,
+            "createTime": PROJECT_CREATED,
+            "updateTime": PROJECT_CREATED,
+            "etag": "W/\"sim\"",
+        }),
+    };
+    Ok(SimResponse::json(StatusCode::OK, &body))
 }
 
 fn test_iam_permissions(

@@ -1,5 +1,5 @@
 //! Server plumbing shared by both listeners: accept loop (optionally TLS),
-//! hyper HTTP/1.1 connections, bounded request bodies, the request log,
+//! hyper HTTP/1.1 or HTTP/2 connections, bounded request bodies, the request log,
 //! injected latency, and a small response type the route handlers return.
 //!
 //! Handlers are plain synchronous functions from [`SimRequest`] to
@@ -17,7 +17,7 @@ use hyper::body::{Body, Bytes, Frame, Incoming, SizeHint};
 use hyper::header::{CONTENT_TYPE, HOST, HeaderName, HeaderValue};
 use hyper::http::uri::Authority;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
@@ -49,7 +49,8 @@ impl ListenerKind {
 /// included) so tests can prove where credentials were sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordedRequest {
-    /// `"http"` (metadata listener) or `"https"`.
+    /// `"http"` (metadata listener), `"https"`, or `"proxy"` (a request to the CONNECT
+    /// proxy; `path` is then `host:port` for a CONNECT, `host path` otherwise).
     pub listener: &'static str,
     /// Host without port, lowercased (`127.0.0.1`, `login.microsoftonline.com`, …).
     pub host: String,
@@ -281,9 +282,10 @@ pub(crate) async fn serve(
                         else {
                             return;
                         };
-                        serve_connection(TokioIo::new(tls_stream), kind, state).await;
+                        let h2 = tls_stream.get_ref().1.alpn_protocol() == Some(b"h2");
+                        serve_connection(TokioIo::new(tls_stream), kind, state, h2).await;
                     }
-                    None => serve_connection(TokioIo::new(stream), kind, state).await,
+                    None => serve_connection(TokioIo::new(stream), kind, state, false).await,
                 }
             };
             tokio::select! {
@@ -294,7 +296,8 @@ pub(crate) async fn serve(
     }
 }
 
-async fn serve_connection<I>(io: I, kind: ListenerKind, state: Arc<State>)
+/// HTTP/2 when the client chose it by ALPN (as Google's and Entra's front ends offer), else 1.1.
+async fn serve_connection<I>(io: I, kind: ListenerKind, state: Arc<State>, h2: bool)
 where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
@@ -302,6 +305,12 @@ where
         let state = state.clone();
         async move { Ok::<_, Infallible>(handle(state, kind, req).await) }
     });
+    if h2 {
+        let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+        builder.timer(TokioTimer::new());
+        let _ = builder.serve_connection(io, service).await;
+        return;
+    }
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
         .timer(TokioTimer::new())
@@ -330,6 +339,7 @@ async fn handle(
     req: Request<Incoming>,
 ) -> Response<SimBody> {
     let host = request_host(&req);
+    state.keys_ready().await;
     let (parts, body) = req.into_parts();
     let (body, too_large) = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
         Ok(collected) => (collected.to_bytes(), false),
@@ -374,6 +384,15 @@ async fn handle(
     } else {
         super::route(&state, kind, &sreq)
     };
+
+    let outcome = match resp.body {
+        ResponseBody::Hang => "no answer (scenario)".to_string(),
+        _ => resp.status.as_u16().to_string(),
+    };
+    state.echo(format_args!(
+        "{} {} {} -> {outcome}",
+        sreq.method, sreq.host, sreq.path
+    ));
 
     if !state.opts.latency.is_zero() {
         tokio::time::sleep(state.opts.latency).await;

@@ -15,6 +15,7 @@ mod gcp_project;
 mod google;
 mod http;
 mod keys;
+mod proxy;
 mod scenario;
 mod sts;
 mod tenant;
@@ -24,7 +25,7 @@ mod token;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -56,13 +57,23 @@ pub struct SimOptions {
     pub scenario: Scenario,
     /// Delay injected before every response (all hosts, Google included).
     pub latency: Duration,
+    /// Where the HTTPS listener binds (default `127.0.0.1:0`). `127.0.0.1:443` lets
+    /// unmodified clients reach it through an `/etc/hosts` entry alone.
+    pub https_listen: Option<SocketAddr>,
+    /// Also run a CONNECT proxy on `127.0.0.1:0` that tunnels only the simulated host
+    /// names to the HTTPS listener (for `HTTPS_PROXY`).
+    pub proxy: bool,
+    /// Write one line per request (method, host, path, status) to stderr.
+    pub log_to_stderr: bool,
 }
 
 /// Shared state behind both listeners.
 pub(crate) struct State {
     pub opts: SimOptions,
     pub tenant: SimTenant,
-    pub keys: KeySet,
+    /// RSA signing keys, generated in the background (see [`start`]).
+    keys: OnceLock<KeySet>,
+    keys_ready: watch::Receiver<bool>,
     pub identity_header: String,
     pub msi_secret: String,
     pub google: google::GoogleState,
@@ -70,6 +81,31 @@ pub(crate) struct State {
 }
 
 impl State {
+    /// One request-log line on stderr when [`SimOptions::log_to_stderr`] is set. Callers
+    /// pass method, host, path and outcome only (never headers, bodies or queries);
+    /// control characters are replaced so a client cannot forge log lines.
+    fn echo(&self, line: std::fmt::Arguments<'_>) {
+        if self.opts.log_to_stderr {
+            let line: String = line
+                .to_string()
+                .chars()
+                .map(|c| if c.is_control() { '?' } else { c })
+                .collect();
+            eprintln!("simulate: {line}");
+        }
+    }
+
+    /// The signing keys; blocks until generated (request handlers await [`State::keys_ready`]
+    /// first, so only synchronous callers ever wait here).
+    pub(crate) fn keys(&self) -> &KeySet {
+        self.keys.wait()
+    }
+
+    /// Resolves once the signing keys exist.
+    pub(crate) async fn keys_ready(&self) {
+        let _ = self.keys_ready.clone().wait_for(|ready| *ready).await;
+    }
+
     fn record(&self, r: RecordedRequest) {
         if let Ok(mut log) = self.log.lock()
             && log.len() < MAX_RECORDED
@@ -82,9 +118,9 @@ impl State {
     fn mint_http(&self, identity: &SimIdentity, res: &ResolvedResource) -> token::Minted {
         let tweaks = self.opts.scenario.token_tweaks();
         let key = if tweaks.rogue_key {
-            &self.keys.rogue
+            &self.keys().rogue
         } else {
-            &self.keys.primary
+            &self.keys().primary
         };
         token::mint(
             &self.tenant,
@@ -104,6 +140,16 @@ pub(crate) fn now() -> i64 {
         .unwrap_or(0)
 }
 
+/// Host names the HTTPS listener answers for, the only CONNECT destinations the
+/// proxy accepts: the Entra and Google hosts and the regional Vertex AI hosts.
+pub(crate) fn serves_host(host: &str) -> bool {
+    AZURE_HOSTS.contains(&host)
+        || google::GOOGLE_HOSTS.contains(&host)
+        || host
+            .strip_suffix("-aiplatform.googleapis.com")
+            .is_some_and(|loc| loc != "global" && gcp_project::LOCATIONS.contains(&loc))
+}
+
 /// Top-level dispatch: metadata listener → Azure MI endpoints; HTTPS → by
 /// `Host` (Entra, then Google), anything else 404.
 fn route(state: &State, kind: ListenerKind, req: &SimRequest) -> SimResponse {
@@ -120,12 +166,15 @@ pub struct Sim {
     state: Arc<State>,
     http_addr: SocketAddr,
     https_addr: SocketAddr,
+    proxy_addr: Option<SocketAddr>,
     ca_pem: String,
     shutdown: watch::Sender<bool>,
 }
 
 /// Binds both loopback listeners and starts serving on the current Tokio
-/// runtime. Generates a fresh CA, RSA signing keys and endpoint secrets.
+/// runtime. Generates a fresh CA and endpoint secrets; the RSA signing keys (two 2048-bit keys,
+/// most of the start-up cost) are generated on a blocking thread after this returns, and
+/// requests wait for them, so `--demo` draws its first frame meanwhile.
 pub async fn start(opts: SimOptions) -> io::Result<Sim> {
     // Regional Vertex hosts (`us-central1-aiplatform.googleapis.com`) are
     // siblings of `aiplatform.googleapis.com`, not subdomains: only
@@ -141,29 +190,64 @@ pub async fn start(opts: SimOptions) -> io::Result<Sim> {
             "localhost",
         ])
         .collect();
-    let (material, keys) = tokio::task::spawn_blocking(move || -> io::Result<_> {
-        Ok((tls::build(&tls_names)?, KeySet::generate()?))
-    })
-    .await
-    .map_err(io::Error::other)??;
+    let material = tls::build(&tls_names)?;
 
+    let (keys_done, keys_ready) = watch::channel(false);
     let tenant = SimTenant::demo();
     let google = google::GoogleState::new(&tenant, opts.scenario);
     let state = Arc::new(State {
         opts,
         tenant,
         google,
-        keys,
+        keys: OnceLock::new(),
+        keys_ready,
         identity_header: keys::random_guid(),
         msi_secret: keys::random_guid(),
         log: Mutex::new(Vec::new()),
     });
 
+    let filling = state.clone();
+    tokio::task::spawn_blocking(move || {
+        // Generation fails only when the system RNG does; keep trying rather than serve nothing.
+        let keys = loop {
+            match KeySet::generate() {
+                Ok(k) => break k,
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+            }
+        };
+        let _ = filling.keys.set(keys);
+        let _ = keys_done.send(true);
+    });
+
     let http_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
-    let https_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+    let https_bind = state
+        .opts
+        .https_listen
+        .unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
+    let https_listener = TcpListener::bind(https_bind)
+        .await
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {https_bind}: {e}")))?;
     let http_addr = http_listener.local_addr()?;
     let https_addr = https_listener.local_addr()?;
+    let proxy_listener = if state.opts.proxy {
+        Some(TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?)
+    } else {
+        None
+    };
+    let proxy_addr = proxy_listener
+        .as_ref()
+        .map(TcpListener::local_addr)
+        .transpose()?;
     let (shutdown, rx) = watch::channel(false);
+
+    if let Some(listener) = proxy_listener {
+        tokio::spawn(proxy::serve(
+            listener,
+            proxy::tunnel_target(https_addr),
+            state.clone(),
+            rx.clone(),
+        ));
+    }
 
     tokio::spawn(http::serve(
         http_listener,
@@ -184,6 +268,7 @@ pub async fn start(opts: SimOptions) -> io::Result<Sim> {
         state,
         http_addr,
         https_addr,
+        proxy_addr,
         ca_pem: material.ca_pem,
         shutdown,
     })
@@ -216,6 +301,12 @@ impl Sim {
 
     pub fn https_addr(&self) -> SocketAddr {
         self.https_addr
+    }
+
+    /// `http://127.0.0.1:PORT` of the CONNECT proxy, for `HTTPS_PROXY` (when
+    /// [`SimOptions::proxy`] was set).
+    pub fn https_proxy(&self) -> Option<String> {
+        self.proxy_addr.map(|a| format!("http://{a}"))
     }
 
     /// Every production host name mapped to the HTTPS listener, for
@@ -285,7 +376,7 @@ impl Sim {
 
     /// `kid` of the published signing key.
     pub fn signing_kid(&self) -> &str {
-        self.state.keys.primary.kid()
+        self.state.keys().primary.kid()
     }
 
     /// A valid token for the system-assigned identity and the v1 or v2 app,
@@ -306,7 +397,7 @@ impl Sim {
         Some(
             token::mint(
                 &self.state.tenant,
-                &self.state.keys.primary,
+                &self.state.keys().primary,
                 identity,
                 &resolved,
                 now(),
@@ -326,7 +417,7 @@ impl Sim {
     /// RS256 signature whatever `header.alg` says), for tests that need
     /// tokens the endpoints never issue (long subjects, odd claims, bad `alg`).
     pub fn sign_jwt(&self, header: &serde_json::Value, claims: &serde_json::Value) -> String {
-        self.state.keys.primary.sign_jwt(header, claims)
+        self.state.keys().primary.sign_jwt(header, claims)
     }
 
     /// Snapshot of every request received so far, in arrival order.

@@ -15,7 +15,7 @@ use std::sync::Arc;
 mod copy;
 mod field;
 mod step;
-pub use copy::Copyable;
+pub use copy::{Chooser, Copyable, fix_commands};
 pub use field::Field;
 pub use step::Step;
 
@@ -73,6 +73,8 @@ pub enum Overlay {
     Help,
     Edit(Edit),
     Path(PathPrompt),
+    /// `p`: which value to print.
+    Chooser(Chooser),
 }
 
 /// A file the wizard wrote.
@@ -145,7 +147,8 @@ pub enum Effect {
         contents: String,
         replace: bool,
     },
-    /// Leave the alternate screen and print these lines plainly; the app waits for Enter.
+    /// Leave the alternate screen, clear it and print `title`, then these lines plainly
+    /// (never wrapped by us); the app waits for Enter.
     PrintPlain {
         title: String,
         lines: Vec<String>,
@@ -430,6 +433,7 @@ impl App {
             }
             Overlay::Edit(edit) => self.on_edit_key(edit, key),
             Overlay::Path(prompt) => self.on_path_key(prompt, key),
+            Overlay::Chooser(c) => self.on_chooser_key(c, key),
             Overlay::None => self.on_main_key(key),
         }
     }
@@ -711,25 +715,6 @@ impl App {
         e.buffer = Some(buf);
         self.overlay = Overlay::Edit(e);
         vec![]
-    }
-
-    fn print_plain(&mut self) -> Vec<Effect> {
-        let items = self.copyables();
-        if items.is_empty() {
-            self.toast = Some("nothing to print on this step yet".into());
-            return vec![];
-        }
-        let mut lines = Vec::new();
-        for c in items {
-            lines.push(format!("{}:", c.label));
-            lines.extend(c.value.lines().map(str::to_string));
-            lines.push(String::new());
-        }
-        self.suspended = true;
-        vec![Effect::PrintPlain {
-            title: format!("wif-doctor: {}", self.step.title()),
-            lines,
-        }]
     }
 
     fn copy(&mut self) -> Vec<Effect> {

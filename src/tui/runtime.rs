@@ -303,9 +303,11 @@ fn apply(
         Effect::PrintPlain { title, lines } => {
             terminal::suspend().map_err(|e| e.to_string())?;
             // Raw mode is still on: end lines with \r\n. Values are never wrapped by us, so the
-            // terminal soft-wraps them and a selection copies each one whole.
+            // terminal soft-wraps them and a selection copies each one whole. The normal
+            // screen is cleared first (cursor home, erase display): a single value then sits
+            // near the top with nothing to scroll past.
             let mut out = io::stdout().lock();
-            let mut text = format!("\r\n{title}\r\n\r\n");
+            let mut text = format!("\x1b[H\x1b[2J{title}\r\n\r\n");
             for l in lines {
                 text.push_str(&l);
                 text.push_str("\r\n");

@@ -91,6 +91,25 @@ impl Pty {
         self.state.lock().unwrap().parser.screen().contents()
     }
 
+    /// The visible screen as logical lines: rows the terminal soft-wrapped are joined, as
+    /// a mouse selection in xterm.js copies them; trailing blanks trimmed.
+    pub fn logical_lines(&self) -> Vec<String> {
+        self.screen()
+            .lines()
+            .map(|l| l.trim_end().to_string())
+            .collect()
+    }
+
+    /// Rows that scrolled off the top of the current screen (what one would scroll past).
+    pub fn scrollback_len(&self) -> usize {
+        self.state.lock().unwrap().parser.screen().scrollback_len()
+    }
+
+    /// Whether visible `row` continues on the next one (the terminal's soft wrap).
+    pub fn row_wrapped(&self, row: u16) -> bool {
+        self.state.lock().unwrap().parser.screen().row_wrapped(row)
+    }
+
     pub fn raw(&self) -> String {
         String::from_utf8_lossy(&self.state.lock().unwrap().raw).into_owned()
     }

@@ -1,7 +1,7 @@
-//! What each step offers to copy: `p` prints these plainly, `y` sends the first by OSC 52,
-//! `s` saves them, and quitting prints the summary.
+//! What each step offers to copy: `p` opens a chooser and prints one value alone (or all),
+//! `y` sends the step's main one by OSC 52, `s` saves them, and quitting prints the summary.
 
-use super::{App, FileKind, Step};
+use super::{App, Effect, FileKind, Overlay, Step};
 use crate::checks::Status;
 use crate::gcp;
 
@@ -21,7 +21,249 @@ impl Copyable {
     }
 }
 
+/// The `p` chooser: numbered values, each printed alone when chosen, and entry 0 printing
+/// all of them labelled. A snapshot of the step's values when `p` was pressed, so what is
+/// chosen is what was shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chooser {
+    /// Entry `n` (from 1) is `items[n - 1]`.
+    pub items: Vec<Copyable>,
+    /// What entry 0 prints: the step's values with their labels, as `p` always did.
+    pub all: Vec<Copyable>,
+    /// Entry 0's text in the list.
+    pub all_label: String,
+    /// The highlighted entry's number (0 = all).
+    pub selected: usize,
+    /// Digits typed so far: with ten or more entries, `1` waits for a second digit.
+    pub typed: String,
+}
+
+/// What a key does in the chooser.
+enum Pick {
+    Stay,
+    Cancel,
+    Print(usize),
+}
+
+impl Chooser {
+    /// Entry numbers in display order: 1..=N, then 0 (all) last.
+    pub fn order(&self) -> Vec<usize> {
+        (1..=self.items.len()).chain([0]).collect()
+    }
+
+    fn step(&mut self, down: bool) {
+        let order = self.order();
+        let at = order.iter().position(|n| *n == self.selected).unwrap_or(0);
+        let len = order.len();
+        self.selected = order[if down {
+            (at + 1) % len
+        } else {
+            (at + len - 1) % len
+        }];
+        self.typed.clear();
+    }
+
+    /// A digit: select that number; print at once unless a longer number starts with it.
+    fn digit(&mut self, d: char) -> Pick {
+        let max = self.items.len();
+        let mut typed = format!("{}{d}", self.typed);
+        if typed.parse::<usize>().map_or(true, |n| n > max) {
+            typed = d.to_string();
+        }
+        let Ok(n) = typed.parse::<usize>() else {
+            return Pick::Stay;
+        };
+        if n > max {
+            self.typed.clear();
+            return Pick::Stay;
+        }
+        self.selected = n;
+        let longer = n > 0 && (1..=max).any(|m| m != n && m.to_string().starts_with(&typed));
+        if longer {
+            self.typed = typed;
+            Pick::Stay
+        } else {
+            self.typed.clear();
+            Pick::Print(n)
+        }
+    }
+
+    fn key(&mut self, code: crossterm::event::KeyCode) -> Pick {
+        use crossterm::event::KeyCode;
+        match code {
+            KeyCode::Esc | KeyCode::Char('q') => Pick::Cancel,
+            KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => {
+                self.step(false);
+                Pick::Stay
+            }
+            KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
+                self.step(true);
+                Pick::Stay
+            }
+            KeyCode::Home => {
+                self.selected = 1.min(self.items.len());
+                self.typed.clear();
+                Pick::Stay
+            }
+            KeyCode::End => {
+                self.selected = 0;
+                self.typed.clear();
+                Pick::Stay
+            }
+            KeyCode::Enter => Pick::Print(self.selected),
+            KeyCode::Char(d) if d.is_ascii_digit() => self.digit(d),
+            _ => Pick::Stay,
+        }
+    }
+}
+
+/// The commands inside a fix text: its `backticked` spans that hold more than one word
+/// (`sub` or `state` name a field; `gcloud … --x=y` is something to run).
+/// An unclosed backtick opens no span.
+pub fn fix_commands(fix: &str) -> Vec<&str> {
+    let pieces: Vec<&str> = fix.split('`').collect();
+    let closed = pieces.len().saturating_sub(1);
+    pieces[..closed]
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .map(|s| s.trim())
+        .filter(|s| s.contains(' '))
+        .collect()
+}
+
+/// A line as the terminal may receive it, through the same choke point as the frame
+/// (`ui::sanitised`): the run's secrets scrubbed, and a control character (an escape
+/// sequence in a server's text could redraw the normal screen) shown as a visible escape.
+/// Everything else, spaces included, stays as it is so the line copies exactly.
+fn printable(line: &str) -> String {
+    crate::untrusted::line(&crate::secret::registry().scrub(line)).into_owned()
+}
+
+/// What tells a command apart from its neighbours, for its label: the last two words
+/// before its first flag (`update-oidc azure-mi` of `gcloud iam … update-oidc azure-mi
+/// --project=…`), since fix commands often share their first words.
+fn command_gist(cmd: &str) -> String {
+    let words: Vec<&str> = cmd
+        .split_whitespace()
+        .take_while(|w| !w.starts_with('-'))
+        .collect();
+    words[words.len().saturating_sub(2)..].join(" ")
+}
+
 impl App {
+    /// `p`: the chooser when the step has more than one thing to print, else that one value.
+    pub(super) fn print_plain(&mut self) -> Vec<Effect> {
+        let all = self.copyables();
+        let items = if self.step == Step::Test {
+            self.fix_command_items()
+        } else {
+            all.clone()
+        };
+        if items.is_empty() {
+            self.toast = Some("nothing to print on this step yet".into());
+            return vec![];
+        }
+        if items.len() == 1 && items == all {
+            return self.print_one(&items[0]);
+        }
+        let primary = self.primary_copyable();
+        let selected = items
+            .iter()
+            .position(|c| Some(c) == primary.as_ref())
+            .map_or(1, |i| i + 1);
+        let all_label = if self.step == Step::Test {
+            "every fix in full, under its check".to_string()
+        } else {
+            format!("all {} of them, each under its label", all.len())
+        };
+        self.overlay = Overlay::Chooser(Chooser {
+            items,
+            all,
+            all_label,
+            selected,
+            typed: String::new(),
+        });
+        vec![]
+    }
+
+    pub(super) fn on_chooser_key(
+        &mut self,
+        mut c: Chooser,
+        key: crossterm::event::KeyEvent,
+    ) -> Vec<Effect> {
+        match c.key(key.code) {
+            Pick::Stay => {
+                self.overlay = Overlay::Chooser(c);
+                vec![]
+            }
+            Pick::Cancel => {
+                self.overlay = Overlay::None;
+                self.toast = Some("nothing printed".into());
+                vec![]
+            }
+            Pick::Print(0) => {
+                self.overlay = Overlay::None;
+                self.print_all(&c.all)
+            }
+            Pick::Print(n) => {
+                self.overlay = Overlay::None;
+                match c.items.get(n - 1) {
+                    Some(item) => self.print_one(item),
+                    None => vec![],
+                }
+            }
+        }
+    }
+
+    /// One value alone: its label on a line above, then the value's own lines.
+    fn print_one(&mut self, c: &Copyable) -> Vec<Effect> {
+        let mut lines: Vec<String> = c.value.lines().map(printable).collect();
+        lines.push(String::new());
+        self.suspended = true;
+        vec![Effect::PrintPlain {
+            title: printable(&format!("{}:", c.label)),
+            lines,
+        }]
+    }
+
+    /// Every value, each under its label.
+    fn print_all(&mut self, items: &[Copyable]) -> Vec<Effect> {
+        let mut lines = Vec::new();
+        for c in items {
+            lines.push(printable(&format!("{}:", c.label)));
+            lines.extend(c.value.lines().map(printable));
+            lines.push(String::new());
+        }
+        self.suspended = true;
+        vec![Effect::PrintPlain {
+            title: format!("wif-doctor: {}", self.step.title()),
+            lines,
+        }]
+    }
+
+    /// The End-to-end step's chooser entries: each command in each failing (or warning)
+    /// check's fix; a fix without a command is offered whole.
+    fn fix_command_items(&self) -> Vec<Copyable> {
+        let mut out = Vec::new();
+        for f in self.findings.values() {
+            if f.fix.is_empty() || !matches!(f.status, Status::Fail | Status::Warn) {
+                continue;
+            }
+            let commands = fix_commands(&f.fix);
+            if commands.is_empty() {
+                out.push(Copyable::new(format!("{}: fix", f.id), &f.fix));
+            }
+            for cmd in commands {
+                out.push(Copyable::new(
+                    format!("{} (fix for {})", command_gist(cmd), f.id),
+                    cmd,
+                ));
+            }
+        }
+        out
+    }
+
     /// The one value `y` copies on this step.
     pub fn primary_copyable(&self) -> Option<Copyable> {
         let all = self.copyables();

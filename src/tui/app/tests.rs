@@ -317,20 +317,42 @@ fn write_config_asks_for_a_path_and_confirms_replacing() {
     );
 }
 
+fn chooser(app: &App) -> &Chooser {
+    match &app.overlay {
+        Overlay::Chooser(c) => c,
+        other => panic!("no chooser: {other:?}"),
+    }
+}
+
+/// The one `PrintPlain` in `fx`: its title and lines.
+fn printed(fx: &[Effect]) -> (&str, &[String]) {
+    match fx {
+        [Effect::PrintPlain { title, lines }] => (title, lines),
+        other => panic!("expected one PrintPlain: {other:?}"),
+    }
+}
+
 #[test]
-fn print_plain_suspends_until_enter() {
+fn p_on_the_values_step_opens_a_chooser_on_the_principal_set() {
     let mut app = App::new(complete(), 0);
     app.update(ch('3'));
-    let fx = app.update(ch('p'));
-    let [Effect::PrintPlain { lines, .. }] = fx.as_slice() else {
-        panic!("{fx:?}")
-    };
-    // Each value alone on its own line.
-    assert!(
-        lines
-            .iter()
-            .any(|l| l.starts_with("principalSet://") && !l.contains(' '))
+    assert!(app.update(ch('p')).is_empty(), "nothing printed yet");
+    let c = chooser(&app);
+    assert_eq!(
+        c.items,
+        app.copyables(),
+        "every value of the step, in order"
     );
+    assert_eq!(c.all, app.copyables());
+    let ps = &c.items[c.selected - 1];
+    assert!(ps.value.starts_with("principalSet://"), "{ps:?}");
+    assert!(!app.suspended);
+    // Enter takes the highlighted principalSet: printed alone, label on the line above.
+    let fx = app.update(key(KeyCode::Enter));
+    let (title, lines) = printed(&fx);
+    assert!(title.starts_with("PrincipalSet"), "{title}");
+    assert_eq!(lines, [app.values.principal_set.clone(), String::new()]);
+    assert_eq!(app.overlay, Overlay::None);
     assert!(app.suspended);
     assert!(app.update(ch('3')).is_empty(), "keys wait for Enter");
     assert!(matches!(
@@ -338,6 +360,231 @@ fn print_plain_suspends_until_enter() {
         [Effect::Resume]
     ));
     assert!(!app.suspended);
+    assert_eq!(app.step, Step::Values);
+}
+
+#[test]
+fn chooser_picks_by_number_and_by_arrows() {
+    let mut app = App::new(complete(), 0);
+    app.update(ch('3'));
+    let items = app.copyables();
+    let ps = 1 + items
+        .iter()
+        .position(|c| c.value == app.values.principal_set)
+        .unwrap();
+    assert!(ps < 10, "a one-digit number");
+
+    // By number: the digit prints at once (no longer number starts with it).
+    app.update(ch('p'));
+    app.update(key(KeyCode::Up)); // move away first: the number wins, not the highlight
+    let fx = app.update(ch(char::from(b'0' + ps as u8)));
+    let (_, lines) = printed(&fx);
+    assert_eq!(lines[0], app.values.principal_set);
+    app.update(key(KeyCode::Enter));
+
+    // By arrows: up to the value above, back down, Enter.
+    app.update(ch('p'));
+    app.update(key(KeyCode::Up));
+    assert_eq!(chooser(&app).selected, ps - 1);
+    assert!(items[ps - 2].value.starts_with("principal://"));
+    app.update(key(KeyCode::Down));
+    assert_eq!(chooser(&app).selected, ps);
+    let fx = app.update(key(KeyCode::Enter));
+    assert_eq!(printed(&fx).1[0], app.values.principal_set);
+    app.update(key(KeyCode::Enter));
+
+    // Arrows wrap: below the last value comes "all" (0), then the first value.
+    app.update(ch('p'));
+    app.update(key(KeyCode::End));
+    app.update(key(KeyCode::Up));
+    assert_eq!(chooser(&app).selected, items.len());
+    app.update(key(KeyCode::Down));
+    assert_eq!(chooser(&app).selected, 0);
+    app.update(key(KeyCode::Down));
+    assert_eq!(chooser(&app).selected, 1);
+    app.update(key(KeyCode::Esc));
+}
+
+#[test]
+fn chooser_entry_zero_prints_everything_as_before() {
+    let mut app = App::new(complete(), 0);
+    app.update(ch('3'));
+    app.update(ch('p'));
+    let fx = app.update(ch('0'));
+    let (title, lines) = printed(&fx);
+    assert_eq!(title, "wif-doctor: Google values");
+    for c in app.copyables() {
+        assert!(lines.contains(&format!("{}:", c.label)), "{}", c.label);
+        for l in c.value.lines() {
+            assert!(lines.iter().any(|x| x == l), "{l}");
+        }
+    }
+    // Each one-line value alone on its line, never joined to its label.
+    assert!(lines.contains(&app.values.principal_set));
+}
+
+#[test]
+fn chooser_numbers_above_nine_take_two_digits() {
+    let mut app = App::new(complete(), 0);
+    app.update(ch('3'));
+    let items = app.copyables();
+    assert!(
+        items.len() >= 10,
+        "the values step has {} values",
+        items.len()
+    );
+    app.update(ch('p'));
+    // `1` could start 10..: it highlights 1 and waits.
+    assert!(app.update(ch('1')).is_empty());
+    assert_eq!(chooser(&app).selected, 1);
+    let fx = app.update(ch('0'));
+    assert_eq!(printed(&fx).0, format!("{}:", items[9].label));
+    app.update(key(KeyCode::Enter));
+
+    // `1` then Enter prints value 1.
+    app.update(ch('p'));
+    app.update(ch('1'));
+    let fx = app.update(key(KeyCode::Enter));
+    assert_eq!(printed(&fx).1[0], items[0].value);
+    app.update(key(KeyCode::Enter));
+
+    // A number beyond the list starts over from its last digit.
+    app.update(ch('p'));
+    app.update(ch('1'));
+    let fx = app.update(ch('9'));
+    assert_eq!(printed(&fx).0, format!("{}:", items[8].label));
+}
+
+#[test]
+fn chooser_esc_and_q_cancel_and_digits_do_not_change_step() {
+    for cancel in [key(KeyCode::Esc), ch('q')] {
+        let mut app = App::new(complete(), 0);
+        app.update(ch('3'));
+        app.update(ch('p'));
+        app.update(key(KeyCode::Down));
+        assert!(app.update(cancel).is_empty());
+        assert_eq!(app.overlay, Overlay::None);
+        assert!(!app.quit, "q closes the chooser, not the wizard");
+        assert!(!app.suspended);
+        assert_eq!(app.toast.as_deref(), Some("nothing printed"));
+    }
+    let mut app = App::new(complete(), 0);
+    app.update(ch('3'));
+    app.update(ch('p'));
+    app.update(ch('1'));
+    assert_eq!(app.step, Step::Values, "a digit picks a value, not a step");
+    // Paste is not a pick.
+    app.update(Action::Paste("5".into()));
+    assert_eq!(chooser(&app).selected, 1);
+}
+
+#[test]
+fn a_single_value_prints_at_once_and_none_says_so() {
+    let mut app = App::new(complete(), 0);
+    assert_eq!(
+        app.copyables().len(),
+        1,
+        "the environment step: one command"
+    );
+    let fx = app.update(ch('p'));
+    let (title, lines) = printed(&fx);
+    assert!(
+        title.starts_with("az webapp config appsettings set"),
+        "{title}"
+    );
+    assert_eq!(lines[0], app.appsettings_command());
+    assert_eq!(app.overlay, Overlay::None);
+    app.update(key(KeyCode::Enter));
+
+    // The credential config step before a file is written: the (redacted) JSON alone.
+    app.update(ch('4'));
+    assert_eq!(app.copyables().len(), 1);
+    let fx = app.update(ch('p'));
+    let (title, lines) = printed(&fx);
+    assert!(title.starts_with("credential configuration"), "{title}");
+    assert_eq!(lines[0], "{");
+    assert!(!lines.iter().any(|l| l.contains("header-value-for-tests")));
+    app.update(key(KeyCode::Enter));
+
+    app.update(ch('6'));
+    assert!(app.update(ch('p')).is_empty());
+    assert_eq!(app.overlay, Overlay::None);
+    assert!(!app.suspended);
+    assert!(app.toast.as_deref().unwrap().contains("nothing to print"));
+}
+
+#[test]
+fn fix_commands_are_the_backticked_spans_with_words() {
+    let fix = "Allow it: `gcloud a b --x='y z'` (or see `sub`), then `gcloud c  d`.";
+    assert_eq!(fix_commands(fix), ["gcloud a b --x='y z'", "gcloud c  d"]);
+    assert!(fix_commands("Wait and retry.").is_empty());
+    assert!(fix_commands("an `unclosed span").is_empty());
+}
+
+#[test]
+fn printed_values_carry_no_control_characters() {
+    let mut app = App::new(complete(), 0);
+    app.update(Action::ChecksDone {
+        generation: 0,
+        report: Report::from_findings(vec![Finding::fail(
+            CheckId::StsExchange,
+            "x",
+            "Run `gcloud x --y=\u{1b}[2J\u{7}z\tw`.",
+        )]),
+    });
+    app.update(ch('5'));
+    app.update(ch('p'));
+    let fx = app.update(ch('1'));
+    let (_, lines) = printed(&fx);
+    assert_eq!(lines[0], "gcloud x --y=\\x1b[2J\\x07z\\tw");
+}
+
+#[test]
+fn p_on_the_test_step_chooses_a_failing_checks_fix_command() {
+    let mut app = App::new(complete(), 0);
+    let cmd1 =
+        "gcloud iam workload-identity-pools providers update-oidc p --allowed-audiences='api://x'";
+    let cmd2 = "gcloud iam workload-identity-pools providers describe p --format=json";
+    let fix = format!("Allow the audience: `{cmd1}` (this replaces the list). Or see `{cmd2}`.");
+    app.update(Action::ChecksDone {
+        generation: 0,
+        report: Report::from_findings(vec![
+            Finding::pass(CheckId::AzureSource, "ok"),
+            Finding::fail(CheckId::StsExchange, "audience", fix.clone()),
+            Finding::warn(CheckId::VertexCall, "slow", "Wait a few seconds and retry."),
+        ]),
+    });
+    app.update(ch('5'));
+    app.update(ch('p'));
+    let c = chooser(&app);
+    let values: Vec<&str> = c.items.iter().map(|i| i.value.as_str()).collect();
+    assert_eq!(values, [cmd1, cmd2, "Wait a few seconds and retry."]);
+    // Labelled by what sets the commands apart (they share their first words).
+    assert_eq!(c.items[0].label, "update-oidc p (fix for sts.exchange)");
+    assert_eq!(c.items[1].label, "describe p (fix for sts.exchange)");
+    assert_eq!(c.items[2].label, "vertex.call: fix");
+    assert_eq!(c.selected, 1);
+
+    let fx = app.update(key(KeyCode::Enter));
+    let (title, lines) = printed(&fx);
+    assert_eq!(title, "update-oidc p (fix for sts.exchange):");
+    assert_eq!(lines, [cmd1.to_string(), String::new()]);
+    app.update(key(KeyCode::Enter));
+
+    app.update(ch('p'));
+    let fx = app.update(ch('2'));
+    assert_eq!(printed(&fx).1[0], cmd2);
+    app.update(key(KeyCode::Enter));
+
+    // "all" prints each fix whole, under its check, as `p` always did.
+    app.update(ch('p'));
+    let fx = app.update(ch('0'));
+    let (_, lines) = printed(&fx);
+    assert!(
+        lines.contains(&"fix for sts.exchange:".to_string()),
+        "{lines:?}"
+    );
+    assert!(lines.contains(&fix), "{lines:?}");
 }
 
 #[test]

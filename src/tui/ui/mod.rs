@@ -2,6 +2,7 @@
 //! `TestBackend`. One module per step; this one lays out the frame (title, sidebar with
 //! live marks, the step's pane, status and key lines) and the overlays.
 
+mod chooser;
 mod config;
 mod environment;
 mod overlay;
@@ -177,6 +178,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         Overlay::Help => overlay::help(frame, area, &theme),
         Overlay::Edit(e) => overlay::edit(frame, area, app, e, &theme),
         Overlay::Path(p) => overlay::path(frame, area, app, p, &theme),
+        Overlay::Chooser(c) => chooser::chooser(frame, area, c, &theme),
     }
 }
 
@@ -317,7 +319,7 @@ fn step_hint(step: Step) -> &'static str {
         }
         Step::Token => "Enter fetches a fresh token; the token itself is never shown",
         Step::Values => {
-            "Enter or p prints these values plainly for copying; s saves them to a file"
+            "Enter or p prints one value you pick (or all) for copying; s saves them all"
         }
         Step::Config => "Enter or w writes the file (mode 0600)",
         Step::Test => "Enter or t runs the end-to-end test",

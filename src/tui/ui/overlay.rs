@@ -1,4 +1,4 @@
-//! Overlays: help, the in-place editor and the path prompt.
+//! Overlays: help, the in-place editor and the path prompt (the `p` chooser: chooser.rs).
 
 use super::{block, heading};
 use crate::tui::app::{App, Edit, Field, FileKind, PathPrompt};
@@ -38,7 +38,7 @@ const HELP: &[(&str, &str)] = &[
     ("r", "re-fetch the token and re-run everything"),
     ("w", "write the credential configuration"),
     ("e", "edit a setting in place"),
-    ("p", "print this step's values plainly (copy)"),
+    ("p", "print one value alone, or all (to copy)"),
     ("y", "copy via OSC 52 (may not reach browsers)"),
     ("s", "save this step's values to a file"),
     ("?", "this help"),

@@ -1,0 +1,288 @@
+//! The executable-sourced `external_account` file (AIP-4117 "executable-sourced
+//! credentials"): the client library runs `wif-doctor subject-token` on every refresh, so
+//! the file holds no secret and never goes stale when the platform rotates
+//! `IDENTITY_HEADER`.
+//!
+//! Limits are the libraries' own (google-auth `pluggable.py`, Node `PluggableAuthClient`,
+//! Go `executablecredsource.go`): `timeout_millis` 5–120 s, default 30 s; the command is
+//! split on whitespace by Python, Go and Rust (Node honours quotes), so no part may contain
+//! any.
+
+use serde::Serialize;
+
+/// `GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES`: libraries refuse to run the command unless
+/// the app's environment sets it to `1`.
+pub const ALLOW_EXECUTABLES: &str = "GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES";
+/// The subcommand the file runs.
+pub const SUBJECT_TOKEN_COMMAND: &str = "subject-token";
+pub const TIMEOUT_MIN_MILLIS: u64 = 5_000;
+pub const TIMEOUT_MAX_MILLIS: u64 = 120_000;
+pub const TIMEOUT_DEFAULT_MILLIS: u64 = 30_000;
+/// How much earlier than the library's timeout `subject-token` gives up and answers with a
+/// failure response of its own (a killed process explains nothing).
+pub const DEADLINE_MARGIN_MILLIS: u64 = 1_500;
+
+/// Everything the executable-sourced file is built from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecutableInputs {
+    pub universe_domain: String,
+    pub audience: String,
+    pub subject_token_type: String,
+    pub token_url: String,
+    pub service_account: Option<String>,
+    /// Absolute path of the program (this binary).
+    pub program: String,
+    /// Arguments after the program: `subject-token` and the non-secret settings as
+    /// `--flag=value` (one word each).
+    pub args: Vec<String>,
+    pub timeout_millis: u64,
+    /// Absolute path of the cached response, if any.
+    pub output_file: Option<String>,
+}
+
+/// Why the file cannot be written as asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExecutableError {
+    #[error(
+        "{what} {value:?} contains whitespace; Google's Python, Go and Rust libraries split the command on whitespace, so it would break: {fix}"
+    )]
+    Whitespace {
+        what: &'static str,
+        value: String,
+        fix: &'static str,
+    },
+    #[error("the program path {0:?} is not absolute; libraries require an absolute path")]
+    NotAbsolute(String),
+    #[error(
+        "timeout {0} ms is outside the libraries' range {TIMEOUT_MIN_MILLIS}..={TIMEOUT_MAX_MILLIS} ms (5 to 120 s)"
+    )]
+    Timeout(u64),
+    #[error("the output file {0:?} is not an absolute path")]
+    OutputFileNotAbsolute(String),
+}
+
+/// The executable-sourced credential configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExecutableConfig {
+    pub universe_domain: String,
+    #[serde(rename = "type")]
+    pub credential_type: &'static str,
+    pub audience: String,
+    pub subject_token_type: String,
+    pub token_url: String,
+    pub credential_source: ExecutableSource,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_account_impersonation_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExecutableSource {
+    pub executable: Executable,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Executable {
+    pub command: String,
+    pub timeout_millis: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_file: Option<String>,
+}
+
+fn no_whitespace(
+    what: &'static str,
+    value: &str,
+    fix: &'static str,
+) -> Result<(), ExecutableError> {
+    if value.chars().any(char::is_whitespace) || value.is_empty() {
+        return Err(ExecutableError::Whitespace {
+            what,
+            value: value.to_string(),
+            fix,
+        });
+    }
+    Ok(())
+}
+
+/// Builds the file, refusing what a library would mis-run.
+pub fn executable_config(i: &ExecutableInputs) -> Result<ExecutableConfig, ExecutableError> {
+    no_whitespace(
+        "the wif-doctor path",
+        &i.program,
+        "copy the binary to a path without spaces (e.g. /home/site/wif-doctor) and run config from there",
+    )?;
+    if !i.program.starts_with('/') {
+        return Err(ExecutableError::NotAbsolute(i.program.clone()));
+    }
+    for a in &i.args {
+        no_whitespace(
+            "the argument",
+            a,
+            "set the value without spaces (an App ID URI or GUID never has any)",
+        )?;
+    }
+    if !(TIMEOUT_MIN_MILLIS..=TIMEOUT_MAX_MILLIS).contains(&i.timeout_millis) {
+        return Err(ExecutableError::Timeout(i.timeout_millis));
+    }
+    if let Some(o) = &i.output_file
+        && !o.starts_with('/')
+    {
+        return Err(ExecutableError::OutputFileNotAbsolute(o.clone()));
+    }
+    let mut command = i.program.clone();
+    for a in &i.args {
+        command.push(' ');
+        command.push_str(a);
+    }
+    let service_account = i
+        .service_account
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    Ok(ExecutableConfig {
+        universe_domain: i.universe_domain.trim().to_string(),
+        credential_type: "external_account",
+        audience: i.audience.trim().to_string(),
+        subject_token_type: i.subject_token_type.trim().to_string(),
+        token_url: i.token_url.trim().to_string(),
+        credential_source: ExecutableSource {
+            executable: Executable {
+                command,
+                timeout_millis: i.timeout_millis,
+                output_file: i.output_file.clone(),
+            },
+        },
+        service_account_impersonation_url: service_account
+            .map(|sa| super::service_account_impersonation_url(&i.universe_domain, sa)),
+    })
+}
+
+impl ExecutableConfig {
+    /// Pretty JSON (2-space indent, trailing newline), gcloud's key order. Nothing in it is
+    /// secret.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("plain strings serialise");
+        s.push('\n');
+        s
+    }
+}
+
+/// The `subject-token` deadline for a library timeout: a little under it, so the command
+/// answers with its own failure response before the library kills it.
+pub fn deadline_millis(timeout_millis: u64) -> u64 {
+    timeout_millis
+        .saturating_sub(DEADLINE_MARGIN_MILLIS)
+        .max(1_000)
+}
+
+/// `az webapp config appsettings set …` with what the chosen form needs in the app's
+/// environment: the file's path, and for the executable form the opt-in the libraries demand.
+pub fn appsettings_command(app: Option<&str>, credentials_path: &str, executable: bool) -> String {
+    let q = super::shell_quote;
+    let mut line = format!(
+        "az webapp config appsettings set -g <RESOURCE_GROUP> -n {} --settings {}",
+        q(app.unwrap_or("<APP_NAME>")),
+        q(&format!(
+            "GOOGLE_APPLICATION_CREDENTIALS={credentials_path}"
+        ))
+    );
+    if executable {
+        line.push(' ');
+        line.push_str(&q(&format!("{ALLOW_EXECUTABLES}=1")));
+    }
+    line
+}
+
+/// App Service keeps only `/home` across restarts; a binary elsewhere (e.g. copied to
+/// /usr/local/bin or /tmp) is gone after the next one, and with it every token refresh.
+pub fn survives_restart(program: &str) -> bool {
+    program.starts_with("/home/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs() -> ExecutableInputs {
+        ExecutableInputs {
+            universe_domain: "googleapis.com".into(),
+            audience: "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/v".into(),
+            subject_token_type: "urn:ietf:params:oauth:token-type:jwt".into(),
+            token_url: "https://sts.googleapis.com/v1/token".into(),
+            service_account: None,
+            program: "/home/site/wif-doctor".into(),
+            args: vec!["subject-token".into(), "--resource=api://x".into()],
+            timeout_millis: 30_000,
+            output_file: None,
+        }
+    }
+
+    #[test]
+    fn command_is_program_and_args_joined_by_single_spaces() {
+        let c = executable_config(&inputs()).unwrap();
+        assert_eq!(
+            c.credential_source.executable.command,
+            "/home/site/wif-doctor subject-token --resource=api://x"
+        );
+        let v: serde_json::Value = serde_json::from_str(&c.to_json()).unwrap();
+        assert!(
+            v["credential_source"]["executable"]
+                .get("output_file")
+                .is_none()
+        );
+        assert!(v.get("service_account_impersonation_url").is_none());
+    }
+
+    #[test]
+    fn refuses_whitespace_relative_paths_and_out_of_range_timeouts() {
+        let mut i = inputs();
+        i.program = "/home/my site/wif-doctor".into();
+        assert!(matches!(
+            executable_config(&i),
+            Err(ExecutableError::Whitespace { .. })
+        ));
+        let mut i = inputs();
+        i.args.push("--resource=api://a\tb".into());
+        assert!(matches!(
+            executable_config(&i),
+            Err(ExecutableError::Whitespace { .. })
+        ));
+        let mut i = inputs();
+        i.program = "wif-doctor".into();
+        assert!(matches!(
+            executable_config(&i),
+            Err(ExecutableError::NotAbsolute(_))
+        ));
+        for bad in [4_999, 120_001] {
+            let mut i = inputs();
+            i.timeout_millis = bad;
+            assert_eq!(executable_config(&i), Err(ExecutableError::Timeout(bad)));
+        }
+        let mut i = inputs();
+        i.output_file = Some("cache.json".into());
+        assert!(matches!(
+            executable_config(&i),
+            Err(ExecutableError::OutputFileNotAbsolute(_))
+        ));
+    }
+
+    #[test]
+    fn appsettings_line_names_the_opt_in_only_for_the_executable_form() {
+        assert_eq!(
+            appsettings_command(Some("my-app"), "/home/gcp_credentials.json", true),
+            "az webapp config appsettings set -g <RESOURCE_GROUP> -n my-app --settings GOOGLE_APPLICATION_CREDENTIALS=/home/gcp_credentials.json GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1"
+        );
+        assert_eq!(
+            appsettings_command(None, "/home/c.json", false),
+            "az webapp config appsettings set -g <RESOURCE_GROUP> -n '<APP_NAME>' --settings GOOGLE_APPLICATION_CREDENTIALS=/home/c.json"
+        );
+        assert!(survives_restart("/home/site/wif-doctor"));
+        assert!(!survives_restart("/usr/local/bin/wif-doctor"));
+    }
+
+    #[test]
+    fn deadline_stays_under_the_library_timeout() {
+        assert_eq!(deadline_millis(30_000), 28_500);
+        assert_eq!(deadline_millis(5_000), 3_500);
+        assert_eq!(deadline_millis(0), 1_000);
+    }
+}
