@@ -5,21 +5,17 @@
 //! endpoint: never proxied — a corporate proxy must not see `X-IDENTITY-HEADER` — and
 //! never redirected, so the header cannot follow a redirect elsewhere).
 
+mod roots;
+
+pub use roots::{RootSources, Roots};
+
 use crate::settings::Settings;
-use reqwest::{Certificate, Client, ClientBuilder, Response, redirect};
+use reqwest::{Client, ClientBuilder, Response, redirect};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 const USER_AGENT: &str = concat!("wif-doctor/", env!("CARGO_PKG_VERSION"));
-
-/// Where the TLS roots came from (reported by diagnostics).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Roots {
-    /// The platform store (honours `SSL_CERT_FILE` / `SSL_CERT_DIR`).
-    Platform,
-    /// Bundled Mozilla roots: the container has no CA store.
-    Bundled,
-}
 
 /// The clients of one run.
 #[derive(Debug, Clone)]
@@ -27,7 +23,7 @@ pub struct Http {
     pub api: Client,
     pub identity: Client,
     pub timeout: Duration,
-    pub roots: Roots,
+    verifier: Arc<roots::LazyVerifier>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,57 +46,77 @@ impl Http {
         resolve: &[(String, SocketAddr)],
         extra_pem: &[String],
     ) -> Result<Http, HttpError> {
-        let mut extra = Vec::new();
-        for pem in extra_pem {
-            extra.push(
-                Certificate::from_pem(pem.as_bytes())
-                    .map_err(|e| HttpError::Setup(e.to_string()))?,
-            );
-        }
-        let base = |roots: Roots| -> ClientBuilder {
+        Http::with_roots(timeout, resolve, RootSources::from_env(extra_pem))
+    }
+
+    /// One TLS configuration for the run: building it parses nothing; the roots load on a
+    /// background thread and the first certificate check waits for them.
+    pub fn with_roots(
+        timeout: Duration,
+        resolve: &[(String, SocketAddr)],
+        sources: RootSources,
+    ) -> Result<Http, HttpError> {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let verifier = Arc::new(roots::LazyVerifier::start(sources, provider.clone()));
+        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| HttpError::Setup(e.to_string()))?
+            .dangerous()
+            .with_custom_certificate_verifier(verifier.clone())
+            .with_no_client_auth();
+        tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let base = || -> ClientBuilder {
             let mut b = Client::builder()
                 .user_agent(USER_AGENT)
                 .timeout(timeout)
-                .connect_timeout(timeout.min(Duration::from_secs(5)));
+                .connect_timeout(timeout.min(Duration::from_secs(5)))
+                .tls_backend_preconfigured(tls.clone());
             for (host, addr) in resolve {
                 b = b.resolve(host, *addr);
             }
-            match roots {
-                Roots::Platform => b.tls_certs_merge(extra.iter().cloned()),
-                Roots::Bundled => {
-                    let bundled = webpki_root_certs::TLS_SERVER_ROOT_CERTS
-                        .iter()
-                        .filter_map(|c| Certificate::from_der(c.as_ref()).ok());
-                    b.tls_certs_only(bundled.chain(extra.iter().cloned()))
-                }
-            }
+            b
         };
-        let make = |roots: Roots| -> Result<(Client, Client), reqwest::Error> {
-            // Google's token and API endpoints never redirect; following one would re-post the
-            // STS form (the Azure token) to wherever the redirect points.
-            let api = base(roots).redirect(redirect::Policy::none()).build()?;
-            let identity = base(roots)
-                .no_proxy()
-                .redirect(redirect::Policy::none())
-                .connect_timeout(timeout.min(Duration::from_secs(2)))
-                .build()?;
-            Ok((api, identity))
-        };
-        // Minimal containers have no CA store and the platform verifier refuses to start;
-        // fall back to bundled roots rather than failing before any request.
-        let (api, identity, roots) = match make(Roots::Platform) {
-            Ok((a, i)) => (a, i, Roots::Platform),
-            Err(_) => {
-                let (a, i) = make(Roots::Bundled).map_err(|e| HttpError::Setup(chain(&e)))?;
-                (a, i, Roots::Bundled)
-            }
-        };
+        // Google's token and API endpoints never redirect; following one would re-post the
+        // STS form (the Azure token) to wherever the redirect points.
+        let api = base()
+            .redirect(redirect::Policy::none())
+            .build()
+            .map_err(|e| HttpError::Setup(chain(&e)))?;
+        let identity = base()
+            .no_proxy()
+            .redirect(redirect::Policy::none())
+            .connect_timeout(timeout.min(Duration::from_secs(2)))
+            .build()
+            .map_err(|e| HttpError::Setup(chain(&e)))?;
         Ok(Http {
             api,
             identity,
             timeout,
-            roots,
+            verifier,
         })
+    }
+
+    /// Where the trusted roots came from, or why none could be loaded (waits for the loader).
+    pub fn roots(&self) -> Result<Roots, String> {
+        self.verifier.roots()
+    }
+
+    /// Opens (TCP + TLS, HTTP/2 where offered) a pooled connection to each host in the
+    /// background, so a later request there costs one round trip. Each carries a bare `HEAD /`
+    /// with no credential; its answer is ignored.
+    pub fn warm(&self, hosts: impl IntoIterator<Item = String>) {
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        for host in hosts {
+            let Ok(url) = url::Url::parse(&format!("https://{host}/")) else {
+                continue;
+            };
+            let req = self.api.head(url).timeout(self.timeout);
+            rt.spawn(async move {
+                let _ = req.send().await;
+            });
+        }
     }
 }
 

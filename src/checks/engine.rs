@@ -76,6 +76,12 @@ pub async fn run_with(
 
     let plan = session.plan();
     findings.push(e.now(local::source(&plan)));
+    // While the identity request is in flight, open the connections every later hop needs.
+    if plan.is_ok() {
+        session
+            .http
+            .warm(warm_hosts(s, endpoints_safe && audience_known));
+    }
 
     let t = e.start(CheckId::AzureToken);
     let source_ok = plan.is_ok();
@@ -104,10 +110,10 @@ pub async fn run_with(
         }
     };
 
-    // The config lint compares against the live endpoint/header, so it follows the source.
-    findings.push(e.now(local::config_file(&session.settings, fetched.as_ref())));
-
+    // The config lint compares against the live endpoint/header, so it follows the source;
+    // with a token it runs while the first Google and Entra requests are in flight.
     let Some(f) = fetched else {
+        findings.push(e.now(local::config_file(&session.settings, None)));
         for id in [
             CheckId::TokenClaims,
             CheckId::TokenSignature,
@@ -192,11 +198,47 @@ pub async fn run_with(
         out.push(v);
         out
     };
-    let (sig, rest) = tokio::join!(signature, chain);
+    // `join!` polls in order: both requests are on their way before the lint's CPU work.
+    let lint = async { e.now(local::config_file(&session.settings, Some(&f))) };
+    let (sig, rest, config) = tokio::join!(signature, chain, lint);
+    findings.push(config);
     findings.push(sig);
     findings.extend(rest);
     Report::from_findings(findings)
 }
+
+/// The hosts a run will talk to after the token arrives, known from the settings alone: the
+/// Entra discovery hosts of the public cloud and, when the settings lint accepted the Google
+/// endpoints, STS, IAM Credentials (with a service account), Resource Manager and Vertex AI.
+pub fn warm_hosts(s: &crate::settings::Settings, google: bool) -> Vec<String> {
+    let mut hosts: Vec<String> = ENTRA_HOSTS.iter().map(|h| h.to_string()).collect();
+    if !google {
+        return hosts;
+    }
+    let universe = s.universe_domain.value.trim();
+    if let Some(h) = url::Url::parse(s.token_url.value.trim())
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+    {
+        hosts.push(h);
+    }
+    if let Some(sa) = &s.service_account
+        && super::google::service_account_rejections(s, &sa.value).is_empty()
+    {
+        hosts.push(format!("iamcredentials.{universe}"));
+    }
+    hosts.push(format!("cloudresourcemanager.{universe}"));
+    let location = s.location.value.trim();
+    hosts.push(if location == "global" {
+        format!("aiplatform.{universe}")
+    } else {
+        format!("{location}-aiplatform.{universe}")
+    });
+    hosts
+}
+
+/// v1 tokens are issued by `sts.windows.net` (discovery there, keys on `login…`); v2 by `login…`.
+const ENTRA_HOSTS: &[&str] = &["sts.windows.net", "login.microsoftonline.com"];
 
 /// Run without a listener (tests, `--json`).
 pub async fn run_to_report(session: Arc<Session>) -> Report {

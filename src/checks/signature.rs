@@ -42,7 +42,7 @@ pub async fn check(http: &Http, jwt: &DecodedJwt, token: &Secret) -> Finding {
         Ok(k) => k,
         Err(e) => return explain(http, id, iss, kid, e),
     };
-    let data = json!({"discovery": discovery.url, "jwks_uri": discovery.jwks_uri, "kid": kid, "issuer_in_discovery": discovery.issuer, "tls_roots": tls::id(http.roots)});
+    let data = json!({"discovery": discovery.url, "jwks_uri": discovery.jwks_uri, "kid": kid, "issuer_in_discovery": discovery.issuer, "tls_roots": tls::id(&http.roots())});
     if let Err(e) = google::verify_signature(token, kid, alg, &jwks) {
         return explain(http, id, iss, kid, e).with_data(data);
     }
@@ -65,7 +65,7 @@ pub async fn check(http: &Http, jwt: &DecodedJwt, token: &Secret) -> Finding {
                 "signature verified with key {kid} from {}",
                 discovery.jwks_uri
             ),
-            http.roots,
+            &http.roots(),
         ),
     )
     .with_data(data)
@@ -91,15 +91,15 @@ fn explain(http: &Http, id: CheckId, iss: &str, kid: &str, e: OidcError) -> Find
                 format!(
                     "cannot fetch {url}: {failure}. STS would answer 'Error connecting to the given credential's issuer.'"
                 ),
-                http.roots,
+                &http.roots(),
             ),
             tls::fix(
-                http.roots,
+                &http.roots(),
                 &failure,
                 "check outbound HTTPS from this machine (proxy settings, firewall); Google fetches the same URL from its side",
             ),
         )
-        .with_data(json!({"tls_roots": tls::id(http.roots)})),
+        .with_data(json!({"tls_roots": tls::id(&http.roots())})),
         OidcError::Status { url, status } => Finding::fail(
             id,
             format!(

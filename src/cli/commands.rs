@@ -304,6 +304,7 @@ pub fn env(session: &Session, as_json: bool) -> Result<(), Failure> {
             "source": plan.as_ref().ok().map(|p| json!({"kind": p.kind.id(), "endpoint": p.endpoint, "reason": p.reason})),
             "source_error": plan.as_ref().err(),
             "settings": settings,
+            "adjustments": s.adjustments(),
             "environment": {
                 "app_service_site": s.environment.app_service_site,
                 "kudu": s.environment.kudu,
@@ -312,13 +313,13 @@ pub fn env(session: &Session, as_json: bool) -> Result<(), Failure> {
                     "var": v, "from": f.to_string(), "pid": f.pid, "process": f.process, "path": f.path,
                 })).collect::<Vec<_>>(),
             },
-            "tls_roots": crate::checks::tls::id(session.http.roots),
-            "tls_roots_description": crate::checks::tls::describe(session.http.roots),
+            "tls_roots": crate::checks::tls::id(&session.http.roots()),
+            "tls_roots_description": crate::checks::tls::describe(&session.http.roots()),
             "missing": missing,
             "appsettings_command": appsettings::appsettings_command(s),
         }));
     } else {
-        out!("{}", render::env(s, &plan, &missing, session.http.roots));
+        out!("{}", render::env(s, &plan, &missing, &session.http.roots()));
     }
     Ok(())
 }

@@ -230,8 +230,15 @@ pub async fn subject_token(
             ok = false;
         }
     }
-    super::write_stdout(&format!("{body}\n"));
-    if ok { Ok(()) } else { Err(Failure::Silent) }
+    if ok {
+        // The one documented place a token goes to stdout: the executable-source protocol
+        // (README "subject-token") reads it from there. Not scrubbed, by design.
+        super::write_protocol_stdout(&format!("{body}\n"));
+        Ok(())
+    } else {
+        super::write_json_stdout(&format!("{body}\n"));
+        Err(Failure::Silent)
+    }
 }
 
 /// A stable code and the one-line explanation.

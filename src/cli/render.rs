@@ -240,7 +240,7 @@ pub fn env(
     s: &Settings,
     plan: &Result<crate::azure::Plan, AzureError>,
     missing: &[crate::settings::appsettings::Missing],
-    roots: crate::http::Roots,
+    roots: &crate::checks::tls::Loaded,
 ) -> String {
     let mut out = String::from("Identity source\n");
     match plan {
@@ -266,6 +266,21 @@ pub fn env(
                 format!("  ({origin})")
             }
         );
+    }
+    let adjusted = s.adjustments();
+    if !adjusted.is_empty() {
+        out.push_str("\nCleaned up (copy/paste; every command uses the value on the right)\n");
+        for a in adjusted {
+            let _ = writeln!(
+                out,
+                "  {:<20}{} -> {}  ({}: {})",
+                a.label,
+                a.raw,
+                a.value,
+                a.origin,
+                a.problems.join(", ")
+            );
+        }
     }
     out.push_str("\nMachine\n");
     row(

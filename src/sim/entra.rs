@@ -117,6 +117,6 @@ fn v2_discovery(_state: &State, t: &str) -> SimResponse {
 }
 
 fn jwks(state: &State, issuer: Option<&str>) -> SimResponse {
-    let keys: Vec<Value> = vec![state.keys.primary.jwk(issuer)];
+    let keys: Vec<Value> = vec![state.keys().primary.jwk(issuer)];
     cached(SimResponse::json(StatusCode::OK, &json!({ "keys": keys })))
 }

@@ -1,5 +1,5 @@
 //! Server plumbing shared by both listeners: accept loop (optionally TLS),
-//! hyper HTTP/1.1 connections, bounded request bodies, the request log,
+//! hyper HTTP/1.1 or HTTP/2 connections, bounded request bodies, the request log,
 //! injected latency, and a small response type the route handlers return.
 //!
 //! Handlers are plain synchronous functions from [`SimRequest`] to
@@ -17,7 +17,7 @@ use hyper::body::{Body, Bytes, Frame, Incoming, SizeHint};
 use hyper::header::{CONTENT_TYPE, HOST, HeaderName, HeaderValue};
 use hyper::http::uri::Authority;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
@@ -282,9 +282,10 @@ pub(crate) async fn serve(
                         else {
                             return;
                         };
-                        serve_connection(TokioIo::new(tls_stream), kind, state).await;
+                        let h2 = tls_stream.get_ref().1.alpn_protocol() == Some(b"h2");
+                        serve_connection(TokioIo::new(tls_stream), kind, state, h2).await;
                     }
-                    None => serve_connection(TokioIo::new(stream), kind, state).await,
+                    None => serve_connection(TokioIo::new(stream), kind, state, false).await,
                 }
             };
             tokio::select! {
@@ -295,7 +296,8 @@ pub(crate) async fn serve(
     }
 }
 
-async fn serve_connection<I>(io: I, kind: ListenerKind, state: Arc<State>)
+/// HTTP/2 when the client chose it by ALPN (as Google's and Entra's front ends offer), else 1.1.
+async fn serve_connection<I>(io: I, kind: ListenerKind, state: Arc<State>, h2: bool)
 where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
@@ -303,6 +305,12 @@ where
         let state = state.clone();
         async move { Ok::<_, Infallible>(handle(state, kind, req).await) }
     });
+    if h2 {
+        let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+        builder.timer(TokioTimer::new());
+        let _ = builder.serve_connection(io, service).await;
+        return;
+    }
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
         .timer(TokioTimer::new())
@@ -367,6 +375,9 @@ async fn handle(
         body: String::from_utf8_lossy(&sreq.body).into_owned(),
     });
 
+    // Recorded before waiting for the background-generated keys: a request is logged
+    // when it arrives, however early.
+    state.keys_ready().await;
     let resp = if too_large {
         SimResponse::json(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -25,7 +25,7 @@ mod token;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -71,7 +71,9 @@ pub struct SimOptions {
 pub(crate) struct State {
     pub opts: SimOptions,
     pub tenant: SimTenant,
-    pub keys: KeySet,
+    /// RSA signing keys, generated in the background (see [`start`]).
+    keys: OnceLock<KeySet>,
+    keys_ready: watch::Receiver<bool>,
     pub identity_header: String,
     pub msi_secret: String,
     pub google: google::GoogleState,
@@ -93,6 +95,17 @@ impl State {
         }
     }
 
+    /// The signing keys; blocks until generated (request handlers await [`State::keys_ready`]
+    /// first, so only synchronous callers ever wait here).
+    pub(crate) fn keys(&self) -> &KeySet {
+        self.keys.wait()
+    }
+
+    /// Resolves once the signing keys exist.
+    pub(crate) async fn keys_ready(&self) {
+        let _ = self.keys_ready.clone().wait_for(|ready| *ready).await;
+    }
+
     fn record(&self, r: RecordedRequest) {
         if let Ok(mut log) = self.log.lock()
             && log.len() < MAX_RECORDED
@@ -105,9 +118,9 @@ impl State {
     fn mint_http(&self, identity: &SimIdentity, res: &ResolvedResource) -> token::Minted {
         let tweaks = self.opts.scenario.token_tweaks();
         let key = if tweaks.rogue_key {
-            &self.keys.rogue
+            &self.keys().rogue
         } else {
-            &self.keys.primary
+            &self.keys().primary
         };
         token::mint(
             &self.tenant,
@@ -159,7 +172,9 @@ pub struct Sim {
 }
 
 /// Binds both loopback listeners and starts serving on the current Tokio
-/// runtime. Generates a fresh CA, RSA signing keys and endpoint secrets.
+/// runtime. Generates a fresh CA and endpoint secrets; the RSA signing keys (two 2048-bit keys,
+/// most of the start-up cost) are generated on a blocking thread after this returns, and
+/// requests wait for them, so `--demo` draws its first frame meanwhile.
 pub async fn start(opts: SimOptions) -> io::Result<Sim> {
     // Regional Vertex hosts (`us-central1-aiplatform.googleapis.com`) are
     // siblings of `aiplatform.googleapis.com`, not subdomains: only
@@ -175,22 +190,33 @@ pub async fn start(opts: SimOptions) -> io::Result<Sim> {
             "localhost",
         ])
         .collect();
-    let (material, keys) = tokio::task::spawn_blocking(move || -> io::Result<_> {
-        Ok((tls::build(&tls_names)?, KeySet::generate()?))
-    })
-    .await
-    .map_err(io::Error::other)??;
+    let material = tls::build(&tls_names)?;
 
+    let (keys_done, keys_ready) = watch::channel(false);
     let tenant = SimTenant::demo();
     let google = google::GoogleState::new(&tenant, opts.scenario);
     let state = Arc::new(State {
         opts,
         tenant,
         google,
-        keys,
+        keys: OnceLock::new(),
+        keys_ready,
         identity_header: keys::random_guid(),
         msi_secret: keys::random_guid(),
         log: Mutex::new(Vec::new()),
+    });
+
+    let filling = state.clone();
+    tokio::task::spawn_blocking(move || {
+        // Generation fails only when the system RNG does; keep trying rather than serve nothing.
+        let keys = loop {
+            match KeySet::generate() {
+                Ok(k) => break k,
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+            }
+        };
+        let _ = filling.keys.set(keys);
+        let _ = keys_done.send(true);
     });
 
     let http_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
@@ -350,7 +376,7 @@ impl Sim {
 
     /// `kid` of the published signing key.
     pub fn signing_kid(&self) -> &str {
-        self.state.keys.primary.kid()
+        self.state.keys().primary.kid()
     }
 
     /// A valid token for the system-assigned identity and the v1 or v2 app,
@@ -371,7 +397,7 @@ impl Sim {
         Some(
             token::mint(
                 &self.state.tenant,
-                &self.state.keys.primary,
+                &self.state.keys().primary,
                 identity,
                 &resolved,
                 now(),
@@ -391,7 +417,7 @@ impl Sim {
     /// RS256 signature whatever `header.alg` says), for tests that need
     /// tokens the endpoints never issue (long subjects, odd claims, bad `alg`).
     pub fn sign_jwt(&self, header: &serde_json::Value, claims: &serde_json::Value) -> String {
-        self.state.keys.primary.sign_jwt(header, claims)
+        self.state.keys().primary.sign_jwt(header, claims)
     }
 
     /// Snapshot of every request received so far, in arrival order.

@@ -440,7 +440,7 @@ fn published_key(state: &State, iss: &str, kid: &str) -> Option<Value> {
     if !known {
         return None;
     }
-    let published = [state.keys.primary.jwk(None)];
+    let published = [state.keys().primary.jwk(None)];
     published
         .into_iter()
         .find(|k| k.get("kid").and_then(Value::as_str) == Some(kid))

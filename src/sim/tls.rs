@@ -26,7 +26,7 @@ fn tls_err(what: &str, e: impl std::fmt::Display) -> io::Error {
 
 /// Generates CA + leaf (ECDSA P-256) for `sans` and builds a rustls acceptor
 /// using the aws-lc-rs provider explicitly (independent of any process-wide
-/// default provider). Only HTTP/1.1 is offered via ALPN.
+/// default provider). HTTP/2 and HTTP/1.1 are offered via ALPN, as Google's front ends do.
 pub(crate) fn build(sans: &[&str]) -> io::Result<TlsMaterial> {
     let now = OffsetDateTime::now_utc();
 
@@ -78,7 +78,7 @@ pub(crate) fn build(sans: &[&str]) -> io::Result<TlsMaterial> {
             PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
         )
         .map_err(|e| tls_err("server config", e))?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
 
     Ok(TlsMaterial {
         acceptor: TlsAcceptor::from(Arc::new(config)),
