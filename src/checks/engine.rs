@@ -113,9 +113,7 @@ pub async fn run_with(
     // The config lint compares against the live endpoint/header, so it follows the source;
     // with a token it runs while the first Google and Entra requests are in flight.
     let Some(f) = fetched else {
-        let t = e.start(CheckId::ConfigFile);
-        let config = local::config_file(&session.settings, None).await;
-        findings.push(e.finish(t, config));
+        findings.push(e.now(local::config_file(&session.settings, None).await));
         for id in [
             CheckId::TokenClaims,
             CheckId::TokenSignature,
@@ -201,7 +199,7 @@ pub async fn run_with(
         out
     };
     // `join!` polls in order: both requests are on their way before the lint's CPU work.
-    // An executable-sourced file is also run (bounded by its timeout_millis), meanwhile.
+    // An executable-sourced file is run too (bounded by its timeout_millis), beside the network.
     let lint = async {
         let t = e.start(CheckId::ConfigFile);
         let config = local::config_file(&session.settings, Some(&f)).await;
@@ -229,7 +227,9 @@ pub fn warm_hosts(s: &crate::settings::Settings, google: bool) -> Vec<String> {
     {
         hosts.push(h);
     }
-    if s.service_account.is_some() {
+    if let Some(sa) = &s.service_account
+        && super::google::service_account_rejections(s, &sa.value).is_empty()
+    {
         hosts.push(format!("iamcredentials.{universe}"));
     }
     hosts.push(format!("cloudresourcemanager.{universe}"));

@@ -231,15 +231,15 @@ pub async fn subject_token(
             ok = false;
         }
     }
-    // Only a success carries the token; a failure goes through the run's scrubber like
-    // every other output.
-    let line = if ok {
-        body
+    if ok {
+        // The one documented place a token goes to stdout: the executable-source protocol
+        // (README "subject-token") reads it from there. Not scrubbed, by design.
+        super::write_protocol_stdout(&format!("{body}\n"));
+        Ok(())
     } else {
-        crate::secret::registry().scrub(&body)
-    };
-    super::write_protocol_stdout(&format!("{line}\n"));
-    if ok { Ok(()) } else { Err(Failure::Silent) }
+        super::write_json_stdout(&format!("{body}\n"));
+        Err(Failure::Silent)
+    }
 }
 
 /// A stable code and the one-line explanation.
@@ -313,9 +313,8 @@ async fn respond(
             Some(sim)
         }
     };
-    // Building the clients parses no roots (they load on a background thread, and only a
-    // TLS handshake waits for them): cheap enough for a command run on every refresh.
-    let session = Session::new(settings).map_err(|e| refuse("https_setup", e.to_string()))?;
+    let session =
+        Session::identity_only(settings).map_err(|e| refuse("https_setup", e.to_string()))?;
     let fetched = match tokio::time::timeout(deadline, session.fetch()).await {
         Err(_) => {
             return Err(refuse(
