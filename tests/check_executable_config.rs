@@ -130,12 +130,13 @@ fn the_opt_in_is_required_and_recovered_from_the_apps_environment() {
     set(&mut env, ALLOW, "true");
     fails_with(&config_finding(&w, &env), &["⟨true⟩"], &["=1"]);
 
-    // The SSH shell lacks it, the app (PID 1) has it: recovered, so no failure.
+    // The SSH shell lacks it, the app (PID 1, marked as App Service) has it: recovered, so
+    // no failure.
     unset(&mut env, ALLOW);
     unset(&mut env, "WEBSITE_SITE_NAME");
     write(
         &w.root().join("proc/1/environ"),
-        &format!("{ALLOW}=1\0PATH=/usr/bin\0"),
+        &format!("WEBSITE_SITE_NAME=my-app\0{ALLOW}=1\0PATH=/usr/bin\0"),
     );
     let f = config_finding(&w, &env);
     assert_eq!(f["status"], "pass", "{f:#}");
