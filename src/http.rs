@@ -7,7 +7,7 @@
 
 mod roots;
 
-pub use roots::{RootSources, Roots, read_capped};
+pub use roots::{RootSources, Roots};
 
 use crate::settings::Settings;
 use reqwest::{Client, ClientBuilder, Response, redirect};

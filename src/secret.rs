@@ -67,8 +67,8 @@ const MARK: &str = "<redacted>";
 ///
 /// [`Registry::scrub`] removes, case-insensitively, any [`WINDOW`]-character run of:
 /// the raw value; its JSON-escaped spelling (also with `\/`); its percent-encoding (every
-/// non-unreserved byte, or every non-alphanumeric byte, as `%XX` in either case, and the
-/// form encoding with `+` for space); and its base64 (standard and URL-safe alphabets, at
+/// non-unreserved byte, every non-alphanumeric byte, or as `encodeURIComponent` does, as
+/// `%XX` in either case, and the form encoding with `+` for space); and its base64 (standard and URL-safe alphabets, at
 /// all three byte alignments, so padded, unpadded and embedded-in-a-longer-blob spellings
 /// are all caught). A value that looks like a JWT also registers each of its segments.
 /// Values shorter than [`WINDOW`] are matched whole.
@@ -138,7 +138,18 @@ fn spellings(v: &str) -> Vec<String> {
         json.replace('/', "\\/"),
         json,
         percent(raw, unreserved, false),
-        percent(raw, unreserved, true),
+        // application/x-www-form-urlencoded (WHATWG): keeps `*-._`, space as '+'.
+        percent(
+            raw,
+            |b| b.is_ascii_alphanumeric() || b"*-._".contains(&b),
+            true,
+        ),
+        // JavaScript's encodeURIComponent keeps `!'()*-._~`.
+        percent(
+            raw,
+            |b| b.is_ascii_alphanumeric() || b"!'()*-._~".contains(&b),
+            false,
+        ),
         percent(raw, |b| b.is_ascii_alphanumeric(), false),
     ];
     out.extend(base64_cores(raw));

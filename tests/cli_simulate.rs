@@ -82,7 +82,17 @@ impl Simulate {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let env = parse_env(&std::fs::read_to_string(&env_file).unwrap());
+        let text = std::fs::read_to_string(&env_file).unwrap();
+        // stdout is written before "serving" reaches stderr, but the reader thread may lag.
+        while *stdout.lock().unwrap() != text {
+            assert!(
+                Instant::now() < deadline,
+                "stdout never printed the env file's lines: {:?}",
+                stdout.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let env = parse_env(&text);
         Simulate {
             child,
             dir,

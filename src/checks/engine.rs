@@ -222,7 +222,9 @@ pub fn warm_hosts(s: &crate::settings::Settings, google: bool) -> Vec<String> {
     {
         hosts.push(h);
     }
-    if s.service_account.is_some() {
+    if let Some(sa) = &s.service_account
+        && super::google::service_account_rejections(s, &sa.value).is_empty()
+    {
         hosts.push(format!("iamcredentials.{universe}"));
     }
     hosts.push(format!("cloudresourcemanager.{universe}"));

@@ -230,19 +230,15 @@ pub async fn subject_token(
             ok = false;
         }
     }
-    // The one output that must carry the token (AIP-4117): not through the scrubbing
-    // writers, which would redact it. The characters a terminal acts on are still escaped.
-    let mut line = String::with_capacity(body.len() + 1);
-    for c in body.chars() {
-        if crate::untrusted::is_unsafe(c) {
-            line.push_str(&format!("\\u{:04x}", c as u32));
-        } else {
-            line.push(c);
-        }
+    if ok {
+        // The one documented place a token goes to stdout: the executable-source protocol
+        // (README "subject-token") reads it from there. Not scrubbed, by design.
+        super::write_protocol_stdout(&format!("{body}\n"));
+        Ok(())
+    } else {
+        super::write_json_stdout(&format!("{body}\n"));
+        Err(Failure::Silent)
     }
-    line.push('\n');
-    super::write_raw(&line);
-    if ok { Ok(()) } else { Err(Failure::Silent) }
 }
 
 /// A stable code and the one-line explanation.

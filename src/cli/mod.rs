@@ -42,7 +42,10 @@ pub(crate) fn write_stdout(text: &str) {
 /// leaves raw that a terminal acts on (DEL, C1, bidi controls) are written as `\uXXXX`
 /// escapes, so the output stays valid JSON with the same value.
 pub(crate) fn write_json_stdout(json: &str) {
-    let text = crate::secret::registry().scrub(json);
+    write_raw(&json_terminal_safe(&crate::secret::registry().scrub(json)));
+}
+
+fn json_terminal_safe(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c != '\n' && crate::untrusted::is_unsafe(c) {
@@ -51,7 +54,13 @@ pub(crate) fn write_json_stdout(json: &str) {
             out.push(c);
         }
     }
-    write_raw(&out);
+    out
+}
+
+/// `subject-token`'s success response (AIP-4117): the one output that carries a token by
+/// design, so it is not scrubbed; terminal controls are still escaped.
+pub(crate) fn write_protocol_stdout(json: &str) {
+    write_raw(&json_terminal_safe(json));
 }
 
 /// Text for standard error, made safe as [`write_stdout`] makes stdout.
