@@ -80,8 +80,11 @@ pub struct Registry {
 #[derive(Default)]
 struct Inner {
     values: std::collections::VecDeque<String>,
-    windows: std::collections::HashSet<[u8; WINDOW]>,
-    short: Vec<Vec<u8>>,
+    /// Each piece with the number of registered values it comes from, so adding or
+    /// dropping a value touches only that value's pieces (the wizard re-fetches tokens; a
+    /// full rebuild over every value on every fetch was the registry's main cost).
+    windows: std::collections::HashMap<[u8; WINDOW], u32>,
+    short: std::collections::HashMap<Vec<u8>, u32>,
 }
 
 impl fmt::Debug for Registry {
@@ -176,19 +179,17 @@ impl Registry {
         let Ok(mut inner) = self.inner.write() else {
             return;
         };
-        let mut changed = false;
         for v in values {
             if v.len() < MIN_LEN || inner.values.iter().any(|x| x == v) {
                 continue;
             }
             inner.values.push_back(v.to_string());
-            changed = true;
+            inner.count(v, 1);
         }
         while inner.values.len() > MAX_SECRETS {
-            inner.values.pop_front();
-        }
-        if changed {
-            inner.rebuild();
+            if let Some(old) = inner.values.pop_front() {
+                inner.count(&old, -1);
+            }
         }
     }
 
@@ -212,25 +213,40 @@ impl Registry {
 }
 
 impl Inner {
-    fn rebuild(&mut self) {
-        self.windows.clear();
-        self.short.clear();
-        for v in &self.values {
-            for sp in spellings(v) {
-                let b = sp.to_ascii_lowercase().into_bytes();
-                if b.len() < WINDOW {
-                    if b.len() >= MIN_LEN {
-                        self.short.push(b);
-                    }
-                    continue;
+    /// Adds (`delta` 1) or drops (`delta` -1) the pieces of one value's spellings.
+    fn count(&mut self, v: &str, delta: i32) {
+        let mut windows = std::collections::HashSet::new();
+        let mut short = std::collections::HashSet::new();
+        for sp in spellings(v) {
+            let b = sp.to_ascii_lowercase().into_bytes();
+            if b.len() < WINDOW {
+                if b.len() >= MIN_LEN {
+                    short.insert(b);
                 }
-                for w in b.windows(WINDOW) {
-                    self.windows.insert(w.try_into().expect("window length"));
+                continue;
+            }
+            for w in b.windows(WINDOW) {
+                windows.insert(<[u8; WINDOW]>::try_from(w).expect("window length"));
+            }
+        }
+        fn apply<K: std::hash::Hash + Eq>(
+            map: &mut std::collections::HashMap<K, u32>,
+            keys: std::collections::HashSet<K>,
+            delta: i32,
+        ) {
+            for k in keys {
+                if delta > 0 {
+                    *map.entry(k).or_insert(0) += 1;
+                } else if let Some(n) = map.get_mut(&k) {
+                    *n -= 1;
+                    if *n == 0 {
+                        map.remove(&k);
+                    }
                 }
             }
         }
-        self.short.sort();
-        self.short.dedup();
+        apply(&mut self.windows, windows, delta);
+        apply(&mut self.short, short, delta);
     }
 
     fn scrub(&self, text: &str) -> String {
@@ -245,12 +261,12 @@ impl Inner {
         if n >= WINDOW {
             for i in 0..=n - WINDOW {
                 let w: &[u8; WINDOW] = lower[i..i + WINDOW].try_into().expect("window length");
-                if self.windows.contains(w) {
+                if self.windows.contains_key(w) {
                     mark(i, WINDOW);
                 }
             }
         }
-        for s in &self.short {
+        for s in self.short.keys() {
             if s.len() > n {
                 continue;
             }
@@ -387,6 +403,22 @@ mod tests {
         }
         assert_eq!(r.len(), MAX_SECRETS);
         assert!(r.scrub("secret-value-number-0099").contains(MARK));
+    }
+
+    /// Dropping the oldest value drops only its own pieces: a piece another value shares
+    /// is still redacted, and the dropped value's own pieces are not.
+    #[test]
+    fn dropping_a_value_keeps_pieces_shared_with_others() {
+        let r = Registry::new();
+        r.add(&Secret("oldest-unique-AAAA-shared-piece-xyz".into()));
+        r.add(&Secret("newer-BBBB-shared-piece-xyz".into()));
+        for i in 0..MAX_SECRETS - 1 {
+            r.add(&Secret(format!("filler-value-number-{i:04}")));
+        }
+        assert_eq!(r.len(), MAX_SECRETS);
+        assert_eq!(r.scrub("oldest-unique-AAAA"), "oldest-unique-AAAA");
+        assert_eq!(r.scrub("x -shared-piece-xyz"), format!("x {MARK}"));
+        assert!(r.scrub("newer-BBBB-shared").contains(MARK));
     }
 
     #[test]

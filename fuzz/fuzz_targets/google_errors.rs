@@ -13,6 +13,7 @@ use serde_json::Value;
 use std::sync::OnceLock;
 use wif_doctor::diagnose::{self, Context};
 use wif_doctor::jwt::TokenVersion;
+use wif_doctor::untrusted;
 
 fn contexts() -> &'static [Context] {
     static C: OnceLock<Vec<Context>> = OnceLock::new();
@@ -43,6 +44,14 @@ fn contexts() -> &'static [Context] {
             },
         ]
     })
+}
+
+/// The server's words as an explanation quotes them: verbatim (line breaks made visible, as
+/// every template value is), or Debug-quoted.
+fn quoted(said: &str, words: &str) -> bool {
+    said.contains(words)
+        || said.contains(untrusted::inline(words).as_ref())
+        || said.contains(&format!("{words:?}"))
 }
 
 fn check(e: &diagnose::Explanation, api: &str) {
@@ -90,12 +99,12 @@ fuzz_target!(|data: &[u8]| {
             .unwrap_or("");
         let said = format!("{} {}", sts.summary, sts.detail);
         assert!(
-            said.contains(err) || said.contains(&format!("{err:?}")),
+            quoted(&said, err),
             "sts {}: the server's error {err:?} is missing",
             sts.id
         );
         assert!(
-            said.contains(desc) || said.contains(&format!("{desc:?}")),
+            quoted(&said, desc),
             "sts {}: the server's error_description is missing",
             sts.id
         );
@@ -130,7 +139,7 @@ fuzz_target!(|data: &[u8]| {
         if let Some(g) = &g {
             let said = format!("{} {}", e.summary, e.detail);
             assert!(
-                said.contains(&g.message) || said.contains(&format!("{:?}", g.message)),
+                quoted(&said, &g.message),
                 "{api} {}: the server's message {:?} is missing",
                 e.id,
                 g.message

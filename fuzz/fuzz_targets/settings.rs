@@ -11,7 +11,37 @@ use libfuzzer_sys::fuzz_target;
 use std::time::Duration;
 use wif_doctor::diagnose::{self, SettingsLintInput};
 use wif_doctor::gcp;
-use wif_doctor::settings::{self, recover};
+use wif_doctor::settings::normalise::{check_header_value, check_request_url, normalise};
+use wif_doctor::settings::{self, EnvMap, Settings, SettingsArgs, Sourced, recover};
+
+/// Resolved settings are normalised: nothing a paste leaves around a value remains, the
+/// normalisation is idempotent, and a changed value keeps its raw form.
+fn normalised_ok(name: &str, s: &Sourced<String>) {
+    let again = normalise(&s.value);
+    assert_eq!(
+        again.value, s.value,
+        "{name}: normalising twice changed {:?}",
+        s.value
+    );
+    assert!(
+        again.problems.is_empty(),
+        "{name}: {:?} still has {:?}",
+        s.value,
+        again.problems
+    );
+    if let Some(raw) = &s.raw {
+        assert_ne!(raw, &s.value, "{name}: raw kept though unchanged");
+    }
+}
+
+fn empty_root() -> &'static std::path::Path {
+    static ROOT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        let root = std::env::temp_dir().join("wif-doctor-fuzz-empty-root");
+        std::fs::create_dir_all(&root).unwrap();
+        root
+    })
+}
 
 fn no_raw_controls(what: &str, msg: &str) {
     assert!(
@@ -93,6 +123,59 @@ fuzz_target!(|data: &[u8]| {
         if let Err(e) = r {
             no_raw_controls("google setting", &e);
         }
+    }
+
+    // Normalisation on its own, and the request-side checks.
+    let n = normalise(s);
+    assert_eq!(normalise(&n.value).value, n.value, "idempotent");
+    assert_eq!(n.problems.is_empty(), n.value == s, "{s:?} -> {n:?}");
+    for r in [
+        check_request_url("--identity-endpoint", s),
+        check_header_value("IDENTITY_HEADER", s),
+    ] {
+        if let Err(e) = r {
+            no_raw_controls("request check", &e.to_string());
+        }
+    }
+
+    // The whole resolve step, the lines of the input as flags, nothing read from this machine.
+    let mut fields = s.split('\n').map(str::to_string);
+    let mut f = || fields.next();
+    let args = SettingsArgs {
+        pool: f(),
+        provider: f(),
+        project_number: f(),
+        project_id: f(),
+        service_account: f(),
+        location: f(),
+        universe_domain: f(),
+        token_url: f(),
+        identity_endpoint: f(),
+        identity_header: f(),
+        resource: f(),
+        sysroot: Some(empty_root().to_path_buf()),
+        ..Default::default()
+    };
+    if let Ok(st) = Settings::resolve(&args, &EnvMap::new()) {
+        for (name, v) in [
+            ("pool", st.pool.as_ref()),
+            ("provider", st.provider.as_ref()),
+            ("project number", st.project_number.as_ref()),
+            ("project id", st.project_id.as_ref()),
+            ("service account", st.service_account.as_ref()),
+            ("location", Some(&st.location)),
+            ("universe domain", Some(&st.universe_domain)),
+            ("token url", Some(&st.token_url)),
+            ("identity endpoint", st.identity_endpoint.as_ref()),
+            ("resource", Some(&st.resource)),
+        ] {
+            if let Some(v) = v {
+                normalised_ok(name, v);
+            }
+        }
+        assert!(st.check_requestable().is_ok());
+        let _ = wif_doctor::azure::detect(&st);
+        let _ = diagnose::lint_settings(&SettingsLintInput::from_settings(&st));
     }
 
     // The settings lint sees the lines as the raw settings.

@@ -393,7 +393,8 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "ms" => n / 1000.0,
         "s" => n,
         "m" => n * 60.0,
-        _ => return Err(format!("unknown unit '{unit}' (use ms, s or m)")),
+        // Debug-quoted: the value may carry control characters (it is echoed to a terminal).
+        _ => return Err(format!("unknown unit {unit:?} (use ms, s or m)")),
     };
     if !(0.001..=3600.0).contains(&secs) {
         return Err("must be between 1ms and 60m".into());
@@ -576,6 +577,19 @@ mod tests {
         assert_eq!(parse_duration("3").unwrap(), Duration::from_secs(3));
         assert!(parse_duration("3h").is_err());
         assert!(parse_duration("0").is_err());
+    }
+
+    /// Found by `fuzz/` (settings): the unknown unit was echoed raw, control characters
+    /// and all, into a message printed on the operator's terminal.
+    #[test]
+    fn duration_errors_escape_the_unit() {
+        let e = parse_duration("1\u{1b}]0;x\u{7}").unwrap_err();
+        assert!(!e.chars().any(char::is_control), "{e:?}");
+        assert!(e.contains(r"\u{1b}"), "{e}");
+        assert_eq!(
+            parse_duration("3h").unwrap_err(),
+            r#"unknown unit "h" (use ms, s or m)"#
+        );
     }
 
     #[test]
