@@ -46,6 +46,13 @@ impl Session {
         Ok(Session { settings, http })
     }
 
+    /// The session of `subject-token`, which only fetches the managed-identity token. Building
+    /// the clients parses no certificate (the roots load on a background thread, needed only
+    /// for an https identity endpoint), so this is [`Session::new`] under the name of its use.
+    pub fn identity_only(settings: Settings) -> Result<Session, HttpError> {
+        Session::new(settings)
+    }
+
     /// Which token source applies.
     pub fn plan(&self) -> Result<Plan, AzureError> {
         azure::detect(&self.settings)

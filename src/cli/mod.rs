@@ -119,11 +119,15 @@ pub fn main() -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    // subject-token runs on every token refresh and does one request: no worker threads.
+    let mut builder = if matches!(cli.command, Some(Command::SubjectToken(_))) {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(2);
+        b
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("wif-doctor: error: cannot start the async runtime: {e}");
@@ -219,7 +223,7 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
         .collect();
     // The libraries' protocol: it answers every failure itself, on stdout, as JSON.
     if let Some(Command::SubjectToken(a)) = &cli.command {
-        return executable::subject_token(&cli.settings, a, &env).await;
+        return executable::subject_token(&cli.settings, a, &env, cli.demo.as_deref()).await;
     }
     let mut settings =
         Settings::resolve(&cli.settings, &env).map_err(|e| Failure::Usage(e.to_string()))?;

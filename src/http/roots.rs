@@ -52,11 +52,13 @@ pub struct RootSources {
     pub cert_file: Option<PathBuf>,
     pub cert_dir: Option<PathBuf>,
     pub extra_pem: Vec<String>,
+    /// Where the system store's paths are looked up: `/`, or the tests' fake root.
+    pub system_root: PathBuf,
 }
 
 impl RootSources {
     /// From the process environment (an empty value counts as unset, as OpenSSL does).
-    pub fn from_env(extra_pem: &[String]) -> RootSources {
+    pub fn from_env(extra_pem: &[String], system_root: &Path) -> RootSources {
         let var = |name: &str| {
             std::env::var_os(name)
                 .filter(|v| !v.is_empty())
@@ -66,6 +68,7 @@ impl RootSources {
             cert_file: var("SSL_CERT_FILE"),
             cert_dir: var("SSL_CERT_DIR"),
             extra_pem: extra_pem.to_vec(),
+            system_root: system_root.to_path_buf(),
         }
     }
 }
@@ -198,8 +201,9 @@ fn collect(s: &RootSources) -> Result<(Vec<CertificateDer<'static>>, Roots), Str
         }
         return Ok((certs, Roots::Environment));
     }
+    let under = |p: &str| s.system_root.join(p.trim_start_matches('/'));
     for bundle in SYSTEM_BUNDLES {
-        let path = Path::new(bundle);
+        let path = &under(bundle);
         if !path.exists() {
             continue;
         }
@@ -210,10 +214,10 @@ fn collect(s: &RootSources) -> Result<(Vec<CertificateDer<'static>>, Roots), Str
             }
         }
     }
-    if let Ok(certs) = read_dir(Path::new(SYSTEM_DIR), "the system CA store")
+    if let Ok(certs) = read_dir(&under(SYSTEM_DIR), "the system CA store")
         && !certs.is_empty()
     {
-        return Ok((certs, Roots::Platform(SYSTEM_DIR.into())));
+        return Ok((certs, Roots::Platform(under(SYSTEM_DIR))));
     }
     let bundled = webpki_root_certs::TLS_SERVER_ROOT_CERTS
         .iter()
@@ -268,6 +272,7 @@ mod tests {
             cert_file: file.map(PathBuf::from),
             cert_dir: dir.map(PathBuf::from),
             extra_pem: Vec::new(),
+            system_root: PathBuf::from("/"),
         }
     }
 

@@ -340,6 +340,7 @@ impl Settings {
             resolve,
             timeout,
             extra_roots_pem: Vec::new(),
+            sysroot: root.clone(),
             environment,
         };
         settings.check_requestable()?;
