@@ -222,7 +222,11 @@ pub fn warm_hosts(s: &crate::settings::Settings, google: bool) -> Vec<String> {
     {
         hosts.push(h);
     }
-    if s.service_account.is_some() {
+    // Only for an account the lint accepts: a rejected one is never called, so never warmed.
+    if s.service_account
+        .as_ref()
+        .is_some_and(|sa| crate::gcp::validate_service_account_email(sa.value.trim()).is_ok())
+    {
         hosts.push(format!("iamcredentials.{universe}"));
     }
     hosts.push(format!("cloudresourcemanager.{universe}"));

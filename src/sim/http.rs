@@ -339,7 +339,6 @@ async fn handle(
     req: Request<Incoming>,
 ) -> Response<SimBody> {
     let host = request_host(&req);
-    state.keys_ready().await;
     let (parts, body) = req.into_parts();
     let (body, too_large) = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
         Ok(collected) => (collected.to_bytes(), false),
@@ -376,6 +375,8 @@ async fn handle(
         body: String::from_utf8_lossy(&sreq.body).into_owned(),
     });
 
+    // Logged on arrival; answered once the signing keys exist (they generate after start).
+    state.keys_ready().await;
     let resp = if too_large {
         SimResponse::json(
             StatusCode::PAYLOAD_TOO_LARGE,
