@@ -255,13 +255,28 @@ pub fn write_private_atomic(
     bytes: &[u8],
     overwrite: Overwrite,
 ) -> Result<WriteOutcome, FileError> {
-    write_with_hook(path, bytes, overwrite, |_| Ok(()))
+    write_with_hook(path, bytes, overwrite, Durability::Synced, |_| Ok(()))
+}
+
+/// [`write_private_atomic`] for a cache that is rewritten on every use (`subject-token`'s
+/// output file): still atomic for readers (a temporary file renamed over the old one) and
+/// 0600, but not fsynced — two fsyncs cost more than the whole token request, and after a
+/// crash the reader re-runs the command when the cache is missing or stale.
+pub fn write_private_atomic_cache(path: &Path, bytes: &[u8]) -> Result<WriteOutcome, FileError> {
+    write_with_hook(path, bytes, Overwrite::Force, Durability::Cache, |_| Ok(()))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Durability {
+    Synced,
+    Cache,
 }
 
 fn write_with_hook(
     path: &Path,
     bytes: &[u8],
     overwrite: Overwrite,
+    durability: Durability,
     before_rename: impl FnOnce(&Path) -> io::Result<()>,
 ) -> Result<WriteOutcome, FileError> {
     let existed = match fs::symlink_metadata(path) {
@@ -316,9 +331,11 @@ fn write_with_hook(
         .set_permissions(owner_only())
         .map_err(io_err("set permissions on", tmp.path()))?;
     tmp.write_all(bytes).map_err(io_err("write", tmp.path()))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(io_err("sync", tmp.path()))?;
+    if durability == Durability::Synced {
+        tmp.as_file()
+            .sync_all()
+            .map_err(io_err("sync", tmp.path()))?;
+    }
     before_rename(tmp.path()).map_err(io_err("write", path))?;
     tmp.persist(path).map_err(|e| FileError::Io {
         action: "replace",
@@ -326,7 +343,9 @@ fn write_with_hook(
         source: e.error,
     })?;
     // Make the rename durable; not all platforms can open a directory, so best effort.
-    if let Ok(d) = fs::File::open(dir) {
+    if durability == Durability::Synced
+        && let Ok(d) = fs::File::open(dir)
+    {
         let _ = d.sync_all();
     }
     Ok(if existed {
@@ -534,12 +553,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("cred.json");
         let mut seen = None;
-        let e = write_with_hook(&p, b"secret", Overwrite::Refuse, |tmp| {
-            assert_eq!(mode(tmp), 0o600);
-            assert_eq!(fs::read(tmp).unwrap(), b"secret");
-            seen = Some(tmp.to_path_buf());
-            Err(io::Error::other("injected"))
-        })
+        let e = write_with_hook(
+            &p,
+            b"secret",
+            Overwrite::Refuse,
+            Durability::Synced,
+            |tmp| {
+                assert_eq!(mode(tmp), 0o600);
+                assert_eq!(fs::read(tmp).unwrap(), b"secret");
+                seen = Some(tmp.to_path_buf());
+                Err(io::Error::other("injected"))
+            },
+        )
         .unwrap_err();
         assert!(e.to_string().contains("injected"), "{e}");
         let tmp = seen.unwrap();

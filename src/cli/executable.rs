@@ -213,11 +213,9 @@ pub async fn subject_token(
         Err((code, message)) => (st::failure(&code, &message), false),
     };
     if let Some(path) = env.get(vars::OUTPUT_FILE).filter(|p| !p.trim().is_empty()) {
-        let written = files::write_private_atomic(
-            Path::new(path),
-            format!("{body}\n").as_bytes(),
-            Overwrite::Force,
-        );
+        // Rewritten on every refresh: atomic and 0600, but not fsynced (see the function).
+        let written =
+            files::write_private_atomic_cache(Path::new(path), format!("{body}\n").as_bytes());
         if let Err(e) = written
             && ok
         {
