@@ -520,6 +520,7 @@ impl World {
 
 /// Spawn, wait with `wait4` (for the child's CPU time), return
 /// (wall, ru_maxrss KiB — see [`World::check_rss_kb`], code, output, user + system CPU).
+#[allow(clippy::zombie_processes)] // reaped by wait4 below, which also gives its rusage
 fn run_timed(mut cmd: Command) -> (Duration, i64, i32, String, Duration) {
     let out = tempfile::tempfile().unwrap();
     cmd.stdout(Stdio::from(out.try_clone().unwrap()))

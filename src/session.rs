@@ -60,6 +60,13 @@ impl Session {
 
     /// Detect the source, fetch the token and decode it locally.
     pub async fn fetch(&self) -> Result<Fetched, AzureError> {
+        // The header is in use again: keep it among the secrets the registry never drops.
+        for header in [&self.settings.identity_header, &self.settings.msi_secret]
+            .into_iter()
+            .flatten()
+        {
+            crate::secret::registry().add(&header.value);
+        }
         let plan = self.plan()?;
         let token = azure::fetch_token(&self.http, &self.settings, &plan).await?;
         let decoded = jwt::decode(token.token.expose()).map_err(|e| {

@@ -627,3 +627,30 @@ fn metadata_address_is_refused_without_connecting_in_a_private_namespace() {
     .expect("the namespace thread");
     outcome.unwrap();
 }
+
+/// Scenario faults reach clients through the proxy as they do in-process.
+#[test]
+fn scenario_faults_show_through_the_proxy() {
+    let sim = Simulate::start(&["--scenario", "audience-mismatch"]);
+    let out = check_with(&sim, &[], &[]);
+    assert_eq!(out.status.code(), Some(1), "check must fail");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sts = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "sts.exchange")
+        .unwrap();
+    assert_eq!(sts["status"], "fail", "{sts:#}");
+    assert!(
+        sts.to_string()
+            .contains("does not match the expected audience"),
+        "{sts:#}"
+    );
+    let log = sim.log_lines_after(Duration::from_millis(200));
+    assert!(
+        log.iter()
+            .any(|l| l == "simulate: POST sts.googleapis.com /v1/token -> 400"),
+        "{log:#?}"
+    );
+}
