@@ -411,7 +411,7 @@ impl World {
         sim.write_ca_file(&ca).unwrap();
         let g = sim.google();
         let endpoint = format!("http://127.0.0.1:{IDENTITY_PORT}/msi/token");
-        let env = vec![
+        let env = [
             ("PATH", std::env::var("PATH").unwrap_or_default()),
             ("HOME", base.display().to_string()),
             ("SSL_CERT_FILE", ca.display().to_string()),
@@ -419,15 +419,9 @@ impl World {
             ("NO_COLOR", "1".into()),
             ("IDENTITY_ENDPOINT", endpoint),
             ("IDENTITY_HEADER", sim.identity_header().into()),
-            ("AZURE_RESOURCE_URI", g.app_id_uri.clone()),
-            ("GCP_PROJECT_NUMBER", g.project_number.clone()),
-            ("GCP_PROJECT_ID", g.project_id.clone()),
-            ("GCP_WORKLOAD_IDENTITY_POOL_ID", g.pool.clone()),
-            ("GCP_WORKLOAD_IDENTITY_PROVIDER_ID", g.provider.clone()),
-            ("GCP_LOCATION", g.location.clone()),
-            ("GCP_VERTEX_MODEL", g.model.clone()),
         ]
         .into_iter()
+        .chain(g.app_settings())
         .map(|(k, v)| (k.to_string(), v))
         .collect();
         let vertex_url = format!(

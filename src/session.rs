@@ -114,19 +114,29 @@ impl Session {
         gcp::derive(&self.google_inputs(), &facts)
     }
 
+    /// The settings the STS audience is built from that are not set, as flag (variable).
+    fn missing_audience_settings(&self) -> Vec<&'static str> {
+        let s = &self.settings;
+        [
+            (
+                s.project_number.is_none(),
+                "--project-number (GCP_PROJECT_NUMBER)",
+            ),
+            (s.pool.is_none(), "--pool (GCP_WORKLOAD_IDENTITY_POOL_ID)"),
+            (
+                s.provider.is_none(),
+                "--provider (GCP_WORKLOAD_IDENTITY_PROVIDER_ID)",
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(missing, name)| missing.then_some(name))
+        .collect()
+    }
+
     /// Inputs for the credential configuration, or the settings that are missing.
     pub fn config_inputs(&self) -> Result<ConfigInputs, Vec<&'static str>> {
         let s = &self.settings;
-        let mut missing = Vec::new();
-        if s.project_number.is_none() {
-            missing.push("--project-number (GCP_PROJECT_NUMBER)");
-        }
-        if s.pool.is_none() {
-            missing.push("--pool (GCP_WORKLOAD_IDENTITY_POOL_ID)");
-        }
-        if s.provider.is_none() {
-            missing.push("--provider (GCP_WORKLOAD_IDENTITY_PROVIDER_ID)");
-        }
+        let mut missing = self.missing_audience_settings();
         if s.identity_endpoint.is_none() {
             missing.push("--identity-endpoint (IDENTITY_ENDPOINT)");
         }
@@ -208,17 +218,7 @@ impl Session {
     ) -> Result<gcp::executable::ExecutableInputs, Vec<&'static str>> {
         let s = &self.settings;
         let (Some(n), Some(p), Some(v)) = (&s.project_number, &s.pool, &s.provider) else {
-            let mut missing = Vec::new();
-            if s.project_number.is_none() {
-                missing.push("--project-number (GCP_PROJECT_NUMBER)");
-            }
-            if s.pool.is_none() {
-                missing.push("--pool (GCP_WORKLOAD_IDENTITY_POOL_ID)");
-            }
-            if s.provider.is_none() {
-                missing.push("--provider (GCP_WORKLOAD_IDENTITY_PROVIDER_ID)");
-            }
-            return Err(missing);
+            return Err(self.missing_audience_settings());
         };
         let mut args = vec![gcp::executable::SUBJECT_TOKEN_COMMAND.to_string()];
         args.extend(self.subject_token_flags());

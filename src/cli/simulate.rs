@@ -94,17 +94,8 @@ pub fn environment(sim: &Sim, ca: &Path) -> Vec<(&'static str, String)> {
     let mut vars = vec![
         ("IDENTITY_ENDPOINT", sim.identity_endpoint()),
         ("IDENTITY_HEADER", sim.identity_header().to_string()),
-        ("AZURE_RESOURCE_URI", g.app_id_uri.clone()),
-        ("GCP_PROJECT_NUMBER", g.project_number.clone()),
-        ("GCP_PROJECT_ID", g.project_id.clone()),
-        ("GCP_WORKLOAD_IDENTITY_POOL_ID", g.pool.clone()),
-        ("GCP_WORKLOAD_IDENTITY_PROVIDER_ID", g.provider.clone()),
-        ("GCP_LOCATION", g.location.clone()),
-        ("GCP_VERTEX_MODEL", g.model.clone()),
     ];
-    if let Some(sa) = &g.service_account {
-        vars.push(("GCP_SERVICE_ACCOUNT", sa.clone()));
-    }
+    vars.extend(g.app_settings());
     vars.extend([
         // Both spellings: Python's urllib prefers the lower-case one when both are set.
         ("HTTPS_PROXY", proxy.clone()),

@@ -370,6 +370,25 @@ pub struct SimGoogle {
 }
 
 impl SimGoogle {
+    /// The app settings (the seed's names) a client of this simulator is configured with:
+    /// `AZURE_RESOURCE_URI`, the `GCP_*` values, and `GCP_SERVICE_ACCOUNT` when the scenario
+    /// expects impersonation.
+    pub fn app_settings(&self) -> Vec<(&'static str, String)> {
+        let mut vars = vec![
+            ("AZURE_RESOURCE_URI", self.app_id_uri.clone()),
+            ("GCP_PROJECT_NUMBER", self.project_number.clone()),
+            ("GCP_PROJECT_ID", self.project_id.clone()),
+            ("GCP_WORKLOAD_IDENTITY_POOL_ID", self.pool.clone()),
+            ("GCP_WORKLOAD_IDENTITY_PROVIDER_ID", self.provider.clone()),
+            ("GCP_LOCATION", self.location.clone()),
+            ("GCP_VERTEX_MODEL", self.model.clone()),
+        ];
+        if let Some(sa) = &self.service_account {
+            vars.push(("GCP_SERVICE_ACCOUNT", sa.clone()));
+        }
+        vars
+    }
+
     pub(crate) fn for_scenario(tenant: &SimTenant, scenario: Scenario) -> Self {
         let project_number = if scenario.google_fault() == Some(GoogleFault::ProjectIdInSettings) {
             PROJECT_ID

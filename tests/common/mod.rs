@@ -298,17 +298,9 @@ impl World {
 
     /// App Service environment plus the simulator project's Google settings.
     pub fn full_env(&self) -> Vec<(String, String)> {
-        let g = self.sim.google();
         let mut env = self.app_service_env();
-        set(&mut env, "AZURE_RESOURCE_URI", &g.app_id_uri);
-        set(&mut env, "GCP_PROJECT_NUMBER", &g.project_number);
-        set(&mut env, "GCP_PROJECT_ID", &g.project_id);
-        set(&mut env, "GCP_WORKLOAD_IDENTITY_POOL_ID", &g.pool);
-        set(&mut env, "GCP_WORKLOAD_IDENTITY_PROVIDER_ID", &g.provider);
-        set(&mut env, "GCP_LOCATION", &g.location);
-        set(&mut env, "GCP_VERTEX_MODEL", &g.model);
-        if let Some(sa) = &g.service_account {
-            set(&mut env, "GCP_SERVICE_ACCOUNT", sa);
+        for (name, value) in self.sim.google().app_settings() {
+            set(&mut env, name, &value);
         }
         env
     }
