@@ -10,6 +10,7 @@
 #   python venv  <- tests/clients/python/requirements.txt (PyPI)
 #   node_modules <- tests/clients/node/package.json + package-lock.json (npm ci)
 # Closing line: `client libraries: N passed, N failed`; exit 1 on any failure.
+# Everything runs on loopback: the simulator's proxy refuses (and logs) any other destination.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -93,16 +94,21 @@ MODEL_PATH="projects/$GCP_PROJECT_ID/locations/$GCP_LOCATION/publishers/google/m
 passed=0
 failed=0
 
-# The config forms this wif-doctor can write: url always; executable once `config --form` exists.
-FORMS=(url url+impersonation)
-if "$BIN" config --help | grep -q -- '--form'; then
-    FORMS+=(executable executable+impersonation)
-fi
+# Every config form wif-doctor writes: the url form (header in the file) and the executable
+# form (the library runs `wif-doctor subject-token`), each direct and with impersonation,
+# and the executable form with its response cached in an output_file.
+FORMS=(url url+impersonation executable executable+impersonation executable+output_file)
+OUTPUT_FILE=$RUN/.cache/wif-doctor-subject-token.json
 
 write_config() { # FORM PATH
     local form=$1 out=$2
     local args=(config --output "$out" --force)
     case $form in
+    executable+output_file)
+        mkdir -p "$(dirname "$OUTPUT_FILE")"
+        rm -f "$OUTPUT_FILE"
+        args+=(--form executable --executable-output-file "$OUTPUT_FILE")
+        ;;
     executable*) args+=(--form executable) ;;
     esac
     case $form in
@@ -153,6 +159,11 @@ run_client() { # FORM CLIENT
     local errors
     errors=$(grep -v '^CONNECT ' <<<"$seen" | grep -E ' -> [45][0-9][0-9]' || true)
     [ -z "$errors" ] || problems+=("error answers: $(tr '\n' ';' <<<"$errors")")
+    if [ "$form" = executable+output_file ]; then
+        # The library ran the command, which cached its success response for the next refresh.
+        [ "$(stat -c %a "$OUTPUT_FILE" 2>/dev/null)" = 600 ] || problems+=("output_file is not mode 0600")
+        grep -q '"success":true' "$OUTPUT_FILE" 2>/dev/null || problems+=("output_file holds no success response")
+    fi
     local refused
     refused=$(grep -E '^CONNECT .* -> 403 refused' <<<"$seen" | sed 's/ -> 403 refused.*//' | sort -u | paste -sd, - || true)
 
@@ -167,8 +178,13 @@ run_client() { # FORM CLIENT
 }
 
 for form in "${FORMS[@]}"; do
-    write_config "$form" "$RUN/$form.json"
     for client in google-auth google-genai google-auth-library; do
+        # Written afresh for each client: a cached output_file must not carry over.
+        if ! write_config "$form" "$RUN/$form.json" 2>"$RUN/$form.config.err"; then
+            failed=$((failed + 1))
+            echo "FAIL  $form / $client: wif-doctor config failed: $(tr '\n' ' ' <"$RUN/$form.config.err")"
+            continue
+        fi
         run_client "$form" "$client"
     done
 done

@@ -7,7 +7,7 @@
 
 mod roots;
 
-pub use roots::{RootSources, Roots, read_capped};
+pub use roots::{RootSources, Roots};
 
 use crate::settings::Settings;
 use reqwest::{Client, ClientBuilder, Response, redirect};
@@ -34,19 +34,24 @@ pub enum HttpError {
 
 impl Http {
     pub fn new(settings: &Settings) -> Result<Http, HttpError> {
-        Http::build(
+        Http::with_roots(
             settings.timeout,
             &settings.resolve,
-            &settings.extra_roots_pem,
+            RootSources::from_env(&settings.extra_roots_pem, &settings.sysroot),
         )
     }
 
+    /// Clients on this machine's own CA store (the environment's SSL_CERT_FILE/DIR, else `/`).
     pub fn build(
         timeout: Duration,
         resolve: &[(String, SocketAddr)],
         extra_pem: &[String],
     ) -> Result<Http, HttpError> {
-        Http::with_roots(timeout, resolve, RootSources::from_env(extra_pem))
+        Http::with_roots(
+            timeout,
+            resolve,
+            RootSources::from_env(extra_pem, std::path::Path::new("/")),
+        )
     }
 
     /// One TLS configuration for the run: building it parses nothing; the roots load on a

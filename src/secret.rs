@@ -59,7 +59,7 @@ const MIN_LEN: usize = 4;
 /// segment, a truncated prefix) leaks nothing either.
 const WINDOW: usize = 12;
 /// The run's registry keeps at most this many distinct secrets (the wizard re-fetches on
-/// every run; the oldest are dropped first), so memory stays bounded.
+/// every run; the least recently registered are dropped first), so memory stays bounded.
 const MAX_SECRETS: usize = 32;
 const MARK: &str = "<redacted>";
 
@@ -67,8 +67,8 @@ const MARK: &str = "<redacted>";
 ///
 /// [`Registry::scrub`] removes, case-insensitively, any [`WINDOW`]-character run of:
 /// the raw value; its JSON-escaped spelling (also with `\/`); its percent-encoding (every
-/// non-unreserved byte, or every non-alphanumeric byte, as `%XX` in either case, and the
-/// form encoding with `+` for space); and its base64 (standard and URL-safe alphabets, at
+/// non-unreserved byte, every non-alphanumeric byte, or as `encodeURIComponent` does, as
+/// `%XX` in either case, and the form encoding with `+` for space); and its base64 (standard and URL-safe alphabets, at
 /// all three byte alignments, so padded, unpadded and embedded-in-a-longer-blob spellings
 /// are all caught). A value that looks like a JWT also registers each of its segments.
 /// Values shorter than [`WINDOW`] are matched whole.
@@ -141,7 +141,18 @@ fn spellings(v: &str) -> Vec<String> {
         json.replace('/', "\\/"),
         json,
         percent(raw, unreserved, false),
-        percent(raw, unreserved, true),
+        // application/x-www-form-urlencoded (WHATWG): keeps `*-._`, space as '+'.
+        percent(
+            raw,
+            |b| b.is_ascii_alphanumeric() || b"*-._".contains(&b),
+            true,
+        ),
+        // JavaScript's encodeURIComponent keeps `!'()*-._~`.
+        percent(
+            raw,
+            |b| b.is_ascii_alphanumeric() || b"!'()*-._~".contains(&b),
+            false,
+        ),
         percent(raw, |b| b.is_ascii_alphanumeric(), false),
     ];
     out.extend(base64_cores(raw));
@@ -169,7 +180,15 @@ impl Registry {
             return;
         };
         for v in values {
-            if v.len() < MIN_LEN || inner.values.iter().any(|x| x == v) {
+            if v.len() < MIN_LEN {
+                continue;
+            }
+            // Registered already: it becomes the newest, so a secret still in use (the
+            // identity header, re-registered on every fetch) is never the one dropped.
+            if let Some(i) = inner.values.iter().position(|x| x == v) {
+                if let Some(known) = inner.values.remove(i) {
+                    inner.values.push_back(known);
+                }
                 continue;
             }
             inner.values.push_back(v.to_string());
@@ -405,6 +424,23 @@ mod tests {
         }
         assert_eq!(r.len(), MAX_SECRETS);
         assert!(r.scrub("secret-value-number-0099").contains(MARK));
+    }
+
+    /// A secret registered again (the header, on every fetch) outlives any number of newer ones.
+    #[test]
+    fn a_secret_in_use_is_never_the_one_dropped() {
+        let r = Registry::new();
+        let header = Secret(String::from("identity-header-value-4d1c"));
+        r.add(&header);
+        for i in 0..10 * MAX_SECRETS {
+            r.add(&Secret(format!("rotated-token-number-{i:04}")));
+            r.add(&header);
+        }
+        assert_eq!(r.len(), MAX_SECRETS);
+        assert_eq!(
+            r.scrub("echo: identity-header-value-4d1c"),
+            format!("echo: {MARK}")
+        );
     }
 
     /// A secret passed to [`scrub`] that the run's registry does not hold (too short to

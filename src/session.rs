@@ -46,6 +46,13 @@ impl Session {
         Ok(Session { settings, http })
     }
 
+    /// The session of `subject-token`, which only fetches the managed-identity token. Building
+    /// the clients parses no certificate (the roots load on a background thread, needed only
+    /// for an https identity endpoint), so this is [`Session::new`] under the name of its use.
+    pub fn identity_only(settings: Settings) -> Result<Session, HttpError> {
+        Session::new(settings)
+    }
+
     /// Which token source applies.
     pub fn plan(&self) -> Result<Plan, AzureError> {
         azure::detect(&self.settings)
@@ -53,6 +60,13 @@ impl Session {
 
     /// Detect the source, fetch the token and decode it locally.
     pub async fn fetch(&self) -> Result<Fetched, AzureError> {
+        // The header is in use again: keep it among the secrets the registry never drops.
+        for header in [&self.settings.identity_header, &self.settings.msi_secret]
+            .into_iter()
+            .flatten()
+        {
+            crate::secret::registry().add(&header.value);
+        }
         let plan = self.plan()?;
         let token = azure::fetch_token(&self.http, &self.settings, &plan).await?;
         let decoded = jwt::decode(token.token.expose()).map_err(|e| {

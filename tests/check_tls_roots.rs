@@ -6,29 +6,54 @@ mod common;
 use common::*;
 use wif_doctor::sim::Scenario;
 
-/// No CA store: SSL_CERT_DIR names an empty directory, so the system store yields nothing.
+/// No CA store: neither SSL_CERT_FILE nor SSL_CERT_DIR, and the (fake) system root has no
+/// /etc/ssl: the system store yields nothing.
 fn no_ca_store(w: &World) -> Vec<(String, String)> {
-    let empty = w.dir.path().join("no-certs");
-    std::fs::create_dir_all(&empty).unwrap();
     let mut env = w.full_env();
     unset(&mut env, "SSL_CERT_FILE");
-    set(&mut env, "SSL_CERT_DIR", &empty.display().to_string());
+    unset(&mut env, "SSL_CERT_DIR");
     env
+}
+
+/// The system store of the (fake) root holds the simulator's CA, as Debian's
+/// /etc/ssl/certs/ca-certificates.crt would hold a corporate one; no SSL_CERT_* variable.
+fn platform_store(w: &World) -> Vec<(String, String)> {
+    let certs = w.root().join("etc/ssl/certs");
+    std::fs::create_dir_all(&certs).unwrap();
+    std::fs::copy(&w.ca, certs.join("ca-certificates.crt")).unwrap();
+    no_ca_store(w)
 }
 
 #[test]
 fn env_reports_the_platform_store_when_it_has_certificates() {
     let w = World::new(Scenario::Healthy);
-    let r = w.run(&w.full_env(), &["env", "--json"]);
+    let env = platform_store(&w);
+    let r = w.run(&env, &["env", "--json"]);
     assert_eq!(r.code, 0, "{}", r.all());
     assert_eq!(r.json()["tls_roots"], "platform");
-    let text = w.run(&w.full_env(), &["env"]);
+    let text = w.run(&env, &["env"]);
     assert!(
-        text.stdout
-            .lines()
-            .any(|l| l.contains("TLS roots") && l.contains("the system's CA store")),
+        text.stdout.lines().any(|l| l.contains("TLS roots")
+            && l.contains("the system's CA store")
+            && l.contains("ca-certificates.crt")),
         "{}",
         text.stdout
+    );
+}
+
+#[test]
+fn env_reports_the_variables_when_ssl_cert_file_is_set() {
+    let w = World::new(Scenario::Healthy);
+    let r = w.run(&w.full_env(), &["env", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert_eq!(r.json()["tls_roots"], "environment");
+    assert!(
+        r.json()["tls_roots_description"]
+            .as_str()
+            .unwrap()
+            .contains("SSL_CERT_FILE"),
+        "{}",
+        r.stdout
     );
 }
 
@@ -87,7 +112,7 @@ fn check_on_bundled_roots_names_the_missing_ca_store() {
 #[test]
 fn check_on_the_platform_store_keeps_its_wording() {
     let w = World::new(Scenario::Healthy);
-    let r = w.run(&w.full_env(), &["check", "--json"]);
+    let r = w.run(&platform_store(&w), &["check", "--json"]);
     assert_eq!(r.code, 0, "{}", r.all());
     let sig = r.json()["checks"]
         .as_array()

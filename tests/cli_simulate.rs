@@ -82,7 +82,17 @@ impl Simulate {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let env = parse_env(&std::fs::read_to_string(&env_file).unwrap());
+        let text = std::fs::read_to_string(&env_file).unwrap();
+        // stdout is written before "serving" reaches stderr, but the reader thread may lag.
+        while *stdout.lock().unwrap() != text {
+            assert!(
+                Instant::now() < deadline,
+                "stdout never printed the env file's lines: {:?}",
+                stdout.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let env = parse_env(&text);
         Simulate {
             child,
             dir,
@@ -355,20 +365,63 @@ fn one_log_line_per_request_without_headers_or_bodies() {
     }
 }
 
-#[test]
-fn check_passes_through_the_proxy_with_real_name_resolution() {
-    let sim = Simulate::start(&[]);
+/// `wif-doctor check --json` with the simulator's environment plus `extra`, minus `drop`.
+fn check_with(sim: &Simulate, extra: &[(&str, &str)], drop: &[&str]) -> std::process::Output {
     let root = sim.dir.path().join("root");
     std::fs::create_dir_all(&root).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_wif-doctor"))
+    Command::new(env!("CARGO_BIN_EXE_wif-doctor"))
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", sim.dir.path())
         .env("WIF_DOCTOR_SYSROOT", &root)
-        .envs(sim.env.iter().cloned())
+        .envs(
+            sim.env
+                .iter()
+                .filter(|(k, _)| !drop.contains(&k.as_str()))
+                .cloned(),
+        )
+        .envs(extra.iter().copied())
         .args(["check", "--json"])
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// The identity client never uses a proxy, even one configured for every scheme with no
+/// NO_PROXY exemption (the proxy would refuse the plain-HTTP identity request with 403).
+#[test]
+fn identity_request_bypasses_any_proxy() {
+    let sim = Simulate::start(&[]);
+    let proxy = sim.var("HTTPS_PROXY").to_string();
+    let out = check_with(
+        &sim,
+        &[
+            ("HTTP_PROXY", &proxy),
+            ("http_proxy", &proxy),
+            ("ALL_PROXY", &proxy),
+        ],
+        &["NO_PROXY", "no_proxy"],
+    );
+    assert!(
+        out.status.success(),
+        "check failed:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let log = sim.log_lines_after(Duration::from_millis(200));
+    assert!(
+        log.iter()
+            .any(|l| l == "simulate: GET 127.0.0.1 /msi/token -> 200"),
+        "{log:#?}"
+    );
+    assert!(
+        !log.iter().any(|l| l.contains("refused")),
+        "nothing went to the proxy but CONNECTs to Google and Entra:\n{log:#?}"
+    );
+}
+
+#[test]
+fn check_passes_through_the_proxy_with_real_name_resolution() {
+    let sim = Simulate::start(&[]);
+    let out = check_with(&sim, &[], &[]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -487,4 +540,117 @@ fn sigint_ends_it_with_an_open_tunnel() {
             .ends_with("simulate: stopped (Ctrl+C)")
     );
     drop(tunnel);
+}
+
+/// Refusals are decided before any connection: a listener on a loopback port named by IP
+/// literal, by `localhost` or by a production name with that port never sees a connection.
+#[test]
+fn refused_destinations_are_never_connected_to() {
+    let sim = Simulate::start(&[]);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    for target in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("sts.googleapis.com:{port}"),
+    ] {
+        let status = connect(&sim.proxy_addr(), &target);
+        assert!(
+            status.starts_with("HTTP/1.1 403"),
+            "CONNECT {target}: {status}"
+        );
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    match listener.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("the proxy connected to a refused destination: {other:?}"),
+    }
+}
+
+/// The metadata address itself, in a private network namespace (CI runs as root) where
+/// 169.254.169.254 is a listener of ours on loopback: CONNECTs to it on 80 and 443 are
+/// refused and the listener never sees a connection. Nothing leaves the namespace.
+#[test]
+fn metadata_address_is_refused_without_connecting_in_a_private_namespace() {
+    let outcome = std::thread::spawn(|| -> Result<(), String> {
+        // SAFETY: unshare affects only this thread (and the processes it spawns).
+        if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
+            return Err(format!(
+                "unshare(CLONE_NEWNET): {} (run as root)",
+                std::io::Error::last_os_error()
+            ));
+        }
+        for args in [
+            &["link", "set", "lo", "up"][..],
+            &["addr", "add", "169.254.169.254/32", "dev", "lo"][..],
+        ] {
+            let ok = Command::new("ip").args(args).status().map(|s| s.success());
+            if !matches!(ok, Ok(true)) {
+                return Err(format!("ip {args:?}: {ok:?} (iproute2)"));
+            }
+        }
+        let listeners: Vec<_> = ["169.254.169.254:80", "169.254.169.254:443"]
+            .iter()
+            .map(|a| {
+                let l = std::net::TcpListener::bind(a).unwrap();
+                l.set_nonblocking(true).unwrap();
+                l
+            })
+            .collect();
+        let sim = Simulate::start(&[]);
+        for target in ["169.254.169.254:80", "169.254.169.254:443"] {
+            let status = connect(&sim.proxy_addr(), target);
+            assert!(
+                status.starts_with("HTTP/1.1 403"),
+                "CONNECT {target}: {status}"
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        for l in &listeners {
+            match l.accept() {
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                other => return Err(format!("the metadata listener was reached: {other:?}")),
+            }
+        }
+        let log = sim.log_lines_after(Duration::ZERO);
+        assert_eq!(
+            log.iter()
+                .filter(|l| l.contains("CONNECT 169.254.169.254") && l.contains("403 refused"))
+                .count(),
+            2,
+            "{log:#?}"
+        );
+        Ok(())
+    })
+    .join()
+    .expect("the namespace thread");
+    outcome.unwrap();
+}
+
+/// Scenario faults reach clients through the proxy as they do in-process.
+#[test]
+fn scenario_faults_show_through_the_proxy() {
+    let sim = Simulate::start(&["--scenario", "audience-mismatch"]);
+    let out = check_with(&sim, &[], &[]);
+    assert_eq!(out.status.code(), Some(1), "check must fail");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sts = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "sts.exchange")
+        .unwrap();
+    assert_eq!(sts["status"], "fail", "{sts:#}");
+    assert!(
+        sts.to_string()
+            .contains("does not match the expected audience"),
+        "{sts:#}"
+    );
+    let log = sim.log_lines_after(Duration::from_millis(200));
+    assert!(
+        log.iter()
+            .any(|l| l == "simulate: POST sts.googleapis.com /v1/token -> 400"),
+        "{log:#?}"
+    );
 }

@@ -285,6 +285,20 @@ fn output_file_receives_the_same_response_atomically_with_mode_0600() {
 }
 
 #[test]
+fn demo_answers_from_the_simulator() {
+    let w = World::new(Scenario::Healthy);
+    let r = run_subject_token(&w, &w.base_env(), &["--demo"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert_eq!(r.json()["success"], true);
+    let (code, _) = failure_fields(&run_subject_token(
+        &w,
+        &w.base_env(),
+        &["--demo=identity-500"],
+    ));
+    assert_eq!(code, "resource_unknown");
+}
+
+#[test]
 fn help_says_stdout_carries_a_token() {
     let w = World::new(Scenario::Healthy);
     let r = w.run(&w.base_env(), &["subject-token", "--help"]);

@@ -10,7 +10,6 @@ use common::*;
 use hostile_support::invariants;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// Run the binary with `HOME`, `TMPDIR` and the working directory of our choosing.
 fn run_in(home: &Path, tmp: &Path, args: &[&str]) -> Run {
@@ -23,8 +22,8 @@ fn run_in(home: &Path, tmp: &Path, args: &[&str]) -> Run {
         .env("NO_COLOR", "1")
         .current_dir(home)
         .args(args);
-    let r = run_child(cmd, None, Duration::from_secs(60));
-    invariants(&r, args, r.elapsed);
+    let r = run_child(cmd, None, RUN_DEADLINE);
+    invariants(&r, args);
     assert!(!looks_like_jwt_in(&r.all()), "a JWT leaked: {}", r.all());
     r
 }

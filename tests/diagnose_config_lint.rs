@@ -20,6 +20,7 @@ fn lc() -> LintContext {
         resource: Some(RESOURCE.into()),
         on_app_service: true,
         expected_audience: Some(AUD.into()),
+        ..Default::default()
     }
 }
 
@@ -450,7 +451,30 @@ fn credential_source_rules() {
             "⟨/usr/local/bin/get-token␠--verbose⟩",
             "validate externally supplied credential configurations",
         ],
-        &["wif-doctor config --force"],
+        &["wif-doctor config --form executable --force"],
+    );
+    // wif-doctor's own command is not a stranger's: no security warning, and with the
+    // opt-in in the app's environment nothing to report at all.
+    let ours = with(|v| {
+        v["credential_source"] = json!({"executable": {
+            "command": "/home/site/wif-doctor subject-token --resource=api://x --deadline=28500ms",
+            "timeout_millis": 30000,
+            "output_file": "/home/.wif-doctor-token.json"
+        }})
+    });
+    let allowed = LintContext {
+        allow_executables: Some(("1".into(), "environment".into())),
+        ..lc()
+    };
+    assert_eq!(lint_config(&ours, &allowed), vec![]);
+    expect(
+        "executable without the opt-in",
+        &ours,
+        &l,
+        "GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES",
+        Severity::Fail,
+        &["not set", "Executables need to be explicitly allowed"],
+        &["GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1"],
     );
     expect(
         "no format",

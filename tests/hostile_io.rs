@@ -90,8 +90,13 @@ fn assert_hostile_bounds(run: &Run) {
     );
 }
 
+/// The binary under test; `WIF_DOCTOR_HOSTILE_BIN` runs this suite against another build
+/// (to show that an older one fails it).
 fn bin() -> std::process::Command {
-    std::process::Command::new(env!("CARGO_BIN_EXE_wif-doctor"))
+    std::process::Command::new(
+        std::env::var_os("WIF_DOCTOR_HOSTILE_BIN")
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_wif-doctor").into()),
+    )
 }
 
 fn plain_env(home: &Path) -> Vec<(String, String)> {
@@ -275,6 +280,7 @@ struct Req {
     host: String,
     method: String,
     path: String,
+    authorization: String,
     body: String,
 }
 
@@ -328,12 +334,19 @@ where
                 .unwrap_or_default()
                 .to_string();
             let method = req.method().to_string();
+            let authorization = req
+                .headers()
+                .get("authorization")
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
             let path = req.uri().path().to_string();
             let body = req.into_body().collect().await?.to_bytes();
             let r = Req {
                 host,
                 method,
                 path,
+                authorization,
                 body: String::from_utf8_lossy(&body).into_owned(),
             };
             log.0.lock().unwrap().push(r.clone());
@@ -851,5 +864,84 @@ fn a_100_kb_error_text_is_capped_with_a_count() {
         let run = w.run(args);
         assert!(run.all().len() < 16 * 1024, "{} bytes", run.all().len());
         assert!(run.all().contains("more bytes"), "{}", run.all());
+    }
+}
+
+/// Later calls' tokens are secrets too: STS issues a federated token, generateAccessToken a
+/// service-account token; the next servers echo them (raw, percent-encoded, base64) and
+/// the identity header. None of it reaches any output.
+#[test]
+fn federated_and_service_account_tokens_are_scrubbed_from_later_bodies() {
+    const FED: &str = "fed0.AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-hostile-federated-token";
+    const SA: &str = "sa0.ZyXwVuTsRqPoNmLkJiHgFeDcBa9876543210-hostile-service-account";
+    let token = hostile_jwt();
+    let t = token.clone();
+    let google = move |r: &Req| -> Resp {
+        let echo = |bearer: &str| {
+            Resp::json(
+                403,
+                serde_json::json!({"error": {"code": 403, "status": "PERMISSION_DENIED",
+                "message": format!(
+                    "Permission denied for {} (pct {}, b64 {}, earlier {})",
+                    bearer,
+                    bearer.replace('.', "%2E"),
+                    STANDARD.encode(bearer),
+                    URL_SAFE_NO_PAD.encode(FED),
+                )}}),
+            )
+        };
+        match r.host.as_str() {
+            "sts.googleapis.com" => Resp::json(
+                200,
+                serde_json::json!({"access_token": FED, "expires_in": 3599, "token_type": "Bearer",
+                    "issued_token_type": "urn:ietf:params:oauth:token-type:access_token"}),
+            ),
+            "iamcredentials.googleapis.com" if r.authorization == format!("Bearer {FED}") => {
+                Resp::json(
+                    200,
+                    serde_json::json!({"accessToken": SA, "expireTime": "2099-01-01T00:00:00Z"}),
+                )
+            }
+            h if h.ends_with("aiplatform.googleapis.com") => {
+                echo(r.authorization.trim_start_matches("Bearer "))
+            }
+            _ => {
+                entra_with_jwks("https://login.microsoftonline.com/common/discovery/keys".into())(r)
+            }
+        }
+    };
+    let w = Hostile::new(identity(move |_| token_response(&t)), Arc::new(google));
+    let mut cmd_env = w.env();
+    cmd_env.push((
+        "GCP_SERVICE_ACCOUNT".into(),
+        "vertex-caller@hostile-project.iam.gserviceaccount.com".into(),
+    ));
+    let report = w.dir.path().join("report.md");
+    for args in [
+        vec!["check"],
+        vec!["check", "--json"],
+        vec!["report", "--output", report.to_str().unwrap(), "--force"],
+    ] {
+        let mut cmd = bin();
+        cmd.env_clear().envs(cmd_env.clone()).args(&args);
+        let run =
+            w.ns.run(move || run_child(cmd, None, TIMEOUT + Duration::from_secs(25)));
+        assert_hostile_bounds(&run);
+        let paths = w.log.paths();
+        assert!(
+            paths
+                .iter()
+                .any(|p| p.contains("aiplatform.googleapis.com")),
+            "Vertex was not called: {paths:?}\n{}",
+            run.all()
+        );
+        let mut all = run.all();
+        if let Ok(t) = std::fs::read_to_string(&report) {
+            all.push_str(&t);
+        }
+        assert!(all.contains("Permission denied for"), "{all}");
+        assert_no_part_of(&all, FED, "the federated token");
+        assert_no_part_of(&all, SA, "the service-account token");
+        assert_no_part_of(&all, &token, "the Azure token");
     }
 }

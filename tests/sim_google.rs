@@ -1180,3 +1180,47 @@ async fn projects_get_denied_without_vertex_binding() {
         "The caller does not have permission"
     );
 }
+
+async fn count_tokens_v1beta1(sim: &Sim, bearer: &str) -> (u16, Value) {
+    let g = sim.google();
+    json_of(
+        https(sim)
+            .post(format!(
+                "https://{0}-aiplatform.googleapis.com/v1beta1/projects/{1}/locations/{0}/publishers/google/models/{2}:countTokens",
+                g.location, g.project_id, g.model
+            ))
+            .bearer_auth(bearer)
+            .json(&json!({"contents": [{"role": "user", "parts": [{"text": "ping"}]}]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+/// google-genai calls `v1beta1`: the same answers and the same faults as `v1`.
+#[tokio::test]
+async fn vertex_v1beta1_count_tokens() {
+    let sim = start(Scenario::Healthy).await;
+    let g = sim.google();
+    let fed = federated_token(&sim, &g.audience(), &azure_token(&sim).await).await;
+    let (status, body) = count_tokens_v1beta1(&sim, &fed).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["totalTokens"], 1);
+    assert_eq!(body["totalBillableCharacters"], 4);
+
+    for scenario in [Scenario::VertexDisabled, Scenario::MissingVertexBinding] {
+        let sim = start(scenario).await;
+        let g = sim.google();
+        let fed = federated_token(&sim, &g.audience(), &azure_token(&sim).await).await;
+        let (status, body) = count_tokens_v1beta1(&sim, &fed).await;
+        assert_eq!(status, 403, "{scenario}: {body}");
+        let reason = &body["error"]["details"][0]["reason"];
+        let want = if scenario == Scenario::VertexDisabled {
+            "SERVICE_DISABLED"
+        } else {
+            "IAM_PERMISSION_DENIED"
+        };
+        assert_eq!(reason, want, "{scenario}: {body}");
+    }
+}

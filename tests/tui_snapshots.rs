@@ -239,6 +239,31 @@ async fn too_small_overlays_and_ascii() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credential_config_executable_form() {
+    let mut s = state(Scenario::Healthy).await;
+    s.app.step = Step::Config;
+    s.app.update(Action::Key(crossterm::event::KeyEvent::from(
+        crossterm::event::KeyCode::Char('f'),
+    )));
+    for (w, h) in [(80u16, 24u16), (60, 16)] {
+        s.app.size = (w, h);
+        let text = draw(&s.app, w, h);
+        assert!(text.contains("executable"), "{text}");
+        snapshot(
+            &s,
+            &format!("executable_form_{w}x{h}_credential_config"),
+            &text,
+        );
+    }
+    // Scrolled to the preview: the command names this binary and subject-token.
+    s.app.size = (80, 24);
+    s.app.scroll[Step::Config.index()] = 10;
+    let text = draw(&s.app, 80, 24);
+    assert!(text.contains("subject-token"), "{text}");
+    snapshot(&s, "executable_form_80x24_preview", &text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn report_is_redacted_and_complete() {
     let s = state(Scenario::AudienceMismatch).await;
     let md = wif_doctor::report::markdown(&s.app.report_input());

@@ -25,6 +25,8 @@ fn contexts() -> &'static [LintContext] {
                     "//iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/azure-pool/providers/azure-provider"
                         .into(),
                 ),
+                allow_executables: Some(("1".into(), "environment".into())),
+                app_name: Some("my-app".into()),
             },
             LintContext::default(),
         ]

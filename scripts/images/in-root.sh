@@ -94,6 +94,7 @@ summary() { tail -1 "$w/$1.out"; }
 case $mode in
   ca)
     # 1. As the simulator says: its CA as SSL_CERT_FILE.
+    [ "$(roots_of "SSL_CERT_FILE=$SSL_CERT_FILE")" = environment ] || fail "env --json does not report the SSL_CERT_FILE roots"
     check cert-file "SSL_CERT_FILE=$SSL_CERT_FILE" || { show cert-file; fail "check failed with SSL_CERT_FILE"; }
     # 2. As an operator would install a CA on Debian: in the root's own bundle (what
     #    update-ca-certificates writes), no SSL_CERT_FILE.

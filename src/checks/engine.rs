@@ -113,7 +113,7 @@ pub async fn run_with(
     // The config lint compares against the live endpoint/header, so it follows the source;
     // with a token it runs while the first Google and Entra requests are in flight.
     let Some(f) = fetched else {
-        findings.push(e.now(local::config_file(&session.settings, None)));
+        findings.push(e.now(local::config_file(&session.settings, None).await));
         for id in [
             CheckId::TokenClaims,
             CheckId::TokenSignature,
@@ -199,7 +199,12 @@ pub async fn run_with(
         out
     };
     // `join!` polls in order: both requests are on their way before the lint's CPU work.
-    let lint = async { e.now(local::config_file(&session.settings, Some(&f))) };
+    // An executable-sourced file is run too (bounded by its timeout_millis), beside the network.
+    let lint = async {
+        let t = e.start(CheckId::ConfigFile);
+        let config = local::config_file(&session.settings, Some(&f)).await;
+        e.finish(t, config)
+    };
     let (sig, rest, config) = tokio::join!(signature, chain, lint);
     findings.push(config);
     findings.push(sig);
@@ -222,7 +227,9 @@ pub fn warm_hosts(s: &crate::settings::Settings, google: bool) -> Vec<String> {
     {
         hosts.push(h);
     }
-    if s.service_account.is_some() {
+    if let Some(sa) = &s.service_account
+        && super::google::service_account_rejections(s, &sa.value).is_empty()
+    {
         hosts.push(format!("iamcredentials.{universe}"));
     }
     hosts.push(format!("cloudresourcemanager.{universe}"));

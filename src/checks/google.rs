@@ -40,6 +40,24 @@ fn explained(id: CheckId, e: Explanation, status: u16, body: &str) -> Finding {
     }))
 }
 
+/// Why the settings lint rejects the service account, if it does. A rejected value is never
+/// sent, nor is its host even connected to (it could change the request URL, and Google would
+/// only answer 400 anyway).
+pub(crate) fn service_account_rejections(
+    settings: &crate::settings::Settings,
+    sa: &str,
+) -> Vec<String> {
+    diagnose::text::service_account_issues(
+        "service_account",
+        sa,
+        value_of(&settings.project_id).as_deref(),
+    )
+    .into_iter()
+    .filter(|i| i.severity == diagnose::Severity::Fail)
+    .map(|i| i.message)
+    .collect()
+}
+
 fn unreachable(s: &Session, id: CheckId, what: &str, e: &CallError) -> Finding {
     let fix = "check outbound HTTPS from this machine to *.googleapis.com (HTTPS_PROXY / NO_PROXY, firewall)";
     match e {
@@ -49,6 +67,12 @@ fn unreachable(s: &Session, id: CheckId, what: &str, e: &CallError) -> Finding {
             tls::fix(&s.http.roots(), failure, fix),
         )
         .with_data(json!({"tls_roots": tls::id(&s.http.roots())})),
+        // Nothing was sent: the setting named in `m` cannot form the request.
+        CallError::Setting(m) => Finding::fail(
+            id,
+            format!("not called: {m}"),
+            "correct the setting (see gcp.settings; wif-doctor env shows where it came from)",
+        ),
         _ => Finding::fail(id, format!("{what}: {e}"), fix),
     }
 }
@@ -122,17 +146,7 @@ pub async fn impersonate(
             Some(federated.clone()),
         );
     };
-    // The settings lint decides: a value it rejects is never sent (it could change the
-    // request URL, and Google would only answer 400 anyway).
-    let rejected: Vec<String> = diagnose::text::service_account_issues(
-        "service_account",
-        &sa.value,
-        value_of(&s.settings.project_id).as_deref(),
-    )
-    .into_iter()
-    .filter(|i| i.severity == diagnose::Severity::Fail)
-    .map(|i| i.message)
-    .collect();
+    let rejected = service_account_rejections(&s.settings, &sa.value);
     if !rejected.is_empty() {
         return (
             Finding::skip(

@@ -167,7 +167,8 @@ pub fn token_error(e: &AzureError) -> Finding {
 }
 
 /// config.file: lint the credential configuration named by GOOGLE_APPLICATION_CREDENTIALS.
-pub fn config_file(s: &Settings, fetched: Option<&Fetched>) -> Finding {
+/// An executable-sourced file is also run, as a library would run it.
+pub async fn config_file(s: &Settings, fetched: Option<&Fetched>) -> Finding {
     let id = CheckId::ConfigFile;
     let Some(path) = &s.credentials else {
         return Finding::skip(
@@ -206,20 +207,41 @@ pub fn config_file(s: &Settings, fetched: Option<&Fetched>) -> Finding {
         resource: Some(s.resource.value.clone()),
         on_app_service,
         expected_audience,
+        allow_executables: s
+            .allow_executables
+            .as_ref()
+            .map(|v| (v.value.clone(), v.origin.to_string())),
+        app_name: s.environment.app_service_site.clone(),
     };
-    let issues = diagnose::lint_config(&text, &lc);
-    let mut f = from_issues(
-        id,
-        &issues,
-        format!(
+    let mut issues = diagnose::lint_config(&text, &lc);
+    let parsed: Option<serde_json::Map<String, serde_json::Value>> =
+        serde_json::from_str(text.trim_start_matches('\u{FEFF}')).ok();
+    let mut run = None;
+    if let Some(cfg) = parsed.as_ref().filter(|c| {
+        c.get("credential_source")
+            .is_some_and(|cs| cs.get("executable").is_some())
+    }) {
+        let (more, summary) = super::executable::lint(s, cfg).await;
+        issues.extend(more);
+        run = Some(summary);
+    }
+    let ok_detail = match run.as_ref().and_then(|r| r.expiration_time) {
+        Some(exp) => format!(
+            "{shown} ({}) is consistent with the current environment; its command answered with a token valid until {} in {} ms",
+            path.origin,
+            crate::jwt::format_utc(exp),
+            run.as_ref().map(|r| r.elapsed_ms).unwrap_or_default()
+        ),
+        None => format!(
             "{shown} ({}) is consistent with the current environment",
             path.origin
         ),
-    );
+    };
+    let mut f = from_issues(id, &issues, ok_detail);
     if !issues.is_empty() {
         f.detail = format!("in {shown}:\n{}", f.detail);
     }
-    f.data = json!({"path": shown, "issues": issues});
+    f.data = json!({"path": shown, "issues": issues, "executable_run": run});
     f
 }
 

@@ -4,6 +4,7 @@
 
 mod claims;
 mod engine;
+mod executable;
 mod finding;
 mod google;
 mod local;

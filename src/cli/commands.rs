@@ -304,6 +304,7 @@ pub fn env(session: &Session, as_json: bool) -> Result<(), Failure> {
             "source": plan.as_ref().ok().map(|p| json!({"kind": p.kind.id(), "endpoint": p.endpoint, "reason": p.reason})),
             "source_error": plan.as_ref().err(),
             "settings": settings,
+            "adjustments": s.adjustments(),
             "environment": {
                 "app_service_site": s.environment.app_service_site,
                 "kudu": s.environment.kudu,

@@ -206,8 +206,9 @@ pub async fn subject_token(
     settings_args: &SettingsArgs,
     args: &SubjectTokenArgs,
     env: &EnvMap,
+    demo: Option<&str>,
 ) -> Result<(), Failure> {
-    let (mut body, mut ok) = match respond(settings_args, args, env).await {
+    let (mut body, mut ok) = match respond(settings_args, args, env, demo).await {
         Ok(body) => (body, true),
         Err((code, message)) => (st::failure(&code, &message), false),
     };
@@ -230,8 +231,15 @@ pub async fn subject_token(
             ok = false;
         }
     }
-    super::write_stdout(&format!("{body}\n"));
-    if ok { Ok(()) } else { Err(Failure::Silent) }
+    if ok {
+        // The one documented place a token goes to stdout: the executable-source protocol
+        // (README "subject-token") reads it from there. Not scrubbed, by design.
+        super::write_protocol_stdout(&format!("{body}\n"));
+        Ok(())
+    } else {
+        super::write_json_stdout(&format!("{body}\n"));
+        Err(Failure::Silent)
+    }
 }
 
 /// A stable code and the one-line explanation.
@@ -245,6 +253,7 @@ async fn respond(
     settings_args: &SettingsArgs,
     args: &SubjectTokenArgs,
     env: &EnvMap,
+    demo: Option<&str>,
 ) -> Result<String, Refusal> {
     let get = |k: &str| env.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
     if get(vars::INTERACTIVE) == Some("1") {
@@ -288,9 +297,24 @@ async fn respond(
         Some(d) => crate::settings::parse_duration(d)
             .map_err(|e| refuse("usage", format!("--deadline {d:?}: {e}")))?,
     };
-    let settings = Settings::resolve(settings_args, env)
+    let mut settings = Settings::resolve(settings_args, env)
         .map_err(|e| refuse("settings", format!("invalid setting: {e}")))?;
-    let session = Session::new(settings).map_err(|e| refuse("https_setup", e.to_string()))?;
+    // --demo: the simulator lives as long as this process, like every other command's.
+    let _sim = match demo {
+        None => None,
+        Some(name) => {
+            let scenario = name.parse().map_err(|e: crate::sim::ParseScenarioError| {
+                refuse("usage", format!("--demo: {e}"))
+            })?;
+            let sim = crate::demo::start(scenario, Duration::ZERO)
+                .await
+                .map_err(|e| refuse("demo", format!("cannot start the simulator: {e}")))?;
+            crate::demo::apply(&mut settings, &sim);
+            Some(sim)
+        }
+    };
+    let session =
+        Session::identity_only(settings).map_err(|e| refuse("https_setup", e.to_string()))?;
     let fetched = match tokio::time::timeout(deadline, session.fetch()).await {
         Err(_) => {
             return Err(refuse(

@@ -42,7 +42,10 @@ pub(crate) fn write_stdout(text: &str) {
 /// leaves raw that a terminal acts on (DEL, C1, bidi controls) are written as `\uXXXX`
 /// escapes, so the output stays valid JSON with the same value.
 pub(crate) fn write_json_stdout(json: &str) {
-    let text = crate::secret::registry().scrub(json);
+    write_raw(&json_terminal_safe(&crate::secret::registry().scrub(json)));
+}
+
+fn json_terminal_safe(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c != '\n' && crate::untrusted::is_unsafe(c) {
@@ -51,7 +54,13 @@ pub(crate) fn write_json_stdout(json: &str) {
             out.push(c);
         }
     }
-    write_raw(&out);
+    out
+}
+
+/// `subject-token`'s success response (AIP-4117): the one output that carries a token by
+/// design, so it is not scrubbed; terminal controls are still escaped.
+pub(crate) fn write_protocol_stdout(json: &str) {
+    write_raw(&json_terminal_safe(json));
 }
 
 /// Text for standard error, made safe as [`write_stdout`] makes stdout.
@@ -110,11 +119,15 @@ pub fn main() -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    // subject-token runs on every token refresh and does one request: no worker threads.
+    let mut builder = if matches!(cli.command, Some(Command::SubjectToken(_))) {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(2);
+        b
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("wif-doctor: error: cannot start the async runtime: {e}");
@@ -210,7 +223,7 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
         .collect();
     // The libraries' protocol: it answers every failure itself, on stdout, as JSON.
     if let Some(Command::SubjectToken(a)) = &cli.command {
-        return executable::subject_token(&cli.settings, a, &env).await;
+        return executable::subject_token(&cli.settings, a, &env, cli.demo.as_deref()).await;
     }
     let mut settings =
         Settings::resolve(&cli.settings, &env).map_err(|e| Failure::Usage(e.to_string()))?;

@@ -267,6 +267,21 @@ pub fn env(
             }
         );
     }
+    let adjusted = s.adjustments();
+    if !adjusted.is_empty() {
+        out.push_str("\nCleaned up (copy/paste; every command uses the value on the right)\n");
+        for a in adjusted {
+            let _ = writeln!(
+                out,
+                "  {:<20}{} -> {}  ({}: {})",
+                a.label,
+                a.raw,
+                a.value,
+                a.origin,
+                a.problems.join(", ")
+            );
+        }
+    }
     out.push_str("\nMachine\n");
     row(
         &mut out,

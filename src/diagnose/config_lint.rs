@@ -25,6 +25,11 @@ pub struct LintContext {
     pub on_app_service: bool,
     /// The STS audience the settings give.
     pub expected_audience: Option<String>,
+    /// `GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES` in the app's environment (recovered when
+    /// the shell lacks it), with where it came from; `None` when unset.
+    pub allow_executables: Option<(String, String)>,
+    /// `WEBSITE_SITE_NAME`, for the `az webapp` fix.
+    pub app_name: Option<String>,
 }
 
 impl fmt::Debug for LintContext {
@@ -41,6 +46,8 @@ impl fmt::Debug for LintContext {
             .field("resource", &self.resource)
             .field("on_app_service", &self.on_app_service)
             .field("expected_audience", &self.expected_audience)
+            .field("allow_executables", &self.allow_executables)
+            .field("app_name", &self.app_name)
             .finish()
     }
 }
@@ -414,26 +421,111 @@ fn credential_source(
             "`credential_source.certificate` is an X.509 (mTLS) source; it does not use the Azure managed identity".into(),
             REGENERATE.into(),
         )),
-        "executable" => {
-            let cmd = cs
-                .get("executable")
-                .and_then(|e| e.get("command"))
-                .and_then(Value::as_str)
-                .unwrap_or("(no command)");
-            out.push(Issue::warn(
-                "credential_source.executable",
-                format!(
-                    "security: the token comes from running {}; {VALIDATE} (an executable source runs whatever the file names, and needs GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1)",
-                    visible(cmd)
-                ),
-                "make sure you wrote this command yourself; otherwise regenerate the file: `wif-doctor config --force`".into(),
-            ));
-        }
+        "executable" => executable_source(out, cs.get("executable"), lc),
         "file" => format_check(out, cs),
         _ => {
             format_check(out, cs);
             url_source(out, cs, lc, secrets);
         }
+    }
+}
+
+/// `credential_source.executable`, judged as google-auth, Node and Go judge it, plus the
+/// app setting without which every library refuses to run it.
+fn executable_source(out: &mut Vec<Issue>, exe: Option<&Value>, lc: &LintContext) {
+    use crate::gcp::executable::{ALLOW_EXECUTABLES, TIMEOUT_MAX_MILLIS, TIMEOUT_MIN_MILLIS};
+    const F: &str = "credential_source.executable";
+    const REWRITE: &str = "regenerate the file: `wif-doctor config --form executable --force`";
+    let Some(exe) = exe.and_then(Value::as_object) else {
+        out.push(Issue::fail(
+            F,
+            "`credential_source.executable` is not an object".into(),
+            REWRITE.into(),
+        ));
+        return;
+    };
+    match exe.get("command").and_then(Value::as_str).map(str::trim) {
+        None | Some("") => out.push(Issue::fail(
+            "credential_source.executable.command",
+            "`executable.command` is missing or empty; libraries refuse the file".into(),
+            REWRITE.into(),
+        )),
+        Some(cmd) => {
+            let mut words = cmd.split_whitespace();
+            let program = words.next().unwrap_or_default();
+            let ours = crate::gcp::executable::names_wif_doctor(program)
+                && words.next() == Some(crate::gcp::executable::SUBJECT_TOKEN_COMMAND);
+            if !program.starts_with('/') {
+                out.push(Issue::fail(
+                    "credential_source.executable.command",
+                    format!(
+                        "the program {} is not an absolute path; AIP-4117 requires one",
+                        visible(program)
+                    ),
+                    REWRITE.into(),
+                ));
+            }
+            if cmd.contains(['"', '\'']) {
+                out.push(Issue::warn(
+                    "credential_source.executable.command",
+                    format!(
+                        "the command {} uses quotes; Python, Go and Rust split it on whitespace and pass the quotes through",
+                        visible(cmd)
+                    ),
+                    "use a path and values without spaces, and no quotes".into(),
+                ));
+            }
+            if !ours {
+                out.push(Issue::warn(
+                    F,
+                    format!(
+                        "security: the token comes from running {}; {VALIDATE} (an executable source runs whatever the file names)",
+                        visible(cmd)
+                    ),
+                    format!("make sure you wrote this command yourself; otherwise {REWRITE}"),
+                ));
+            }
+        }
+    }
+    match exe.get("timeout_millis") {
+        None => {}
+        Some(t) => match t.as_u64() {
+            Some(ms) if (TIMEOUT_MIN_MILLIS..=TIMEOUT_MAX_MILLIS).contains(&ms) => {}
+            _ => out.push(Issue::fail(
+                "credential_source.executable.timeout_millis",
+                format!(
+                    "`timeout_millis` is {t}; the libraries refuse anything outside {TIMEOUT_MIN_MILLIS}..{TIMEOUT_MAX_MILLIS} (\"Timeout must be between 5 and 120 seconds.\")"
+                ),
+                "use \"timeout_millis\": 30000 (or regenerate with --executable-timeout-millis)".into(),
+            )),
+        },
+    }
+    if let Some(o) = exe.get("output_file") {
+        match o.as_str() {
+            Some(p) if p.starts_with('/') => {}
+            _ => out.push(Issue::fail(
+                "credential_source.executable.output_file",
+                format!("`output_file` is {o}; it must be an absolute path"),
+                "use a path under $HOME, or remove output_file".into(),
+            )),
+        }
+    }
+    match &lc.allow_executables {
+        Some((v, _)) if v.trim() == "1" => {}
+        other => out.push(Issue::fail(
+            "GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES",
+            format!(
+                "{ALLOW_EXECUTABLES} is {} in the app's environment; every library refuses to run the command (google-auth: \"Executables need to be explicitly allowed (set GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES to '1') to run.\")",
+                match other {
+                    Some((v, from)) => format!("{} ({from})", visible(v)),
+                    None => "not set".into(),
+                }
+            ),
+            format!(
+                "add the app setting, then restart: az webapp config appsettings set -g <RESOURCE_GROUP> -n {} --settings {ALLOW_EXECUTABLES}=1",
+                crate::gcp::shell_quote(lc.app_name.as_deref().unwrap_or("<APP_NAME>"))
+            ),
+        )),
     }
 }
 

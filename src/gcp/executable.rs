@@ -22,6 +22,47 @@ pub const TIMEOUT_DEFAULT_MILLIS: u64 = 30_000;
 /// failure response of its own (a killed process explains nothing).
 pub const DEADLINE_MARGIN_MILLIS: u64 = 1_500;
 
+/// The two shapes of credential configuration wif-doctor writes, with the trade-off an
+/// operator chooses by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CredentialForm {
+    /// `credential_source.url` with the identity header (the seed's form).
+    #[default]
+    Url,
+    /// `credential_source.executable` running `wif-doctor subject-token`.
+    Executable,
+}
+
+impl CredentialForm {
+    pub const ALL: [CredentialForm; 2] = [CredentialForm::Url, CredentialForm::Executable];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            CredentialForm::Url => "url",
+            CredentialForm::Executable => "executable",
+        }
+    }
+
+    /// One line: who supports it and what it costs.
+    pub fn tradeoff(self) -> &'static str {
+        match self {
+            CredentialForm::Url => {
+                "every library (.NET included), but the header is frozen in the file"
+            }
+            CredentialForm::Executable => {
+                "never stale; needs GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1 in the app settings; not supported by .NET"
+            }
+        }
+    }
+
+    pub fn other(self) -> CredentialForm {
+        match self {
+            CredentialForm::Url => CredentialForm::Executable,
+            CredentialForm::Executable => CredentialForm::Url,
+        }
+    }
+}
+
 /// Everything the executable-sourced file is built from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExecutableInputs {
@@ -196,6 +237,14 @@ pub fn appsettings_command(app: Option<&str>, credentials_path: &str, executable
 /// /usr/local/bin or /tmp) is gone after the next one, and with it every token refresh.
 pub fn survives_restart(program: &str) -> bool {
     program.starts_with("/home/")
+}
+
+/// The program's file name says wif-doctor (`wif-doctor`, `wif-doctor-x86_64`, …).
+pub fn names_wif_doctor(program: &str) -> bool {
+    program
+        .rsplit('/')
+        .next()
+        .is_some_and(|name| name.starts_with("wif-doctor"))
 }
 
 #[cfg(test)]

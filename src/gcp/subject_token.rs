@@ -75,13 +75,16 @@ pub enum Verdict {
         expiration_time: i64,
         token_len: usize,
     },
+    /// A well-formed success whose token has expired: libraries run the command again
+    /// when they find this in the output file, and refuse it from the command itself.
+    Expired { expiration_time: i64 },
     /// A well-formed failure response.
     Failure { code: String, message: String },
 }
 
 /// Validates a response as google-auth and Node's google-auth-library do; `Err` carries
-/// the reason in words close to theirs. `output_file` says whether the configuration names
-/// one (then `expiration_time` is required, as in AIP-4117; Node requires it always).
+/// the reason in words close to theirs. `expiration_time` is required on success (AIP-4117
+/// with an output file; Node always).
 pub fn validate(text: &str, now: i64) -> Result<Verdict, String> {
     let v: Value =
         serde_json::from_str(text.trim()).map_err(|e| format!("the response is not JSON ({e})"))?;
@@ -116,11 +119,6 @@ pub fn validate(text: &str, now: i64) -> Result<Verdict, String> {
         .ok_or("a successful response needs `expiration_time` (Node's library always requires it)")?
         .as_i64()
         .ok_or("`expiration_time` is not a whole number of seconds")?;
-    if expiration_time < now {
-        return Err(format!(
-            "the token is expired (expiration_time {expiration_time} is before now {now})"
-        ));
-    }
     let token_type = text_field("token_type").ok_or("the response is missing `token_type`")?;
     let field = match token_type {
         JWT | ID_TOKEN => "id_token",
@@ -128,6 +126,9 @@ pub fn validate(text: &str, now: i64) -> Result<Verdict, String> {
         other => return Err(format!("unsupported token_type {other:?}")),
     };
     let token = text_field(field).ok_or(format!("the response is missing `{field}`"))?;
+    if expiration_time < now {
+        return Ok(Verdict::Expired { expiration_time });
+    }
     Ok(Verdict::Token {
         token_type: token_type.into(),
         expiration_time,
@@ -160,7 +161,12 @@ mod tests {
                 token_len: 5
             })
         );
-        assert!(validate(&r, 2_001).unwrap_err().contains("expired"));
+        assert_eq!(
+            validate(&r, 2_001),
+            Ok(Verdict::Expired {
+                expiration_time: 2_000
+            })
+        );
     }
 
     #[test]

@@ -52,11 +52,13 @@ pub struct RootSources {
     pub cert_file: Option<PathBuf>,
     pub cert_dir: Option<PathBuf>,
     pub extra_pem: Vec<String>,
+    /// Where the system store's paths are looked up: `/`, or the tests' fake root.
+    pub system_root: PathBuf,
 }
 
 impl RootSources {
     /// From the process environment (an empty value counts as unset, as OpenSSL does).
-    pub fn from_env(extra_pem: &[String]) -> RootSources {
+    pub fn from_env(extra_pem: &[String], system_root: &Path) -> RootSources {
         let var = |name: &str| {
             std::env::var_os(name)
                 .filter(|v| !v.is_empty())
@@ -66,6 +68,7 @@ impl RootSources {
             cert_file: var("SSL_CERT_FILE"),
             cert_dir: var("SSL_CERT_DIR"),
             extra_pem: extra_pem.to_vec(),
+            system_root: system_root.to_path_buf(),
         }
     }
 }
@@ -164,8 +167,8 @@ fn build(sources: &RootSources, provider: Arc<CryptoProvider>) -> Loaded {
     }
     if store.is_empty() {
         return Err(match origin {
-            Roots::Environment => format!("{}: no usable certificate", env_names(sources)),
-            Roots::Platform(p) => format!("{}: no usable certificate", p.display()),
+            Roots::Environment => format!("no usable certificate in {}", env_names(sources)),
+            Roots::Platform(p) => format!("no usable certificate in {}", p.display()),
             Roots::Bundled => "no usable root certificate".into(),
         });
     }
@@ -191,31 +194,30 @@ fn collect(s: &RootSources) -> Result<(Vec<CertificateDer<'static>>, Roots), Str
     if s.cert_file.is_some() || s.cert_dir.is_some() {
         let mut certs = Vec::new();
         if let Some(f) = &s.cert_file {
-            let bytes = read_capped(f, MAX_BUNDLE)
-                .map_err(|e| format!("SSL_CERT_FILE={}: {e}", f.display()))?;
-            certs.extend(pem_certs(&bytes));
+            certs.extend(pem_certs(&read_capped(f, MAX_BUNDLE, "SSL_CERT_FILE")?));
         }
         if let Some(d) = &s.cert_dir {
-            certs.extend(read_dir(d).map_err(|e| format!("SSL_CERT_DIR={}: {e}", d.display()))?);
+            certs.extend(read_dir(d, "SSL_CERT_DIR")?);
         }
         return Ok((certs, Roots::Environment));
     }
+    let under = |p: &str| s.system_root.join(p.trim_start_matches('/'));
     for bundle in SYSTEM_BUNDLES {
-        let path = Path::new(bundle);
+        let path = &under(bundle);
         if !path.exists() {
             continue;
         }
-        if let Ok(bytes) = read_capped(path, MAX_BUNDLE) {
+        if let Ok(bytes) = read_capped(path, MAX_BUNDLE, "the system CA store") {
             let certs: Vec<_> = pem_certs(&bytes).collect();
             if !certs.is_empty() {
                 return Ok((certs, Roots::Platform(path.to_path_buf())));
             }
         }
     }
-    if let Ok(certs) = read_dir(Path::new(SYSTEM_DIR))
+    if let Ok(certs) = read_dir(&under(SYSTEM_DIR), "the system CA store")
         && !certs.is_empty()
     {
-        return Ok((certs, Roots::Platform(SYSTEM_DIR.into())));
+        return Ok((certs, Roots::Platform(under(SYSTEM_DIR))));
     }
     let bundled = webpki_root_certs::TLS_SERVER_ROOT_CERTS
         .iter()
@@ -230,13 +232,14 @@ fn pem_certs(bytes: &[u8]) -> impl Iterator<Item = CertificateDer<'static>> + '_
 }
 
 /// Every certificate in a directory's regular files (OpenSSL hash links included, once each).
-fn read_dir(dir: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
-    let meta = std::fs::metadata(dir).map_err(|e| e.to_string())?;
+fn read_dir(dir: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>, String> {
+    let named = || format!("{} (named by {what})", dir.display());
+    let meta = std::fs::metadata(dir).map_err(|e| format!("cannot open {}: {e}", named()))?;
     if !meta.is_dir() {
-        return Err(format!("is {}, not a directory", kind(&meta)));
+        return Err(format!("{} is not a directory", named()));
     }
     let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("cannot read {}: {e}", named()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .take(MAX_DIR_FILES)
         .collect();
@@ -249,61 +252,15 @@ fn read_dir(dir: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
         if !seen.insert(target.clone()) {
             continue;
         }
-        if let Ok(bytes) = read_capped(&target, MAX_DIR_FILE) {
+        if let Ok(bytes) = read_capped(&target, MAX_DIR_FILE, what) {
             certs.extend(pem_certs(&bytes));
         }
     }
     Ok(certs)
 }
 
-/// Reads a regular file of at most `cap` bytes; never blocks on a FIFO or a device.
-pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-        .map_err(|e| e.to_string())?;
-    let meta = file.metadata().map_err(|e| e.to_string())?;
-    if !meta.is_file() {
-        return Err(format!("is {}, not a regular file", kind(&meta)));
-    }
-    if meta.len() > cap {
-        return Err(format!(
-            "is {} KiB, over the {} KiB limit for a certificate file",
-            meta.len() / 1024,
-            cap / 1024
-        ));
-    }
-    let mut buf = Vec::with_capacity(meta.len() as usize);
-    file.take(cap + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| e.to_string())?;
-    if buf.len() as u64 > cap {
-        return Err(format!("grew past the {} KiB limit while read", cap / 1024));
-    }
-    Ok(buf)
-}
-
-fn kind(meta: &std::fs::Metadata) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    let t = meta.file_type();
-    if t.is_dir() {
-        "a directory"
-    } else if t.is_fifo() {
-        "a FIFO"
-    } else if t.is_char_device() {
-        "a character device"
-    } else if t.is_block_device() {
-        "a block device"
-    } else if t.is_socket() {
-        "a socket"
-    } else if t.is_file() {
-        "a regular file"
-    } else {
-        "not a regular file"
-    }
+fn read_capped(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>, String> {
+    crate::files::read_capped(path, cap, what).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -315,6 +272,7 @@ mod tests {
             cert_file: file.map(PathBuf::from),
             cert_dir: dir.map(PathBuf::from),
             extra_pem: Vec::new(),
+            system_root: PathBuf::from("/"),
         }
     }
 
@@ -335,11 +293,16 @@ mod tests {
             (d.as_str(), "a directory"),
         ] {
             let err = build(&env(Some(path), None), provider()).unwrap_err();
-            assert!(err.starts_with(&format!("SSL_CERT_FILE={path}")), "{err}");
-            assert!(err.contains(what), "{err}");
+            assert!(
+                err.contains(&format!("{path} (named by SSL_CERT_FILE) is {what}")),
+                "{err}"
+            );
         }
         let err = build(&env(None, Some("/dev/null")), provider()).unwrap_err();
-        assert!(err.starts_with("SSL_CERT_DIR=/dev/null"), "{err}");
+        assert!(
+            err.contains("/dev/null (named by SSL_CERT_DIR) is not a directory"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -349,7 +312,10 @@ mod tests {
         let f = std::fs::File::create(&big).unwrap();
         f.set_len(MAX_BUNDLE + 1).unwrap(); // sparse: costs no disk
         let err = build(&env(big.to_str(), None), provider()).unwrap_err();
-        assert!(err.contains("over the 16384 KiB limit"), "{err}");
+        assert!(
+            err.contains("(named by SSL_CERT_FILE) is over 16384 KiB"),
+            "{err}"
+        );
         let empty = dir.path().join("empty.pem");
         std::fs::write(&empty, "").unwrap();
         let err = build(&env(empty.to_str(), None), provider()).unwrap_err();
@@ -365,7 +331,7 @@ mod tests {
         std::fs::write(dir.path().join("a.pem"), &body).unwrap();
         std::os::unix::fs::symlink(dir.path().join("a.pem"), dir.path().join("abcd1234.0"))
             .unwrap();
-        let certs = read_dir(dir.path()).unwrap();
+        let certs = read_dir(dir.path(), "SSL_CERT_DIR").unwrap();
         assert_eq!(certs.len(), 1);
         let (_, roots) = build(&env(None, dir.path().to_str()), provider()).unwrap();
         assert_eq!(roots, Roots::Environment);

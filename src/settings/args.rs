@@ -124,7 +124,7 @@ pub struct SettingsArgs {
     #[arg(long, global = true, value_name = "DURATION", help_heading = "Network")]
     pub timeout: Option<String>,
 
-    /// Root under which /proc and /etc/profile are read (tests) [env: WIF_DOCTOR_SYSROOT]
+    /// Root under which /proc, /etc/profile, DMI and the system CA store are read (tests) [env: WIF_DOCTOR_SYSROOT]
     #[arg(long, global = true, hide = true)]
     pub sysroot: Option<PathBuf>,
 }

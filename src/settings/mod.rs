@@ -122,6 +122,9 @@ pub struct Settings {
     pub timeout: Duration,
     /// Extra trusted roots (PEM); only the in-process simulator sets these.
     pub extra_roots_pem: Vec<String>,
+    /// Root under which the machine's own files (/proc, /etc/profile, DMI, the system CA
+    /// store) are read: `/`, or a fake root in tests (`WIF_DOCTOR_SYSROOT`).
+    pub sysroot: PathBuf,
     pub environment: Environment,
 }
 

@@ -340,6 +340,7 @@ impl Settings {
             resolve,
             timeout,
             extra_roots_pem: Vec::new(),
+            sysroot: root.clone(),
             environment,
         };
         settings.check_requestable()?;
@@ -508,6 +509,62 @@ mod tests {
         );
         assert_eq!(s.identity_header.unwrap().value.expose(), "hdr");
         assert_eq!(s.project_number.unwrap().value, "2");
+    }
+
+    #[test]
+    fn values_are_normalised_once_and_the_raw_form_kept() {
+        let root = empty_root();
+        let args = SettingsArgs {
+            pool: Some("azure-pool ".into()),
+            location: Some(" us-central1".into()),
+            sysroot: Some(root.path().into()),
+            ..Default::default()
+        };
+        let s = Settings::resolve(
+            &args,
+            &env(&[
+                (
+                    "GCP_WORKLOAD_IDENTITY_UNIVERSE_DOMAIN",
+                    "googleapis.com\r\n",
+                ),
+                ("IDENTITY_HEADER", "\"hdr\" "),
+                ("GCP_PROJECT_NUMBER", "123"),
+            ]),
+        )
+        .unwrap();
+        let pool = s.pool.as_ref().unwrap();
+        assert_eq!(pool.value, "azure-pool");
+        assert_eq!(pool.raw.as_deref(), Some("azure-pool "));
+        assert_eq!(s.location.value, "us-central1");
+        assert_eq!(s.universe_domain.value, "googleapis.com");
+        assert_eq!(s.identity_header.as_ref().unwrap().value.expose(), "hdr");
+        assert_eq!(s.project_number.as_ref().unwrap().raw, None);
+        let fields: Vec<_> = s.adjustments().iter().map(|a| a.field).collect();
+        assert_eq!(
+            fields,
+            ["pool", "location", "universe_domain", "identity_header"]
+        );
+        let header = s.adjustments().pop().unwrap();
+        assert!(!header.raw.contains("hdr"), "{header:?}");
+    }
+
+    #[test]
+    fn values_that_cannot_form_a_request_are_usage_errors() {
+        let root = empty_root();
+        let args = SettingsArgs {
+            sysroot: Some(root.path().into()),
+            ..Default::default()
+        };
+        for (var, value) in [
+            ("IDENTITY_HEADER", "a\r\nX-Evil: 1"),
+            ("IDENTITY_ENDPOINT", "ftp://x/msi/token"),
+            ("GCP_WORKLOAD_IDENTITY_TOKEN_URL", "not a url"),
+            ("MSI_SECRET", "a\u{1b}b"),
+        ] {
+            let e = Settings::resolve(&args, &env(&[(var, value)])).unwrap_err();
+            assert!(e.to_string().contains(var), "{e}");
+            assert!(!e.to_string().contains("X-Evil"), "{e}");
+        }
     }
 
     #[test]

@@ -339,7 +339,6 @@ async fn handle(
     req: Request<Incoming>,
 ) -> Response<SimBody> {
     let host = request_host(&req);
-    state.keys_ready().await;
     let (parts, body) = req.into_parts();
     let (body, too_large) = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
         Ok(collected) => (collected.to_bytes(), false),
@@ -376,6 +375,9 @@ async fn handle(
         body: String::from_utf8_lossy(&sreq.body).into_owned(),
     });
 
+    // Recorded before waiting for the background-generated keys: a request is logged
+    // when it arrives, however early.
+    state.keys_ready().await;
     let resp = if too_large {
         SimResponse::json(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -5,6 +5,7 @@
 use crate::azure::AzureError;
 use crate::checks::{CheckId, Event, Finding, Report};
 use crate::gcp::GoogleValues;
+use crate::gcp::executable::CredentialForm;
 use crate::session::{Fetched, Session};
 use crate::settings::{Origin, Settings, Sourced};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -135,10 +136,13 @@ pub enum Effect {
         settings: Box<Settings>,
         refetch: bool,
     },
-    /// Write the credential configuration (the real header) to `path`, mode 0600.
+    /// Write the credential configuration to `path`, mode 0600: the url form carries the
+    /// real header; the executable form runs `program subject-token`.
     WriteConfig {
         path: String,
         replace: bool,
+        form: CredentialForm,
+        program: String,
     },
     /// Write `contents` to `path`, mode 0600.
     WriteFile {
@@ -178,6 +182,12 @@ pub struct App {
     pub checks_ran: bool,
     check_generation: u64,
     pub default_config_path: String,
+    /// Which credential configuration the Config step previews and writes (f switches).
+    pub config_form: CredentialForm,
+    /// The form of the configuration last written.
+    pub written_form: CredentialForm,
+    /// This binary's absolute path, for the executable form's command (the runtime sets it).
+    pub program: String,
     pub default_report_path: String,
     pub default_values_path: String,
     pub written: BTreeMap<FileKind, Result<Written, String>>,
@@ -214,6 +224,9 @@ impl App {
             checks_ran: false,
             check_generation: 0,
             default_config_path: home.join("gcp_credentials.json").display().to_string(),
+            config_form: CredentialForm::Url,
+            written_form: CredentialForm::Url,
+            program: "/home/site/wif-doctor".into(),
             default_report_path: "./wif-doctor-report.md".into(),
             default_values_path: "./wif-doctor-values.txt".into(),
             written: BTreeMap::new(),
@@ -505,6 +518,14 @@ impl App {
                 });
                 vec![]
             }
+            KeyCode::Char('f') if self.step == Step::Config => {
+                self.config_form = self.config_form.other();
+                self.toast = Some(format!(
+                    "{} form selected (f switches back)",
+                    self.config_form.id()
+                ));
+                vec![]
+            }
             KeyCode::Char('p') => self.print_plain(),
             KeyCode::Char('y') => self.copy(),
             KeyCode::Char('s') => {
@@ -561,8 +582,33 @@ impl App {
         self.run_checks(true)
     }
 
+    /// What the chosen form still needs (empty when it can be written).
+    pub fn config_missing(&self) -> Vec<&'static str> {
+        match self.config_form {
+            CredentialForm::Url => self.session.config_inputs().err().unwrap_or_default(),
+            CredentialForm::Executable => self
+                .session
+                .executable_inputs(self.program.clone(), 0, None)
+                .err()
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The executable form's file as it would be written, or why it cannot be.
+    pub fn executable_preview(&self) -> Result<String, String> {
+        use crate::gcp::executable::{TIMEOUT_DEFAULT_MILLIS, executable_config};
+        let inputs = self
+            .session
+            .executable_inputs(self.program.clone(), TIMEOUT_DEFAULT_MILLIS, None)
+            .map_err(|missing| format!("it needs {}", missing.join(", ")))?;
+        executable_config(&inputs)
+            .map(|c| c.to_json())
+            .map_err(|e| e.to_string())
+    }
+
     fn prompt_config(&mut self) -> Vec<Effect> {
-        if let Err(missing) = self.session.config_inputs() {
+        let missing = self.config_missing();
+        if !missing.is_empty() {
             self.toast = Some(format!(
                 "cannot write the configuration yet: it needs {} (press e to edit)",
                 missing.join(", ")
@@ -596,10 +642,15 @@ impl App {
                 }
                 self.overlay = Overlay::None;
                 match p.kind {
-                    FileKind::Config => vec![Effect::WriteConfig {
-                        path,
-                        replace: p.replace,
-                    }],
+                    FileKind::Config => {
+                        self.written_form = self.config_form;
+                        vec![Effect::WriteConfig {
+                            path,
+                            replace: p.replace,
+                            form: self.config_form,
+                            program: self.program.clone(),
+                        }]
+                    }
                     FileKind::Report => vec![Effect::WriteFile {
                         kind: FileKind::Report,
                         path,

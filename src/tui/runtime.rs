@@ -7,6 +7,7 @@ use super::terminal::{self, PANICKED};
 use super::ui;
 use crate::checks;
 use crate::files::{self, FileError, Overwrite, WriteOutcome};
+use crate::gcp::executable::CredentialForm;
 use crate::gcp::{self, RevealHeader};
 use crate::session::{Session, now};
 use crossterm::event::{Event as TermEvent, EventStream};
@@ -48,6 +49,13 @@ pub async fn run(session: Session, opts: Options) -> Result<Outcome, String> {
     let mono = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut guard = terminal::init().map_err(|e| format!("cannot set up the terminal: {e}"))?;
     let mut app = App::new(Arc::new(session), now());
+    // The executable form names this binary; fall back to the placeholder path if unknown.
+    if let Some(p) = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.to_str().map(str::to_string))
+    {
+        app.program = p;
+    }
     app.ascii = opts.ascii;
     app.monochrome = mono;
     app.demo = opts.demo;
@@ -250,16 +258,42 @@ fn apply(
                 Some(Action::SessionRebuilt { result, refetch })
             });
         }
-        Effect::WriteConfig { path, replace } => {
+        Effect::WriteConfig {
+            path,
+            replace,
+            form,
+            program,
+        } => {
             let session = app.session.clone();
             spawn_task(tx, async move {
                 let result = tokio::task::spawn_blocking(move || {
-                    let inputs = session.config_inputs().map_err(|missing| WriteError {
+                    let needs = |missing: Vec<&str>| WriteError {
                         path: path.clone(),
                         exists: false,
                         message: format!("the configuration needs {}", missing.join(", ")),
-                    })?;
-                    let mut body = gcp::credential_config(&inputs).to_json(RevealHeader::Yes);
+                    };
+                    let mut body = match form {
+                        CredentialForm::Url => {
+                            let inputs = session.config_inputs().map_err(needs)?;
+                            gcp::credential_config(&inputs).to_json(RevealHeader::Yes)
+                        }
+                        CredentialForm::Executable => {
+                            let inputs = session
+                                .executable_inputs(
+                                    program,
+                                    gcp::executable::TIMEOUT_DEFAULT_MILLIS,
+                                    None,
+                                )
+                                .map_err(needs)?;
+                            gcp::executable::executable_config(&inputs)
+                                .map_err(|e| WriteError {
+                                    path: path.clone(),
+                                    exists: false,
+                                    message: e.to_string(),
+                                })?
+                                .to_json()
+                        }
+                    };
                     if !body.ends_with('\n') {
                         body.push('\n');
                     }

@@ -44,6 +44,14 @@ impl Run {
     /// The bounds every hostile case must keep: done within `timeout` plus 2 s, under
     /// 50 MB peak RSS (exit code and "no panic" are checked for every run already).
     pub fn assert_bounded(&self, timeout: Duration) {
+        // Shown with --nocapture: the measured figures behind the bound.
+        eprintln!(
+            "bounded run: {:?} (limit {:?}), peak RSS {} KiB, exit {}",
+            self.elapsed,
+            timeout + Duration::from_secs(2),
+            self.peak_rss_kib,
+            self.code
+        );
         assert!(
             self.elapsed <= timeout + Duration::from_secs(2),
             "took {:?} (timeout {timeout:?}):\n{}",

@@ -272,7 +272,7 @@ fn write_config_asks_for_a_path_and_confirms_replacing() {
     type_text(&mut app, "/tmp/x.json");
     let fx = app.update(key(KeyCode::Enter));
     assert!(
-        matches!(fx.as_slice(), [Effect::WriteConfig { path, replace: false }] if path == "/tmp/x.json")
+        matches!(fx.as_slice(), [Effect::WriteConfig { path, replace: false, .. }] if path == "/tmp/x.json")
     );
 
     app.update(Action::FileWritten {
@@ -613,4 +613,55 @@ fn help_overlay_closes_on_any_key() {
     assert!(app.update(ch('q')).is_empty(), "q closes help, not the app");
     assert_eq!(app.overlay, Overlay::None);
     assert!(!app.quit);
+}
+
+#[test]
+fn f_switches_the_form_on_the_config_step_and_the_write_follows_it() {
+    use crate::gcp::executable::CredentialForm;
+    // The executable form needs no identity endpoint or header in this shell.
+    let mut app = App::new(
+        session(&[
+            "--project-number",
+            "123456789012",
+            "--pool",
+            "azure-pool",
+            "--provider",
+            "azure-mi",
+        ]),
+        0,
+    );
+    assert_eq!(app.config_form, CredentialForm::Url);
+    // Elsewhere f does nothing.
+    app.update(ch('f'));
+    assert_eq!(app.config_form, CredentialForm::Url);
+    app.step = Step::Config;
+    assert!(!app.config_missing().is_empty(), "url needs the endpoint");
+    app.update(ch('f'));
+    assert_eq!(app.config_form, CredentialForm::Executable);
+    assert!(
+        app.toast
+            .as_deref()
+            .unwrap()
+            .contains("executable form selected")
+    );
+    assert!(app.config_missing().is_empty());
+    let preview = app.executable_preview().unwrap();
+    assert!(
+        preview.contains("\"command\": \"/home/site/wif-doctor subject-token"),
+        "{preview}"
+    );
+    app.update(ch('w'));
+    type_text(&mut app, "");
+    let fx = app.update(key(KeyCode::Enter));
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [Effect::WriteConfig { form: CredentialForm::Executable, program, .. }]
+                if program == "/home/site/wif-doctor"
+        ),
+        "{fx:?}"
+    );
+    assert_eq!(app.written_form, CredentialForm::Executable);
+    app.update(ch('f'));
+    assert_eq!(app.config_form, CredentialForm::Url);
 }

@@ -2,6 +2,7 @@
 
 use super::{Lines, heading, mark_span, para};
 use crate::checks::{CheckId, Status};
+use crate::gcp::executable::{self as exe, CredentialForm};
 use crate::gcp::{self, RevealHeader};
 use crate::tui::app::{App, FileKind};
 use crate::tui::theme::Theme;
@@ -9,6 +10,7 @@ use ratatui::text::{Line, Span};
 
 pub fn lines(app: &App, theme: &Theme) -> Lines {
     let mut out = Vec::new();
+    form_choice(app, theme, &mut out);
     match app.written.get(&FileKind::Config) {
         Some(Ok(w)) => {
             out.push(Line::styled(
@@ -29,7 +31,10 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
                 theme.value(),
             ));
             out.push(Line::styled(
-                "The file embeds the current IDENTITY_HEADER, which the platform rotates on restart: regenerate it at app start-up (wif-doctor config --force).",
+                match app.written_form {
+                    CredentialForm::Url => "The file embeds the current IDENTITY_HEADER, which the platform rotates on restart: regenerate it at app start-up (wif-doctor config --force).",
+                    CredentialForm::Executable => "The library runs wif-doctor subject-token on every refresh: nothing to regenerate. Keep this binary where it is (under /home).",
+                },
                 theme.dim(),
             ));
             out.push(Line::raw(""));
@@ -43,24 +48,32 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
         }
         None => {}
     }
-    match app.session.config_inputs() {
-        Ok(inputs) => {
-            out.push(heading(
-                theme,
-                "Preview (the identity header is redacted here; w writes the real file)",
-            ));
-            out.extend(para(
-                &gcp::credential_config(&inputs).to_json(RevealHeader::No),
-                "",
-                theme.value(),
-            ));
+    let preview = match app.config_form {
+        CredentialForm::Url => app
+            .session
+            .config_inputs()
+            .map(|inputs| {
+                (
+                    "Preview (the identity header is redacted here; w writes the real file)",
+                    gcp::credential_config(&inputs).to_json(RevealHeader::No),
+                )
+            })
+            .map_err(|missing| missing.join("\n")),
+        CredentialForm::Executable => app
+            .executable_preview()
+            .map(|json| ("Preview (no secret in this form)", json)),
+    };
+    match preview {
+        Ok((title, json)) => {
+            out.push(heading(theme, title));
+            out.extend(para(&json, "", theme.value()));
             out.push(Line::from(vec![
                 Span::raw("w writes it to "),
                 Span::styled(app.default_config_path.clone(), theme.value()),
                 Span::raw(" (mode 0600; you can change the path)"),
             ]));
         }
-        Err(missing) => {
+        Err(why) => {
             out.push(Line::styled(
                 format!(
                     "{} The configuration cannot be built yet; it needs:",
@@ -68,8 +81,11 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
                 ),
                 theme.status(Status::Warn),
             ));
-            for m in missing {
-                out.push(Line::raw(format!("  - {m}")));
+            for m in why.lines() {
+                out.push(Line::raw(format!(
+                    "  - {}",
+                    m.trim_start_matches("it needs ")
+                )));
             }
             out.push(Line::raw("Press e to set the Google settings here."));
         }
@@ -105,4 +121,36 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
         )),
     }
     out
+}
+
+/// The two forms, one line of trade-off each, and the app settings the chosen one needs.
+fn form_choice(app: &App, theme: &Theme, out: &mut Lines) {
+    out.push(heading(theme, "Form (f switches)"));
+    for form in CredentialForm::ALL {
+        let chosen = form == app.config_form;
+        let mark = match (chosen, theme.ascii) {
+            (true, false) => "(●)",
+            (true, true) => "(*)",
+            (false, _) => "( )",
+        };
+        let style = if chosen { theme.value() } else { theme.dim() };
+        out.push(Line::from(vec![
+            Span::styled(format!("{mark} {:<11}", form.id()), style),
+            Span::styled(form.tradeoff(), style),
+        ]));
+    }
+    let path = match app.written.get(&FileKind::Config) {
+        Some(Ok(w)) => w.path.clone(),
+        _ => app.default_config_path.clone(),
+    };
+    out.push(Line::raw("App settings for this form:"));
+    out.push(Line::styled(
+        exe::appsettings_command(
+            app.session.settings.environment.app_service_site.as_deref(),
+            &path,
+            app.config_form == CredentialForm::Executable,
+        ),
+        theme.value(),
+    ));
+    out.push(Line::raw(""));
 }

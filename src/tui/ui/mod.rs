@@ -77,7 +77,7 @@ pub fn step_mark(app: &App, step: Step) -> Mark {
         Step::Config => match app.written.get(&FileKind::Config) {
             Some(Ok(_)) => group_mark(app, &[CheckId::ConfigFile]),
             Some(Err(_)) => Mark::Done(Status::Fail),
-            None if app.session.config_inputs().is_err() => Mark::Done(Status::Warn),
+            None if !app.config_missing().is_empty() => Mark::Done(Status::Warn),
             None => match group_mark(app, &[CheckId::ConfigFile]) {
                 // No file yet is not a problem: it is what this step writes.
                 Mark::Done(Status::Skip) => Mark::Pending,
@@ -321,7 +321,7 @@ fn step_hint(step: Step) -> &'static str {
         Step::Values => {
             "Enter or p prints one value you pick (or all) for copying; s saves them all"
         }
-        Step::Config => "Enter or w writes the file (mode 0600)",
+        Step::Config => "f switches the form; Enter or w writes the file (mode 0600)",
         Step::Test => "Enter or t runs the end-to-end test",
         Step::Report => "Enter writes the redacted support report",
     }

@@ -37,6 +37,7 @@ const HELP: &[(&str, &str)] = &[
     ("t", "run the end-to-end test"),
     ("r", "re-fetch the token and re-run everything"),
     ("w", "write the credential configuration"),
+    ("f", "url / executable credential config"),
     ("e", "edit a setting in place"),
     ("p", "print one value alone, or all (to copy)"),
     ("y", "copy via OSC 52 (may not reach browsers)"),
