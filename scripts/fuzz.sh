@@ -49,7 +49,9 @@ done
 
 sanitizer="${SANITIZER:-none}"
 echo "== build (sanitizer: $sanitizer)"
-(cd fuzz && cargo +nightly fuzz build --sanitizer "$sanitizer" "${targets[@]}")
+for t in "${targets[@]}"; do
+    (cd fuzz && cargo +nightly fuzz build --sanitizer "$sanitizer" "$t")
+done
 triple=$(rustc +nightly -vV | sed -n 's/^host: //p')
 bin_dir="fuzz/target/$triple/release"
 

@@ -33,8 +33,9 @@ fn contexts() -> &'static [LintContext] {
     })
 }
 
-/// Header values written in the file that must not be echoed: long enough that a template's
-/// own words cannot contain them by chance, and written only once (not also as another field).
+/// Secret header values (`X-IDENTITY-HEADER`, `secret`) written in the file that must not be
+/// echoed: long enough that a template's own words cannot contain them by chance, and not
+/// also written elsewhere in the file (which the lint may quote, cleaned).
 fn file_headers(text: &str) -> Vec<String> {
     let Ok(v) = serde_json::from_str::<Value>(text.trim_start_matches('\u{FEFF}')) else {
         return Vec::new();
@@ -45,13 +46,23 @@ fn file_headers(text: &str) -> Vec<String> {
     else {
         return Vec::new();
     };
-    h.values()
-        .filter_map(Value::as_str)
+    // Everything else in the file, as the lint may show it cleaned (quotes, spaces removed).
+    let cleaned = |t: &str| -> String {
+        t.chars()
+            .filter(|c| !c.is_whitespace() && !"'\"`\u{200b}\u{feff}".contains(*c))
+            .collect()
+    };
+    h.iter()
+        .filter(|(k, _)| {
+            k.eq_ignore_ascii_case("x-identity-header") || k.eq_ignore_ascii_case("secret")
+        })
+        .filter_map(|(_, v)| v.as_str())
         .filter(|s| {
             s.len() >= 12
                 && s.bytes().any(|b| b.is_ascii_digit())
                 && s.bytes().any(|b| b.is_ascii_uppercase())
                 && text.matches(*s).count() == 1
+                && !cleaned(&text.replacen(*s, "", 1)).contains(&cleaned(s))
         })
         .map(str::to_string)
         .collect()
