@@ -245,15 +245,16 @@ pub(crate) async fn shutdown_signal(mut rx: watch::Receiver<bool>) {
     }
 }
 
-/// Accept loop for one listener; each connection runs in its own task and is
-/// torn down on shutdown (which also releases hanging requests).
-pub(crate) async fn serve(
+/// Accept loop for one listener: each connection runs `serve_one` in its own task and is
+/// torn down on shutdown (which also releases hanging requests and open tunnels).
+pub(crate) async fn accept_each<F, Fut>(
     listener: TcpListener,
-    kind: ListenerKind,
-    tls: Option<TlsAcceptor>,
-    state: Arc<State>,
     shutdown: watch::Receiver<bool>,
-) {
+    mut serve_one: F,
+) where
+    F: FnMut(tokio::net::TcpStream) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let stop = shutdown_signal(shutdown.clone());
     tokio::pin!(stop);
     loop {
@@ -269,31 +270,44 @@ pub(crate) async fn serve(
             },
         };
         let _ = stream.set_nodelay(true);
-        let state = state.clone();
-        let tls = tls.clone();
         let conn_stop = shutdown_signal(shutdown.clone());
+        let work = serve_one(stream);
         tokio::spawn(async move {
-            let work = async move {
-                match tls {
-                    Some(acceptor) => {
-                        let Ok(Ok(tls_stream)) =
-                            tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream))
-                                .await
-                        else {
-                            return;
-                        };
-                        let h2 = tls_stream.get_ref().1.alpn_protocol() == Some(b"h2");
-                        serve_connection(TokioIo::new(tls_stream), kind, state, h2).await;
-                    }
-                    None => serve_connection(TokioIo::new(stream), kind, state, false).await,
-                }
-            };
             tokio::select! {
                 _ = conn_stop => {}
                 _ = work => {}
             }
         });
     }
+}
+
+/// The simulator's HTTP or HTTPS listener.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    kind: ListenerKind,
+    tls: Option<TlsAcceptor>,
+    state: Arc<State>,
+    shutdown: watch::Receiver<bool>,
+) {
+    accept_each(listener, shutdown, move |stream| {
+        let state = state.clone();
+        let tls = tls.clone();
+        async move {
+            match tls {
+                Some(acceptor) => {
+                    let Ok(Ok(tls_stream)) =
+                        tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
+                    else {
+                        return;
+                    };
+                    let h2 = tls_stream.get_ref().1.alpn_protocol() == Some(b"h2");
+                    serve_connection(TokioIo::new(tls_stream), kind, state, h2).await;
+                }
+                None => serve_connection(TokioIo::new(stream), kind, state, false).await,
+            }
+        }
+    })
+    .await
 }
 
 /// HTTP/2 when the client chose it by ALPN (as Google's and Entra's front ends offer), else 1.1.

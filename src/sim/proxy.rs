@@ -18,7 +18,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-use super::http::{RecordedRequest, shutdown_signal};
+use super::http::{RecordedRequest, accept_each, shutdown_signal};
 use super::{State, serves_host};
 
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -64,24 +64,11 @@ pub(crate) async fn serve(
     state: Arc<State>,
     shutdown: watch::Receiver<bool>,
 ) {
-    let stop = shutdown_signal(shutdown.clone());
-    tokio::pin!(stop);
-    loop {
-        let stream = tokio::select! {
-            _ = &mut stop => return,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => stream,
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                    continue;
-                }
-            },
-        };
-        let _ = stream.set_nodelay(true);
+    let conns = shutdown.clone();
+    accept_each(listener, shutdown, move |stream| {
         let state = state.clone();
-        let shutdown = shutdown.clone();
-        tokio::spawn(async move {
-            let conn_stop = shutdown_signal(shutdown.clone());
+        let shutdown = conns.clone();
+        async move {
             let service = hyper::service::service_fn(move |req| {
                 let state = state.clone();
                 let shutdown = shutdown.clone();
@@ -91,15 +78,13 @@ pub(crate) async fn serve(
             builder
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_READ_TIMEOUT);
-            let conn = builder
+            let _ = builder
                 .serve_connection(TokioIo::new(stream), service)
-                .with_upgrades();
-            tokio::select! {
-                _ = conn_stop => {}
-                _ = conn => {}
-            }
-        });
-    }
+                .with_upgrades()
+                .await;
+        }
+    })
+    .await
 }
 
 fn text(status: StatusCode, body: &str) -> Response<Full<Bytes>> {
