@@ -12,15 +12,6 @@ fn check(w: &World, env: &[(String, String)]) -> (Run, Value) {
     (r, j)
 }
 
-fn finding<'a>(j: &'a Value, id: &str) -> &'a Value {
-    j["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no {id} in {j}"))
-}
-
 fn assert_fails(j: &Value, id: &str, detail_has: &[&str], fix_has: &[&str]) {
     let f = finding(j, id);
     assert_eq!(f["status"], "fail", "{id}: {f:#}");

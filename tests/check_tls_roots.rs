@@ -79,15 +79,7 @@ fn check_on_bundled_roots_names_the_missing_ca_store() {
     let r = w.run(&no_ca_store(&w), &["check", "--json"]);
     assert_eq!(r.code, 1, "{}", r.all());
     let j = r.json();
-    let check = |id: &str| {
-        j["checks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == id)
-            .unwrap_or_else(|| panic!("no {id} in {j}"))
-            .clone()
-    };
+    let check = |id: &str| finding(&j, id).clone();
     // The identity endpoint is plain HTTP: unaffected.
     assert_eq!(check("azure.token")["status"], "pass");
     // Both TLS hops fail on the simulator's private CA, and say why.

@@ -14,7 +14,7 @@ mod common;
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use common::{Run, looks_like_jwt_in, run_child};
+use common::{Run, finding, looks_like_jwt_in, run_child};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use std::path::Path;
@@ -598,15 +598,6 @@ fn entra_with_jwks(jwks_uri: String) -> Handler {
             Resp::json(400, serde_json::json!({"error": "invalid_request"}))
         }
     })
-}
-
-fn finding<'a>(v: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
-    v["checks"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no checks: {v}"))
-        .iter()
-        .find(|f| f["id"] == id)
-        .unwrap_or_else(|| panic!("no {id} finding: {v}"))
 }
 
 // ---------------------------------------------------------------- servers (defect 4)

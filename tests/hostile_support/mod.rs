@@ -39,15 +39,7 @@ pub fn invariants(r: &Run, args: &[&str]) {
     }
 }
 
-/// The check named `id` in a `check --json` report.
-pub fn finding<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
-    report["checks"]
-        .as_array()
-        .expect("checks array")
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no {id} in {report:#}"))
-}
+pub use crate::common::finding;
 
 pub fn status<'a>(report: &'a serde_json::Value, id: &str) -> &'a str {
     finding(report, id)["status"].as_str().unwrap_or_default()
