@@ -10,6 +10,7 @@ pub mod files;
 pub mod gcp;
 pub mod google;
 pub mod http;
+pub mod i18n;
 pub mod jwt;
 pub mod report;
 pub mod secret;

@@ -173,10 +173,10 @@ fn markdown_unchecked(app: &ReportInput) -> String {
             f.title,
             f.elapsed_ms
         );
-        fenced(&mut out, &f.detail);
+        fenced(&mut out, &f.detail.to_string());
         if !f.fix.is_empty() && f.status != Status::Pass {
             out.push_str("Fix:\n\n");
-            fenced(&mut out, &f.fix);
+            fenced(&mut out, &f.fix.to_string());
         }
     }
     out

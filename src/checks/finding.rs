@@ -1,5 +1,6 @@
 //! The unit of diagnosis: one check's verdict, what happened, and the fix.
 
+use crate::i18n::Text;
 use serde::Serialize;
 use std::fmt;
 
@@ -47,19 +48,9 @@ impl CheckId {
         }
     }
 
-    pub fn title(self) -> &'static str {
-        match self {
-            CheckId::AzureSource => "Managed-identity source",
-            CheckId::AzureToken => "Azure token",
-            CheckId::TokenClaims => "Token claims",
-            CheckId::TokenSignature => "Token signature (OIDC discovery + JWKS)",
-            CheckId::GcpSettings => "Google settings",
-            CheckId::ConfigFile => "Credential configuration file",
-            CheckId::StsExchange => "Google STS token exchange",
-            CheckId::IamImpersonation => "Service-account impersonation",
-            CheckId::GcpPermissions => "Vertex AI permission",
-            CheckId::VertexCall => "Vertex AI call (countTokens)",
-        }
+    /// The check's title, from `assets/i18n/check.toml` (`check.title.<id with _>`).
+    pub fn title(self) -> Text {
+        crate::msg!(format!("check.title.{}", self.as_str().replace('.', "_"))).into()
     }
 }
 
@@ -104,49 +95,49 @@ impl Status {
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
     pub id: CheckId,
-    pub title: &'static str,
+    pub title: Text,
     pub status: Status,
     /// What happened, and the likely cause with the actual values.
-    pub detail: String,
+    pub detail: Text,
     /// The exact fix (a value, a command); empty when there is nothing to do.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub fix: String,
+    #[serde(skip_serializing_if = "Text::is_empty")]
+    pub fix: Text,
     /// Structured values (never secrets) for scripts and the wizard.
     pub data: serde_json::Value,
     pub elapsed_ms: u64,
 }
 
 impl Finding {
-    pub fn new(id: CheckId, status: Status, detail: impl Into<String>) -> Finding {
+    pub fn new(id: CheckId, status: Status, detail: impl Into<Text>) -> Finding {
         Finding {
             id,
             title: id.title(),
             status,
             detail: detail.into(),
-            fix: String::new(),
+            fix: Text::new(),
             data: serde_json::Value::Null,
             elapsed_ms: 0,
         }
     }
 
-    pub fn pass(id: CheckId, detail: impl Into<String>) -> Finding {
+    pub fn pass(id: CheckId, detail: impl Into<Text>) -> Finding {
         Finding::new(id, Status::Pass, detail)
     }
 
-    pub fn warn(id: CheckId, detail: impl Into<String>, fix: impl Into<String>) -> Finding {
+    pub fn warn(id: CheckId, detail: impl Into<Text>, fix: impl Into<Text>) -> Finding {
         Finding::new(id, Status::Warn, detail).with_fix(fix)
     }
 
-    pub fn fail(id: CheckId, detail: impl Into<String>, fix: impl Into<String>) -> Finding {
+    pub fn fail(id: CheckId, detail: impl Into<Text>, fix: impl Into<Text>) -> Finding {
         Finding::new(id, Status::Fail, detail).with_fix(fix)
     }
 
     /// A check whose prerequisite did not hold.
-    pub fn skip(id: CheckId, reason: impl Into<String>) -> Finding {
+    pub fn skip(id: CheckId, reason: impl Into<Text>) -> Finding {
         Finding::new(id, Status::Skip, reason)
     }
 
-    pub fn with_fix(mut self, fix: impl Into<String>) -> Finding {
+    pub fn with_fix(mut self, fix: impl Into<Text>) -> Finding {
         self.fix = fix.into();
         self
     }
@@ -158,8 +149,10 @@ impl Finding {
         let r = crate::secret::registry();
         // Our words plus at most about 2 KiB of a server's: a 100 KB error text cannot flood
         // a screen or a report.
-        self.detail = capped(&r.scrub(&self.detail), 2 * SHOWN_BYTES).into_owned();
-        self.fix = capped(&r.scrub(&self.fix), 2 * SHOWN_BYTES).into_owned();
+        // Every value (ours or a server's) is scrubbed and capped before anything renders it.
+        let mut clean = |s: &mut String| *s = capped(&r.scrub(s), 2 * SHOWN_BYTES).into_owned();
+        self.detail.map_values(&mut clean);
+        self.fix.map_values(&mut clean);
         scrub_value(&mut self.data, r);
         self
     }

@@ -239,7 +239,7 @@ pub async fn config_file(s: &Settings, fetched: Option<&Fetched>) -> Finding {
     };
     let mut f = from_issues(id, &issues, ok_detail);
     if !issues.is_empty() {
-        f.detail = format!("in {shown}:\n{}", f.detail);
+        f.detail = format!("in {shown}:\n{}", f.detail).into();
     }
     f.data = json!({"path": shown, "issues": issues, "executable_run": run});
     f

@@ -21,6 +21,10 @@ pub struct Cli {
     #[arg(long, global = true, hide = true, value_name = "DURATION")]
     pub demo_latency: Option<String>,
 
+    /// Language of messages: en or ja (default: WIF_DOCTOR_LANG, then LC_ALL, LC_MESSAGES, LANG)
+    #[arg(long, global = true, value_name = "LANG", value_parser = ["en", "ja"])]
+    pub lang: Option<String>,
+
     /// Draw with ASCII only (no box-drawing or check-mark glyphs)
     #[arg(long, global = true)]
     pub ascii: bool,

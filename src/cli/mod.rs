@@ -101,6 +101,11 @@ mod simulate;
 
 /// Entry point used by `main.rs`.
 pub fn main() -> ExitCode {
+    // The language first, so that even a usage error speaks it.
+    crate::i18n::set_lang(crate::i18n::Lang::detect(
+        lang_flag(std::env::args()).as_deref(),
+        |k| std::env::var(k).ok(),
+    ));
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -119,6 +124,9 @@ pub fn main() -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    crate::i18n::set_lang(crate::i18n::Lang::detect(cli.lang.as_deref(), |k| {
+        std::env::var(k).ok()
+    }));
     // subject-token runs on every token refresh and does one request: no worker threads.
     let mut builder = if matches!(cli.command, Some(Command::SubjectToken(_))) {
         tokio::runtime::Builder::new_current_thread()
@@ -138,6 +146,23 @@ pub fn main() -> ExitCode {
     // Don't wait for lingering tasks (a hanging simulator connection, say).
     runtime.shutdown_background();
     ExitCode::from(code)
+}
+
+/// `--lang ja` / `--lang=ja` before clap has parsed anything (the last one wins).
+fn lang_flag(args: impl Iterator<Item = String>) -> Option<String> {
+    let mut out = None;
+    let mut args = args.skip(1);
+    while let Some(a) = args.next() {
+        if a == "--" {
+            break;
+        }
+        if let Some(v) = a.strip_prefix("--lang=") {
+            out = Some(v.to_string());
+        } else if a == "--lang" {
+            out = args.next();
+        }
+    }
+    out
 }
 
 impl Failure {

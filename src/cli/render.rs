@@ -202,11 +202,12 @@ pub fn report(r: &crate::checks::Report, ascii: bool) -> String {
             f.id.as_str(),
             f.title
         );
-        for line in f.detail.lines() {
+        for line in f.detail.to_string().lines() {
             let _ = writeln!(out, "    {line}");
         }
         if !f.fix.is_empty() && f.status != Status::Pass {
-            let mut lines = f.fix.lines();
+            let fix = f.fix.to_string();
+            let mut lines = fix.lines();
             if let Some(first) = lines.next() {
                 let _ = writeln!(out, "    fix: {first}");
             }

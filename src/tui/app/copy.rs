@@ -250,9 +250,10 @@ impl App {
             if f.fix.is_empty() || !matches!(f.status, Status::Fail | Status::Warn) {
                 continue;
             }
-            let commands = fix_commands(&f.fix);
+            let fix = f.fix.to_string();
+            let commands = fix_commands(&fix);
             if commands.is_empty() {
-                out.push(Copyable::new(format!("{}: fix", f.id), &f.fix));
+                out.push(Copyable::new(format!("{}: fix", f.id), &f.fix.to_string()));
             }
             for cmd in commands {
                 out.push(Copyable::new(
@@ -344,7 +345,10 @@ impl App {
             Step::Test => {
                 for f in self.findings.values() {
                     if !f.fix.is_empty() && matches!(f.status, Status::Fail | Status::Warn) {
-                        out.push(Copyable::new(format!("fix for {}", f.id), &f.fix));
+                        out.push(Copyable::new(
+                            format!("fix for {}", f.id),
+                            &f.fix.to_string(),
+                        ));
                     }
                 }
             }

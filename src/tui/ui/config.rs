@@ -98,17 +98,27 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
                 mark_span(app, theme, super::Mark::Done(f.status)),
                 Span::raw(" "),
                 Span::styled(
-                    f.detail.lines().next().unwrap_or_default().to_string(),
+                    f.detail
+                        .to_string()
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .to_string(),
                     theme.status(f.status),
                 ),
             ]));
             out.extend(para(
-                &f.detail.lines().skip(1).collect::<Vec<_>>().join("\n"),
+                &f.detail
+                    .to_string()
+                    .lines()
+                    .skip(1)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
                 "  ",
                 theme.value(),
             ));
             if !f.fix.is_empty() && f.status != Status::Pass {
-                out.extend(para(&f.fix, "  fix: ", theme.value()));
+                out.extend(para(&f.fix.to_string(), "  fix: ", theme.value()));
             }
         }
         None if app.checks_running => out.push(Line::raw(format!(

@@ -122,9 +122,9 @@ pub fn lines(app: &App, theme: &Theme, width: u16) -> Lines {
             format!("{} {}", f.status.mark(theme.ascii), f.title),
             theme.status(f.status),
         ));
-        out.extend(para(&f.detail, "  ", theme.value()));
+        out.extend(para(&f.detail.to_string(), "  ", theme.value()));
         if !f.fix.is_empty() {
-            out.extend(para(&f.fix, "  fix: ", theme.value()));
+            out.extend(para(&f.fix.to_string(), "  fix: ", theme.value()));
         }
     }
     out

@@ -153,7 +153,7 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
                     "{} Failed at {}: {}",
                     Status::Fail.mark(theme.ascii),
                     hop.name,
-                    first_line(&f.detail)
+                    first_line(&f.detail.to_string())
                 ),
                 theme.status(Status::Fail),
             ));
@@ -167,12 +167,17 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
                 out.push(Line::styled(provider, theme.value()));
             }
             if !f.fix.is_empty() {
-                out.extend(para(&f.fix, "fix: ", theme.value()));
+                out.extend(para(&f.fix.to_string(), "fix: ", theme.value()));
             }
             out.push(Line::raw(""));
             out.push(heading(theme, "Details"));
             out.extend(para(
-                &f.detail.lines().skip(1).collect::<Vec<_>>().join("\n"),
+                &f.detail
+                    .to_string()
+                    .lines()
+                    .skip(1)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
                 "",
                 theme.value(),
             ));
@@ -206,11 +211,11 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
             ));
             for f in app.findings.values().filter(|f| f.status == Status::Warn) {
                 out.push(Line::styled(
-                    format!("{} {}", f.title, first_line(&f.detail)),
+                    format!("{} {}", f.title, first_line(&f.detail.to_string())),
                     theme.status(Status::Warn),
                 ));
                 if !f.fix.is_empty() {
-                    out.extend(para(&f.fix, "fix: ", theme.value()));
+                    out.extend(para(&f.fix.to_string(), "fix: ", theme.value()));
                 }
             }
         }

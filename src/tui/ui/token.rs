@@ -99,7 +99,13 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
         Some(fd) => {
             sig.push(mark_span(app, theme, super::Mark::Done(fd.status)));
             sig.push(Span::raw(" "));
-            let first = fd.detail.lines().next().unwrap_or_default().to_string();
+            let first = fd
+                .detail
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string();
             sig.push(Span::styled(first, theme.status(fd.status)));
         }
         None if app.running.contains(&CheckId::TokenSignature) || app.checks_running => {
@@ -119,6 +125,7 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
     {
         out.extend(para(
             fd.detail
+                .to_string()
                 .lines()
                 .skip(1)
                 .collect::<Vec<_>>()
@@ -128,7 +135,7 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
             theme.value(),
         ));
         if !fd.fix.is_empty() {
-            out.extend(para(&fd.fix, "  fix: ", theme.value()));
+            out.extend(para(&fd.fix.to_string(), "  fix: ", theme.value()));
         }
     }
     if let Some(fd) = app.finding(CheckId::TokenClaims)
@@ -139,7 +146,7 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
             theme.status(fd.status),
         ));
         if !fd.fix.is_empty() {
-            out.extend(para(&fd.fix, "  fix: ", theme.value()));
+            out.extend(para(&fd.fix.to_string(), "  fix: ", theme.value()));
         }
     }
     if let Some(sha) = &s.sha256 {
