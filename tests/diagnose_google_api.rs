@@ -60,16 +60,19 @@ fn check(name: &str, e: &Explanation, id: &str, detail: &[&str], fix: &[&str], r
     assert_eq!(e.id, id, "{name}: {e:#?}");
     for d in detail {
         assert!(
-            e.detail.contains(d),
+            e.detail.en().contains(d),
             "{name}: detail lacks {d:?}\n{}",
             e.detail
         );
     }
     for f in fix {
-        assert!(e.fix.contains(f), "{name}: fix lacks {f:?}\n{}", e.fix);
+        assert!(e.fix.en().contains(f), "{name}: fix lacks {f:?}\n{}", e.fix);
     }
     assert_eq!(e.retryable, retryable, "{name}: retryable");
-    assert!(!e.summary.is_empty() && !e.summary.contains('\n'), "{name}");
+    assert!(
+        !e.summary.is_empty() && !e.summary.en().contains('\n'),
+        "{name}"
+    );
 }
 
 #[test]
@@ -360,9 +363,12 @@ fn permissions_probe() {
         ],
         false,
     );
-    assert!(e.summary.contains("aiplatform.endpoints.predict"));
+    assert!(e.summary.en().contains("aiplatform.endpoints.predict"));
     // Exactly one command per role.
-    assert_eq!(e.fix.matches("--role=roles/aiplatform.user").count(), 2);
+    assert_eq!(
+        e.fix.en().matches("--role=roles/aiplatform.user").count(),
+        2
+    );
 
     let e = explain_permissions(&[], &wanted, &direct()).unwrap();
     check(
@@ -559,7 +565,7 @@ fn vertex_errors() {
         model,
     );
     assert_eq!(e.id, "vertex.permission_denied");
-    assert!(e.summary.contains("aiplatform.endpoints.predict"));
+    assert!(e.summary.en().contains("aiplatform.endpoints.predict"));
 
     let body = google(
         403,

@@ -229,7 +229,7 @@ fn catalogue_table() {
         assert_eq!(e.id, c.id, "{}: {e:#?}", c.name);
         for d in &c.detail {
             assert!(
-                e.detail.contains(d.as_str()),
+                e.detail.en().contains(d.as_str()),
                 "{}: detail lacks {d:?}\n{}",
                 c.name,
                 e.detail
@@ -237,7 +237,7 @@ fn catalogue_table() {
         }
         for f in &c.fix {
             assert!(
-                e.fix.contains(f.as_str()),
+                e.fix.en().contains(f.as_str()),
                 "{}: fix lacks {f:?}\n{}",
                 c.name,
                 e.fix
@@ -245,14 +245,14 @@ fn catalogue_table() {
         }
         assert_eq!(e.retryable, c.retryable, "{}: retryable", c.name);
         assert!(
-            !e.summary.is_empty() && !e.summary.contains('\n'),
+            !e.summary.is_empty() && !e.summary.en().contains('\n'),
             "{}: summary {:?}",
             c.name,
             e.summary
         );
         assert!(!e.fix.is_empty(), "{}", c.name);
         // Nothing left unfilled.
-        for text in [&e.summary, &e.detail, &e.fix] {
+        for text in [e.summary.en(), e.detail.en(), e.fix.en()] {
             for gap in ["<token_", "<error", "<provider_", "{token", "{expected"] {
                 assert!(!text.contains(gap), "{}: unfilled {gap} in {text}", c.name);
             }
@@ -276,13 +276,13 @@ fn known_errors_quote_the_server_verbatim() {
     let d = "The audience in ID Token [api://x] does not match the expected audience.";
     let e = explain_sts(400, &oauth("invalid_grant", d), &ctx());
     assert!(
-        e.detail.contains(&format!("error_description={d:?}")),
+        e.detail.en().contains(&format!("error_description={d:?}")),
         "{}",
         e.detail
     );
-    assert!(e.detail.contains("error=\"invalid_grant\""));
+    assert!(e.detail.en().contains("error=\"invalid_grant\""));
     // The summary is never just the raw body.
-    assert_ne!(e.summary, d);
+    assert_ne!(e.summary.en(), d);
 }
 
 #[test]
@@ -294,11 +294,15 @@ fn tolerant_parsing() {
     // Missing error_description: unknown, error verbatim.
     let e = explain_sts(400, r#"{"error":"invalid_grant"}"#, &ctx());
     assert_eq!(e.id, "sts.unknown");
-    assert!(e.detail.contains("error: invalid_grant"), "{}", e.detail);
+    assert!(
+        e.detail.en().contains("error: invalid_grant"),
+        "{}",
+        e.detail
+    );
     // JSON of another shape.
     let e = explain_sts(400, r#"{"foo":1}"#, &ctx());
     assert_eq!(e.id, "sts.unknown");
-    assert!(e.detail.contains(r#"{"foo":1}"#), "{}", e.detail);
+    assert!(e.detail.en().contains(r#"{"foo":1}"#), "{}", e.detail);
     // Empty context: placeholders, no panic.
     let e = explain_sts(
         400,
@@ -308,8 +312,16 @@ fn tolerant_parsing() {
         ),
         &Context::default(),
     );
-    assert!(e.fix.contains("update-oidc '<PROVIDER_ID>'"), "{}", e.fix);
-    assert!(e.fix.contains("--allowed-audiences='api://x'"), "{}", e.fix);
+    assert!(
+        e.fix.en().contains("update-oidc '<PROVIDER_ID>'"),
+        "{}",
+        e.fix
+    );
+    assert!(
+        e.fix.en().contains("--allowed-audiences='api://x'"),
+        "{}",
+        e.fix
+    );
 }
 
 #[test]
@@ -336,6 +348,6 @@ fn context_from_token_helpers() {
 fn an_empty_json_error_body_is_named_as_such() {
     let e = explain_sts(400, "{}", &wif_doctor::diagnose::Context::default());
     assert_eq!(e.id, "sts.unknown");
-    assert!(e.detail.contains("HTTP 400"), "{}", e.detail);
-    assert!(e.detail.contains("verbatim"), "{}", e.detail);
+    assert!(e.detail.en().contains("HTTP 400"), "{}", e.detail);
+    assert!(e.detail.en().contains("verbatim"), "{}", e.detail);
 }

@@ -29,11 +29,8 @@ fn context(s: &Session, f: &Fetched) -> Context {
 }
 
 fn explained(id: CheckId, e: Explanation, status: u16, body: &str) -> Finding {
-    let detail = if e.detail.is_empty() {
-        e.summary.clone()
-    } else {
-        format!("{}\n{}", e.summary, e.detail)
-    };
+    let mut detail = e.summary.clone();
+    detail.line(e.detail);
     Finding::fail(id, detail, e.fix).with_data(json!({
         "explanation": e.id, "retryable": e.retryable, "status": status,
         "body": crate::http::excerpt(body.as_bytes(), 1000),

@@ -218,9 +218,9 @@ fn explanation(
 ) -> Explanation {
     Explanation {
         id: id.to_string(),
-        summary,
-        detail: format!("{}\n{said}", cause.trim_end()),
-        fix,
+        summary: summary.into(),
+        detail: format!("{}\n{said}", cause.trim_end()).into(),
+        fix: fix.into(),
         retryable,
     }
 }
@@ -545,9 +545,9 @@ pub fn explain_permissions(
     };
     Some(Explanation {
         id: "permissions.missing".to_string(),
-        summary: format!("The federated identity lacks {key} on project {project}"),
-        detail: cause,
-        fix: format!("{}. {PROPAGATION}", fixes.join("; ")),
+        summary: format!("The federated identity lacks {key} on project {project}").into(),
+        detail: cause.into(),
+        fix: format!("{}. {PROPAGATION}", fixes.join("; ")).into(),
         retryable: false,
     })
 }

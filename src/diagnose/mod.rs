@@ -24,6 +24,7 @@ pub(crate) use text::audience_issues;
 pub use text::visible;
 
 use crate::gcp;
+use crate::i18n::Text;
 use crate::jwt::{self, DecodedJwt, TokenVersion};
 use serde::Serialize;
 
@@ -33,11 +34,11 @@ pub struct Explanation {
     /// Catalogue entry id, e.g. `sts.audience_mismatch`; `*.unknown` when nothing matched.
     pub id: String,
     /// One line: what happened.
-    pub summary: String,
+    pub summary: Text,
     /// The likely cause, with the actual values side by side, and the server's words verbatim.
-    pub detail: String,
+    pub detail: Text,
     /// The exact fix: a value or a full command.
-    pub fix: String,
+    pub fix: Text,
     /// Trying again (with a freshly fetched token, after a short wait) may succeed without
     /// any configuration change.
     pub retryable: bool,

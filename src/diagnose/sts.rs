@@ -212,9 +212,9 @@ pub fn explain_sts(status: u16, body: &str, ctx: &Context) -> Explanation {
     };
     Explanation {
         id: entry.id.clone(),
-        summary,
-        detail,
-        fix: render(&entry.fix, &vars),
+        summary: summary.into(),
+        detail: detail.into(),
+        fix: render(&entry.fix, &vars).into(),
         retryable: entry.retryable,
     }
 }

@@ -206,6 +206,11 @@ impl Text {
         }
     }
 
+    /// The English rendering, whatever the process language (tests compare against it).
+    pub fn en(&self) -> String {
+        self.render(Lang::En)
+    }
+
     /// Every catalogue key used, depth first (for tests and `--json` consumers).
     pub fn keys(&self) -> Vec<&str> {
         let mut out = Vec::new();
