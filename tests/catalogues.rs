@@ -137,7 +137,7 @@ fn templates_fill_typed_values_and_keep_literal_braces() {
     let mut out = String::new();
     wif_doctor::i18n::render_template("a {x} {{y}} {missing} }", &mut out, |n, o| {
         if n == "x" {
-            o.push_str("1");
+            o.push('1');
             true
         } else {
             false

@@ -253,7 +253,7 @@ impl App {
             let fix = f.fix.to_string();
             let commands = fix_commands(&fix);
             if commands.is_empty() {
-                out.push(Copyable::new(format!("{}: fix", f.id), &f.fix.to_string()));
+                out.push(Copyable::new(format!("{}: fix", f.id), f.fix.to_string()));
             }
             for cmd in commands {
                 out.push(Copyable::new(
@@ -347,7 +347,7 @@ impl App {
                     if !f.fix.is_empty() && matches!(f.status, Status::Fail | Status::Warn) {
                         out.push(Copyable::new(
                             format!("fix for {}", f.id),
-                            &f.fix.to_string(),
+                            f.fix.to_string(),
                         ));
                     }
                 }
