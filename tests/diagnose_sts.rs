@@ -279,7 +279,7 @@ fn has_japanese(s: &str) -> bool {
 /// An expected fragment that is a value or a command (no spaces, or a command line), which
 /// must appear unchanged in every language.
 fn is_value(s: &str) -> bool {
-    !s.contains(' ')
+    (!s.contains(' ') && !s.chars().all(char::is_alphabetic))
         || ["gcloud ", "curl ", "az ", "date ", "wif-doctor ", "--"]
             .iter()
             .any(|p| s.starts_with(p))
@@ -361,6 +361,10 @@ fn catalogue_table() {
             e.detail.render(Lang::Ja),
             e.fix.render(Lang::Ja),
         );
+        if std::env::var_os("STS_PRINT").is_some() {
+            // `STS_PRINT=1 cargo test --test diagnose_sts catalogue_table -- --nocapture`
+            println!("== {} ({})\n{sj}\n{dj}\n{fj}\n", c.name, c.id);
+        }
         for (part, t) in [("summary", &sj), ("detail", &dj), ("fix", &fj)] {
             assert!(
                 has_japanese(t),
