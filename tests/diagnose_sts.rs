@@ -4,6 +4,8 @@
 //! actual values and the exact commands) and in Japanese (Japanese text that still names the
 //! same values and commands).
 
+mod common;
+use common::{World, finding, set};
 use std::collections::BTreeSet;
 use wif_doctor::diagnose::{Context, Explanation, catalogue_ids, explain_sts};
 use wif_doctor::i18n::{Lang, Text, has_key};
@@ -569,4 +571,105 @@ fn structure_decides_before_the_text() {
     // The same OAuth error with an unknown description is not guessed from the error alone.
     let e = explain_sts(400, &oauth("invalid_grant", "Something new."), &ctx());
     assert_eq!(e.id, "sts.unknown");
+}
+
+/// Every simulator scenario whose failure is an STS answer (the simulator replays the §2.4
+/// bodies): under `LANG=ja_JP.UTF-8` the failing `sts.exchange` finding is Japanese and still
+/// names the actual wrong value and the exact command; under `LC_ALL=C` it has no Japanese.
+#[test]
+fn sts_failures_end_to_end_in_japanese() {
+    use wif_doctor::sim::{Scenario, TokenVersion as SimVersion};
+    let update = "gcloud iam workload-identity-pools providers update-oidc azure-mi --project=demo-project --location=global --workload-identity-pool=azure-pool";
+    let scenarios: Vec<(Scenario, Box<dyn Fn(&World) -> (Vec<String>, Vec<String>)>)> = vec![
+        (
+            Scenario::AudienceMismatch,
+            Box::new(move |w| {
+                let aud = w.sim.app_v1().identifier_uri.clone();
+                (
+                    vec![aud.clone()],
+                    vec![format!("{update} --allowed-audiences='{aud}'")],
+                )
+            }),
+        ),
+        (
+            Scenario::IssuerMismatch,
+            Box::new(move |w| {
+                let v1 = w.sim.issuer(SimVersion::V1);
+                let v2 = w.sim.issuer(SimVersion::V2);
+                (
+                    vec![v1.clone(), v2],
+                    vec![format!("{update} --issuer-uri='{v1}'")],
+                )
+            }),
+        ),
+        (
+            Scenario::DisabledPool,
+            Box::new(move |_| {
+                (
+                    vec!["azure-pool".into(), "invalid_target".into()],
+                    vec![format!("{update} --no-disabled")],
+                )
+            }),
+        ),
+        (
+            Scenario::ProjectIdAudience,
+            Box::new(|_| {
+                (
+                    vec!["⟨demo-project⟩".into()],
+                    vec![
+                        "gcloud projects describe demo-project --format='value(projectNumber)'"
+                            .into(),
+                    ],
+                )
+            }),
+        ),
+        (
+            Scenario::AttributeCondition,
+            Box::new(move |w| {
+                let tid = w.sim.tenant_id().to_string();
+                (
+                    vec![tid.clone()],
+                    vec![format!(
+                        "{update} --attribute-condition=\"assertion.tid=='{tid}'"
+                    )],
+                )
+            }),
+        ),
+        (
+            Scenario::ExpiredToken,
+            Box::new(|_| (vec!["iat=".into()], vec!["date -u".into()])),
+        ),
+    ];
+    for (scenario, expect) in scenarios {
+        let w = World::new(scenario);
+        let (values, commands) = expect(&w);
+        let mut env = w.full_env();
+        set(&mut env, "LANG", "ja_JP.UTF-8");
+        let j = w.run(&env, &["check", "--json"]).json();
+        let f = finding(&j, "sts.exchange");
+        assert_eq!(f["status"], "fail", "{scenario:?}: {f:#}");
+        let detail = f["detail"].as_str().unwrap_or_default();
+        let fix = f["fix"].as_str().unwrap_or_default();
+        assert!(has_japanese(detail), "{scenario:?}: {detail}");
+        assert!(has_japanese(fix), "{scenario:?}: {fix}");
+        for v in &values {
+            assert!(
+                detail.contains(v.as_str()),
+                "{scenario:?}: detail lacks {v:?}\n{detail}"
+            );
+        }
+        for c in &commands {
+            assert!(
+                fix.contains(c.as_str()),
+                "{scenario:?}: fix lacks {c:?}\n{fix}"
+            );
+        }
+        set(&mut env, "LC_ALL", "C");
+        let j = w.run(&env, &["check", "--json"]).json();
+        let f = finding(&j, "sts.exchange");
+        for part in ["title", "detail", "fix"] {
+            let t = f[part].as_str().unwrap_or_default();
+            assert!(!has_japanese(t), "{scenario:?} LC_ALL=C: {part} {t}");
+        }
+    }
 }
