@@ -580,7 +580,9 @@ fn structure_decides_before_the_text() {
 fn sts_failures_end_to_end_in_japanese() {
     use wif_doctor::sim::{Scenario, TokenVersion as SimVersion};
     let update = "gcloud iam workload-identity-pools providers update-oidc azure-mi --project=demo-project --location=global --workload-identity-pool=azure-pool";
-    let scenarios: Vec<(Scenario, Box<dyn Fn(&World) -> (Vec<String>, Vec<String>)>)> = vec![
+    /// (values the detail names, commands the fix holds) for a scenario's world.
+    type Expect = Box<dyn Fn(&World) -> (Vec<String>, Vec<String>)>;
+    let scenarios: Vec<(Scenario, Expect)> = vec![
         (
             Scenario::AudienceMismatch,
             Box::new(move |w| {
