@@ -563,6 +563,19 @@ fn structure_decides_before_the_text() {
     let e = explain_sts(403, body, &ctx());
     assert_eq!(e.id, "sts.service_disabled");
     assert!(e.summary.en().contains("project 999"), "{}", e.summary.en());
+    // The error's project against the settings' (number / ID).
+    assert!(
+        e.detail
+            .en()
+            .contains("The error names project 999, but your settings say 123456789012 / my-proj"),
+        "{}",
+        e.detail.en()
+    );
+    let ja = e.detail.render(Lang::Ja);
+    assert!(
+        ja.contains("エラーが示すプロジェクトは 999 ですが、設定は 123456789012 / my-proj です"),
+        "{ja}"
+    );
     assert!(
         e.fix
             .render(Lang::Ja)
@@ -674,4 +687,23 @@ fn sts_failures_end_to_end_in_japanese() {
             assert!(!has_japanese(t), "{scenario:?} LC_ALL=C: {part} {t}");
         }
     }
+}
+
+#[test]
+fn a_consumer_matching_the_settings_is_not_flagged() {
+    // google-sts-wif.md §3 Errors: SERVICE_DISABLED naming the settings' own project.
+    let body = r#"{"error":{"code":403,"message":"Security Token Service API has not been used in project 123456789012 before or it is disabled.","status":"PERMISSION_DENIED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"SERVICE_DISABLED","domain":"googleapis.com","metadata":{"service":"sts.googleapis.com","consumer":"projects/123456789012"}}]}}"#;
+    let e = explain_sts(403, body, &ctx());
+    assert_eq!(e.id, "sts.service_disabled");
+    assert!(
+        !e.detail.en().contains("your settings say"),
+        "{}",
+        e.detail.en()
+    );
+    // Another ErrorInfo domain is not this entry.
+    let other = body.replace(
+        "\"domain\":\"googleapis.com\"",
+        "\"domain\":\"example.com\"",
+    );
+    assert_ne!(explain_sts(403, &other, &ctx()).id, "sts.service_disabled");
 }

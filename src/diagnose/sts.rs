@@ -59,6 +59,9 @@ pub(crate) struct Entry {
     /// `ErrorInfo.reason` for Google-shaped bodies.
     #[serde(default)]
     pub reason: Option<String>,
+    /// `ErrorInfo.domain` for Google-shaped bodies.
+    #[serde(default)]
+    pub domain: Option<String>,
     #[serde(default)]
     pub captures: Vec<String>,
     pub summary: Texts,
@@ -192,11 +195,21 @@ fn matches(e: &Entry, status: u16, body: &Body) -> bool {
             return false;
         }
     }
-    let (error, description, reason) = match body {
-        Body::OAuth { error, description } => (error.as_str(), description.as_str(), None),
-        Body::Google(g) => (g.status.as_str(), g.message.as_str(), g.reason.as_deref()),
-        _ => ("", "", None),
+    let (error, description, reason, domain) = match body {
+        Body::OAuth { error, description } => (error.as_str(), description.as_str(), None, None),
+        Body::Google(g) => (
+            g.status.as_str(),
+            g.message.as_str(),
+            g.reason.as_deref(),
+            g.domain.as_deref(),
+        ),
+        _ => ("", "", None, None),
     };
+    if let Some(want) = &e.domain
+        && !domain.is_some_and(|d| d.eq_ignore_ascii_case(want))
+    {
+        return false;
+    }
     if let Some(want) = &e.error
         && !want.eq_ignore_ascii_case(error.trim())
     {
@@ -337,9 +350,28 @@ pub(crate) fn google_vars(vars: &mut Vars, g: &GoogleError, ctx: &Context) {
             .service()
             .unwrap_or_else(|| "sts.googleapis.com".to_string())),
     );
-    let consumer = g
-        .consumer_project()
+    let named = g.consumer_project();
+    let consumer = named
+        .clone()
         .unwrap_or_else(|| ctx.gcloud_project().to_string());
+    // "The error names project X, your settings say Y."
+    let settings: Vec<&str> = [ctx.project_number.as_deref(), ctx.project_id.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    vars.insert(
+        "consumer_note",
+        txt(match &named {
+            Some(n) if !settings.is_empty() && !settings.contains(&n.as_str()) => after(msg!(
+                "sts.google.consumer_differs",
+                consumer = n,
+                settings = settings.join(" / ")
+            )),
+            _ => Text::new(),
+        }),
+    );
     vars.insert("consumer_project_q", val(shell_quote(&consumer)));
     vars.insert("consumer_project", val(consumer));
 }
