@@ -110,7 +110,7 @@ fn cases() -> Vec<Case> {
     let long_sub = format!("/eid1/c/pub/t/{}", "x".repeat(130));
     vec![
         case("audience pool only", 400, oauth("invalid_request", AUDIENCE_FORMAT), "sts.audience_format")
-            .src("google-sts-wif.md §2.4 row invalid_request/Invalid value for \"audience\" ([issues] google-github-actions/auth#60, #211, #521: pool instead of provider, https: prefix)")
+            .src("google-sts-wif.md §2.4 row invalid_request/Invalid value for \"audience\"; body verbatim in https://github.com/google-github-actions/auth/issues/211; a pool instead of the provider: https://github.com/google-github-actions/auth/issues/60")
             .ctx(|c| c.audience = Some("https://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/azure-pool".into()))
             .detail(&["https://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/azure-pool", "names the pool only", "https:"])
             .fix(&[EXPECTED_AUD, "wif-doctor config --force"]),
@@ -119,13 +119,23 @@ fn cases() -> Vec<Case> {
             .ctx(|c| c.audience = Some("//iam.googleapis.com/projects/my-proj/locations/global/workloadIdentityPools/azure-pool/providers/azure-mi".into()))
             .detail(&["⟨my-proj⟩", "project number"])
             .fix(&[EXPECTED_AUD]),
+        case("audience for another universe", 400, oauth("invalid_request", AUDIENCE_FORMAT), "sts.audience_format")
+            .src("https://github.com/google-github-actions/auth/issues/521 (audience //iam.apis-berlin-build0.goog/…, body verbatim); google-sts-wif.md §2.4 (wrong universe host)")
+            .ctx(|c| c.audience = Some("//iam.apis-berlin-build0.goog/projects/1234567890/locations/global/workloadIdentityPools/cicd-0/providers/github-default".into()))
+            .detail(&["//iam.apis-berlin-build0.goog/projects/1234567890/locations/global/workloadIdentityPools/cicd-0/providers/github-default"])
+            .fix(&[EXPECTED_AUD]),
+        case("audience is an attribute principal path", 400, oauth("invalid_request", AUDIENCE_FORMAT), "sts.audience_format")
+            .src("https://github.com/google-github-actions/setup-gcloud/issues/546 (workload_identity_provider …/workloadIdentityPools/github/attribute.repository/…)")
+            .ctx(|c| c.audience = Some("//iam.googleapis.com/projects/1234567890/locations/global/workloadIdentityPools/github/attribute.repository/my-org/my-repo".into()))
+            .detail(&["//iam.googleapis.com/projects/1234567890/locations/global/workloadIdentityPools/github/attribute.repository/my-org/my-repo"])
+            .fix(&[EXPECTED_AUD, "wif-doctor config --force"]),
         case("invalid target, project ID as number", 400, oauth("invalid_target", INVALID_TARGET), "sts.invalid_target")
             .src("google-sts-wif.md §2.4 row invalid_target ([issues] google-github-actions/auth#333: project ID instead of number)")
             .ctx(|c| c.project_number = Some("my-proj".into()))
             .detail(&["First: the project number setting ⟨my-proj⟩ is not a number", "disabled, deleted"])
             .fix(&["gcloud projects describe my-proj --format='value(projectNumber)'"]),
         case("invalid target", 400, oauth("invalid_target", INVALID_TARGET), "sts.invalid_target")
-            .src("google-sts-wif.md §2.4 row invalid_target ([issues] google-github-actions/auth#202, #370; [meas] disabled provider)")
+            .src("google-sts-wif.md §2.4 row invalid_target; body verbatim in https://github.com/google-github-actions/auth/issues/334 (duplicate of #333); [meas] disabled provider")
             .detail(&[EXPECTED_AUD, "azure-pool", "azure-mi", "123456789012"])
             .fix(&[
                 "gcloud iam workload-identity-pools providers describe azure-mi --project=my-proj --location=global --workload-identity-pool=azure-pool --format=json",
