@@ -298,25 +298,12 @@ pub fn explain_sts(status: u16, body: &str, ctx: &Context) -> Explanation {
                 m = m.arg(*k, a.clone());
             }
         }
-        let mut t = Text::from(m);
-        // Values are often the server's words: they never start a line.
-        t.map_values(&mut |v| {
-            if let std::borrow::Cow::Owned(s) = crate::untrusted::inline(v) {
-                *v = s;
-            }
-        });
-        t
+        inline_values(m.into())
     };
     let summary = text("summary", &entry.summary);
     let mut detail = text("cause", &entry.cause);
     if entry.id != "sts.unknown" {
-        let mut s = Text::from(said);
-        s.map_values(&mut |v| {
-            if let std::borrow::Cow::Owned(s) = crate::untrusted::inline(v) {
-                *v = s;
-            }
-        });
-        detail.line(s);
+        detail.line(inline_values(said.into()));
     }
     Explanation {
         id: entry.id.clone(),
@@ -325,6 +312,16 @@ pub fn explain_sts(status: u16, body: &str, ctx: &Context) -> Explanation {
         fix: text("fix", &entry.fix),
         retryable: entry.retryable,
     }
+}
+
+/// Values are often the server's words: they never start a line.
+fn inline_values(mut t: Text) -> Text {
+    t.map_values(&mut |v| {
+        if let std::borrow::Cow::Owned(s) = crate::untrusted::inline(v) {
+            *v = s;
+        }
+    });
+    t
 }
 
 fn capture_key(name: &str) -> Option<&'static str> {
