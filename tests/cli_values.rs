@@ -99,3 +99,67 @@ fn a_project_id_in_place_of_the_number_gets_a_warning() {
         r.stdout
     );
 }
+
+fn has_japanese(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}'))
+}
+
+#[test]
+fn japanese_values_name_the_wrong_value_and_the_exact_command() {
+    let w = World::new(Scenario::Healthy);
+    let mut env = w.app_service_env();
+    set(&mut env, "LANG", "ja_JP.UTF-8");
+    let args = [
+        "values",
+        "--project-number",
+        "demo-project",
+        "--pool",
+        "azure-pool",
+    ];
+    let r = w.run(&env, &args);
+    assert_eq!(r.code, 0, "{}", r.all());
+    // The note about the project number is Japanese and keeps the value and the command.
+    let note = r
+        .stdout
+        .lines()
+        .find(|l| l.contains("\"demo-project\""))
+        .unwrap_or_else(|| panic!("no note names the value:\n{}", r.stdout));
+    assert!(has_japanese(note), "{note}");
+    assert!(note.contains("プロジェクト番号"), "{note}");
+    assert!(
+        note.contains("gcloud projects describe demo-project --format='value(projectNumber)'"),
+        "{note}"
+    );
+    // Labels follow the console's terms; commands stay as they are.
+    assert!(r.stdout.contains("許可するオーディエンス"), "{}", r.stdout);
+    assert!(r.stdout.contains("属性マッピング"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("providers create-oidc azure-mi")
+            || r.stdout.contains("providers create-oidc '<PROVIDER_ID>'"),
+        "{}",
+        r.stdout
+    );
+
+    // --json: text fields follow the language, values do not.
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let ja = w.run(&env, &json_args).json();
+    let why = ja["missing"][0]["why"].as_str().unwrap_or_default();
+    assert!(has_japanese(why), "{}", ja["missing"]);
+    assert!(!has_japanese(&ja["gcloud"].to_string()));
+    assert!(!has_japanese(ja["terraform"].as_str().unwrap()));
+
+    // LC_ALL=C (over LANG=ja) and --lang en: no Japanese at all.
+    let mut c = env.clone();
+    set(&mut c, "LC_ALL", "C");
+    let r = w.run(&c, &args);
+    assert!(!has_japanese(&r.all()), "{}", r.all());
+    let mut en_args = vec!["--lang", "en"];
+    en_args.extend(args);
+    let r = w.run(&env, &en_args);
+    assert!(!has_japanese(&r.all()), "{}", r.all());
+    let en = w.run(&c, &json_args).json();
+    assert_eq!(en["gcloud"], ja["gcloud"]);
+    assert_eq!(en["principal_set"], ja["principal_set"]);
+}

@@ -1,4 +1,22 @@
 use wif_doctor::gcp::{self, GoogleInputs, TokenFacts, derive};
+use wif_doctor::i18n::{Lang, Text};
+
+fn en_notes(notes: &[Text]) -> String {
+    notes.iter().map(Text::en).collect::<Vec<_>>().join("\n")
+}
+
+fn ja_notes(notes: &[Text]) -> String {
+    notes
+        .iter()
+        .map(|n| n.render(Lang::Ja))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn has_japanese(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}'))
+}
 
 const TID: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const SUB: &str = "3f1a9e5c-0b7d-4c2e-9a51-6d2f8e4b7c10";
@@ -84,7 +102,7 @@ fn complete_inputs() {
     assert!(!tf.contains("google_service_account_iam_member"));
     assert_eq!(tf.matches('{').count(), tf.matches('}').count());
     // Issuer notes
-    let notes = v.notes.join("\n");
+    let notes = en_notes(&v.notes);
     assert!(
         notes.contains(&format!(
             "`https://sts.windows.net/{TID}` (no trailing slash), which is also accepted"
@@ -159,6 +177,7 @@ fn missing_settings_use_placeholders() {
     assert!(
         v.missing[0]
             .why
+            .en()
             .contains("gcloud projects describe my-proj --format='value(projectNumber)'")
     );
     // Placeholders are shell-quoted so a pasted command cannot redirect.
@@ -207,7 +226,7 @@ fn nothing_given_at_all() {
     assert_eq!(v.missing[1].flag, Some("--project-id"));
     assert_eq!(v.missing[1].env, Some("GCP_PROJECT_ID"));
     assert_eq!(v.missing[6].flag, None);
-    assert!(v.missing[6].why.contains("`sub`"));
+    assert!(v.missing[6].why.en().contains("`sub`"));
     assert_eq!(v.issuer_uri, "<ISSUER_URI>");
     assert_eq!(v.allowed_audience, "<AUDIENCE>");
     assert_eq!(v.subject, "<SUBJECT>");
@@ -267,7 +286,7 @@ fn v2_token_and_several_audiences() {
         format!("https://login.microsoftonline.com/{TID}/v2.0")
     );
     assert_eq!(v.allowed_audience, "0d7c2c2f-aaaa-bbbb-cccc-000000000001");
-    let notes = v.notes.join("\n");
+    let notes = en_notes(&v.notes);
     assert!(
         notes.contains(&format!(
             "`https://sts.windows.net/{TID}`) rejects this token"
@@ -292,7 +311,7 @@ fn invalid_settings_are_noted_not_fatal() {
         },
         &facts(),
     );
-    let notes = v.notes.join("\n");
+    let notes = en_notes(&v.notes);
     assert!(
         notes.contains(
             "project number: \"my-proj\" is not a project number: this looks like a project ID"
@@ -331,4 +350,80 @@ fn from_decoded_jwt() {
             ..facts()
         }
     );
+}
+
+#[test]
+fn japanese_notes_and_reasons_keep_the_values() {
+    // A v1 token (seed-procedure.md: iss https://sts.windows.net/{TENANT_ID}/) and a project
+    // ID given as the number.
+    let v = derive(
+        &GoogleInputs {
+            project_number: Some("my-proj".into()),
+            pool: Some("gcp-pool".into()),
+            ..inputs()
+        },
+        &facts(),
+    );
+    let ja = ja_notes(&v.notes);
+    assert!(has_japanese(&ja), "{ja}");
+    assert!(ja.contains("プロジェクト番号"), "{ja}");
+    assert!(
+        ja.contains("gcloud projects describe my-proj --format='value(projectNumber)'"),
+        "{ja}"
+    );
+    assert!(ja.contains(r#""gcp-pool""#), "{ja}");
+    assert!(
+        ja.contains(&format!("https://sts.windows.net/{TID}")),
+        "{ja}"
+    );
+    assert!(!has_japanese(&en_notes(&v.notes)));
+
+    // Missing values: Japanese reasons, the same command.
+    let v = derive(
+        &GoogleInputs {
+            project_number: None,
+            ..inputs()
+        },
+        &TokenFacts::default(),
+    );
+    let why = v.missing[0].why.render(Lang::Ja);
+    assert!(has_japanese(&why), "{why}");
+    assert!(
+        why.contains("gcloud projects describe my-proj --format='value(projectNumber)'"),
+        "{why}"
+    );
+    assert!(
+        v.missing
+            .iter()
+            .all(|m| has_japanese(&m.why.render(Lang::Ja)))
+    );
+
+    // Labels follow the language; the values and commands do not.
+    for (label, _) in v.labelled() {
+        assert!(
+            has_japanese(&label.render(Lang::Ja)),
+            "{}",
+            label.render(Lang::En)
+        );
+        assert!(!has_japanese(&label.render(Lang::En)));
+    }
+    assert!(v.gcloud.iter().all(|c| !has_japanese(c)));
+    assert!(!has_japanese(&v.terraform));
+}
+
+#[test]
+fn validation_problems_in_both_languages() {
+    let e = gcp::validate_pool_or_provider_id("Azure_Pool").unwrap_err();
+    assert!(e.en().contains("(use lowercase)"), "{}", e.en());
+    let ja = e.render(Lang::Ja);
+    assert!(ja.contains(r#""Azure_Pool""#) && has_japanese(&ja), "{ja}");
+    let e = gcp::validate_token_url("http://sts.googleapis.com/v1/token", "googleapis.com")
+        .unwrap_err();
+    assert!(e.render(Lang::Ja).contains("http") && has_japanese(&e.render(Lang::Ja)));
+    let p = gcp::project_id_problem("123456").unwrap();
+    assert!(p.en().starts_with("is all digits"), "{}", p.en());
+    assert!(p.render(Lang::Ja).contains("プロジェクト番号"));
+    let e = gcp::validate_service_account_email("a b@c.com").unwrap_err();
+    assert!(e.en().contains("' '"), "{}", e.en());
+    assert!(e.render(Lang::Ja).contains("' '"));
 }

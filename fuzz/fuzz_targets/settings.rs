@@ -101,11 +101,19 @@ fuzz_target!(|data: &[u8]| {
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             );
         }
-        Err(e) => no_raw_controls("pool/provider id", &e),
+        Err(e) => {
+            // Problems are Text now: check both languages.
+            no_raw_controls("pool/provider id", &e.en());
+            no_raw_controls("pool/provider id", &e.render(wif_doctor::i18n::Lang::Ja));
+        },
     }
     match gcp::validate_project_number(id) {
         Ok(()) => assert!(!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())),
-        Err(e) => no_raw_controls("project number", &e),
+        Err(e) => {
+            // Problems are Text now: check both languages.
+            no_raw_controls("project number", &e.en());
+            no_raw_controls("project number", &e.render(wif_doctor::i18n::Lang::Ja));
+        },
     }
     match gcp::validate_project_id(id) {
         Ok(()) => {
@@ -113,7 +121,11 @@ fuzz_target!(|data: &[u8]| {
             assert!((6..=30).contains(&bare.len()), "{id:?}");
             assert!(bare.as_bytes()[0].is_ascii_lowercase() && !bare.ends_with('-'));
         }
-        Err(e) => no_raw_controls("project id", &e),
+        Err(e) => {
+            // Problems are Text now: check both languages.
+            no_raw_controls("project id", &e.en());
+            no_raw_controls("project id", &e.render(wif_doctor::i18n::Lang::Ja));
+        },
     }
     for r in [
         gcp::validate_universe_domain(id),
@@ -121,7 +133,11 @@ fuzz_target!(|data: &[u8]| {
         gcp::validate_token_url(id, "googleapis.com"),
     ] {
         if let Err(e) = r {
-            no_raw_controls("google setting", &e);
+            {
+            // Problems are Text now: check both languages.
+            no_raw_controls("google setting", &e.en());
+            no_raw_controls("google setting", &e.render(wif_doctor::i18n::Lang::Ja));
+        };
         }
     }
 

@@ -1,79 +1,11 @@
-//! A tiny template renderer (`{name}` placeholders, `{{` and `}}` for literal braces) and a
-//! matcher for error texts with named slots (`The issuer in ID Token {iss} does not match …`).
-
-use std::collections::BTreeMap;
-
-pub(crate) type Vars = BTreeMap<&'static str, String>;
-
-/// Fills `{name}` from `vars`. An unknown name renders as `<name>` so a gap is visible but
-/// never breaks the text.
-pub(crate) fn render(template: &str, vars: &Vars) -> String {
-    let mut out = String::with_capacity(template.len() + 64);
-    let mut rest = template;
-    while let Some(i) = rest.find(['{', '}']) {
-        out.push_str(&rest[..i]);
-        let c = rest.as_bytes()[i];
-        let after = &rest[i + 1..];
-        if after.as_bytes().first() == Some(&c) {
-            out.push(c as char);
-            rest = &after[1..];
-            continue;
-        }
-        if c == b'}' {
-            out.push('}');
-            rest = after;
-            continue;
-        }
-        match after.find('}') {
-            Some(j) if is_name(&after[..j]) => {
-                let name = &after[..j];
-                match vars.get(name) {
-                    // Values are often the server's words: they never start a line.
-                    Some(v) => out.push_str(&crate::untrusted::inline(v)),
-                    None => {
-                        out.push('<');
-                        out.push_str(name);
-                        out.push('>');
-                    }
-                }
-                rest = &after[j + 1..];
-            }
-            _ => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
+//! A matcher for error texts with named slots (`The issuer in ID Token {iss} does not match …`):
+//! the STS catalogue's `captures` pick values out of what Google said. (Templates are filled
+//! by `crate::i18n`.)
 
 fn is_name(s: &str) -> bool {
     !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-}
-
-/// The placeholder names a template uses.
-#[cfg(test)]
-pub(crate) fn placeholders(template: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut rest = template;
-    while let Some(i) = rest.find('{') {
-        let after = &rest[i + 1..];
-        if let Some(escaped) = after.strip_prefix('{') {
-            rest = escaped;
-            continue;
-        }
-        match after.find('}') {
-            Some(j) if is_name(&after[..j]) => {
-                names.push(after[..j].to_string());
-                rest = &after[j + 1..];
-            }
-            _ => rest = after,
-        }
-    }
-    names
 }
 
 /// Matches `text` against `pattern`, whose `{name}` slots capture text (case-insensitive for
@@ -133,15 +65,6 @@ pub(crate) fn capture(pattern: &str, text: &str) -> Option<Vec<(String, String)>
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn renders() {
-        let mut v = Vars::new();
-        v.insert("a", "A".into());
-        assert_eq!(render("x {a} {b} {{a}} }} {", &v), "x A <b> {a} } {");
-        assert_eq!(render("extract('/t/{{sub}}')", &v), "extract('/t/{sub}')");
-        assert_eq!(placeholders("{a} {{b}} {c_1}"), vec!["a", "c_1"]);
-    }
 
     #[test]
     fn captures() {

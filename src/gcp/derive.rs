@@ -1,10 +1,17 @@
 //! Values for the Google side, derived from token facts and settings. Missing inputs never
 //! abort: they show as `<PLACEHOLDER>` and are listed in [`GoogleValues::missing`].
 
-use super::ids::{validate_pool_or_provider_id, validate_project_number};
+use super::ids::{project_number_command, validate_pool_or_provider_id, validate_project_number};
 use super::quote::{hcl_string, shell_quote};
+use crate::i18n::{Lang, Msg, Text};
 use crate::jwt::{DecodedJwt, IssuerKind, TokenVersion, classify_issuer};
+use crate::msg;
 use serde::Serialize;
+
+/// A language-neutral template (a command, Terraform) filled in: a value.
+fn neutral(m: Msg) -> String {
+    m.render(Lang::En)
+}
 
 /// The attribute mapping of the seed procedure.
 pub const ATTRIBUTE_MAPPING: &str = "google.subject=assertion.sub,attribute.subject=assertion.sub";
@@ -65,7 +72,7 @@ pub struct MissingValue {
     pub flag: Option<&'static str>,
     /// Environment variable that supplies it (`None` for values that come from the token).
     pub env: Option<&'static str>,
-    pub why: String,
+    pub why: Text,
 }
 
 /// Everything the Google side needs, as exact strings.
@@ -91,27 +98,22 @@ pub struct GoogleValues {
     /// Equivalent Terraform (HCL).
     pub terraform: String,
     pub missing: Vec<MissingValue>,
-    pub notes: Vec<String>,
+    pub notes: Vec<Text>,
 }
 
 impl GoogleValues {
-    /// The copyable values with the labels every face shows them under, in display order.
-    pub fn labelled(&self) -> [(&'static str, &str); 8] {
+    /// The copyable values with the labels every face shows them under (catalogue
+    /// `gcp.label.*`), in display order.
+    pub fn labelled(&self) -> [(Msg, &str); 8] {
         [
-            ("Issuer URI (provider --issuer-uri)", &self.issuer_uri),
-            (
-                "Allowed audience (provider --allowed-audiences)",
-                &self.allowed_audience,
-            ),
-            ("Attribute mapping", &self.attribute_mapping),
-            ("Subject (managed identity object ID)", &self.subject),
-            ("Provider resource name", &self.provider_resource),
-            (
-                "STS audience (credential config \"audience\")",
-                &self.sts_audience,
-            ),
-            ("Principal (this identity)", &self.principal),
-            ("PrincipalSet (attribute.subject)", &self.principal_set),
+            (msg!("gcp.label.issuer_uri"), &self.issuer_uri),
+            (msg!("gcp.label.allowed_audience"), &self.allowed_audience),
+            (msg!("gcp.label.attribute_mapping"), &self.attribute_mapping),
+            (msg!("gcp.label.subject"), &self.subject),
+            (msg!("gcp.label.provider_resource"), &self.provider_resource),
+            (msg!("gcp.label.sts_audience"), &self.sts_audience),
+            (msg!("gcp.label.principal"), &self.principal),
+            (msg!("gcp.label.principal_set"), &self.principal_set),
         ]
     }
 }
@@ -164,20 +166,15 @@ pub fn derive(inputs: &GoogleInputs, token: &TokenFacts) -> GoogleValues {
     let project_number = match present(&inputs.project_number) {
         Some(n) => n.to_string(),
         None => {
-            let how = match project_id {
-                Some(id) => format!(
-                    "gcloud projects describe {} --format='value(projectNumber)'",
-                    shell_quote(id)
-                ),
-                None => "the Google Cloud console's project overview page".to_string(),
+            let how: Text = match project_id {
+                Some(id) => project_number_command(id).into(),
+                None => msg!("gcp.missing.console_overview").into(),
             };
             missing.push(MissingValue {
                 name: "project_number",
                 flag: Some("--project-number"),
                 env: Some("GCP_PROJECT_NUMBER"),
-                why: format!(
-                    "the audience and IAM principals name the project by number (not ID); find it with {how}"
-                ),
+                why: msg!("gcp.missing.project_number", how = how).into(),
             });
             "<PROJECT_NUMBER>".to_string()
         }
@@ -189,7 +186,7 @@ pub fn derive(inputs: &GoogleInputs, token: &TokenFacts) -> GoogleValues {
                 name: "project_id",
                 flag: Some("--project-id"),
                 env: Some("GCP_PROJECT_ID"),
-                why: "the gcloud commands and Terraform target the project by ID".to_string(),
+                why: msg!("gcp.missing.project_id").into(),
             });
             "<PROJECT_ID>".to_string()
         }
@@ -201,8 +198,7 @@ pub fn derive(inputs: &GoogleInputs, token: &TokenFacts) -> GoogleValues {
                 name: "pool",
                 flag: Some("--pool"),
                 env: Some("GCP_WORKLOAD_IDENTITY_POOL_ID"),
-                why: "the workload identity pool ID (4-32 of a-z, 0-9, -), e.g. azure-pool"
-                    .to_string(),
+                why: msg!("gcp.missing.pool").into(),
             });
             "<POOL_ID>".to_string()
         }
@@ -214,8 +210,7 @@ pub fn derive(inputs: &GoogleInputs, token: &TokenFacts) -> GoogleValues {
                 name: "provider",
                 flag: Some("--provider"),
                 env: Some("GCP_WORKLOAD_IDENTITY_PROVIDER_ID"),
-                why: "the OIDC provider ID in the pool (4-32 of a-z, 0-9, -), e.g. azure-mi"
-                    .to_string(),
+                why: msg!("gcp.missing.provider").into(),
             });
             "<PROVIDER_ID>".to_string()
         }
@@ -225,9 +220,7 @@ pub fn derive(inputs: &GoogleInputs, token: &TokenFacts) -> GoogleValues {
             name,
             flag: None,
             env: None,
-            why: format!(
-                "comes from the token's `{claim}` claim: decode an access token fetched by the managed identity"
-            ),
+            why: msg!("gcp.missing.from_token", claim = claim).into(),
         });
     };
     let issuer_uri = match exact(&token.iss) {
@@ -263,13 +256,16 @@ pub fn derive(inputs: &GoogleInputs, token: &TokenFacts) -> GoogleValues {
     if let Some(n) = present(&inputs.project_number)
         && let Err(e) = validate_project_number(n)
     {
-        notes.push(format!("project number: {e}"));
+        notes.push(msg!("gcp.note.project_number", problem = e).into());
     }
-    for (what, value) in [("pool ID", &inputs.pool), ("provider ID", &inputs.provider)] {
+    for (key, value) in [
+        ("gcp.note.pool_id", &inputs.pool),
+        ("gcp.note.provider_id", &inputs.provider),
+    ] {
         if let Some(v) = present(value)
             && let Err(e) = validate_pool_or_provider_id(v)
         {
-            notes.push(format!("{what}: {e}"));
+            notes.push(msg!(key, problem = e).into());
         }
     }
 
@@ -282,60 +278,54 @@ pub fn derive(inputs: &GoogleInputs, token: &TokenFacts) -> GoogleValues {
                 ..
             } => {
                 let no_slash = iss.trim_end_matches('/');
-                notes.push(format!(
-                    "issuer_uri is the token's exact `iss`, the safest value; Google's examples use `{no_slash}` (no trailing slash), which is also accepted"
-                ));
-                notes.push(format!(
-                    "this is a v1 issuer: a provider whose issuer is the v2 form (`https://login.microsoftonline.com/{tenant}/v2.0`) rejects this token; v1 vs v2 host mismatch is fatal"
-                ));
+                notes.push(msg!("gcp.note.exact_iss_v1", no_slash = no_slash).into());
+                notes.push(
+                    msg!(
+                        "gcp.note.v1_issuer",
+                        other = format!("https://login.microsoftonline.com/{tenant}/v2.0")
+                    )
+                    .into(),
+                );
             }
             IssuerKind::Entra {
                 version: TokenVersion::V2,
                 tenant,
                 ..
             } => {
+                notes.push(msg!("gcp.note.exact_iss").into());
                 notes.push(
-                    "issuer_uri is the token's exact `iss`, the safest value".to_string(),
+                    msg!(
+                        "gcp.note.v2_issuer",
+                        other = format!("https://sts.windows.net/{tenant}")
+                    )
+                    .into(),
                 );
-                notes.push(format!(
-                    "this is a v2 issuer: a provider whose issuer is the v1 form (`https://sts.windows.net/{tenant}`) rejects this token; v1 vs v2 host mismatch is fatal"
-                ));
             }
-            _ => notes.push(
-                "issuer_uri is the token's exact `iss`; it is not a Microsoft Entra ID issuer, so check the token came from the managed identity"
-                    .to_string(),
-            ),
+            _ => notes.push(msg!("gcp.note.not_entra").into()),
         }
         if !iss.starts_with("https://") {
-            notes.push("Google requires an https:// issuer URI".to_string());
+            notes.push(msg!("gcp.note.not_https").into());
         }
     }
     if audiences.len() > 1 {
-        notes.push(format!(
-            "the token has {} audiences; allowed_audience uses the first",
-            audiences.len()
-        ));
+        notes.push(msg!("gcp.note.many_audiences", count = audiences.len()).into());
     }
     if allowed_audience.len() > 256 {
-        notes.push("the audience is longer than the 256 characters Google allows".to_string());
+        notes.push(msg!("gcp.note.audience_too_long").into());
     }
     if subject.len() > 127 {
-        notes.push("the subject is longer than the 127 bytes google.subject may hold".to_string());
+        notes.push(msg!("gcp.note.subject_too_long").into());
     }
     let stt = inputs.subject_token_type.trim();
     if !stt.is_empty()
         && stt != "urn:ietf:params:oauth:token-type:jwt"
         && stt != "urn:ietf:params:oauth:token-type:id_token"
     {
-        notes.push(format!(
-            "subject_token_type {stt:?} is unusual for an Azure token; use urn:ietf:params:oauth:token-type:jwt"
-        ));
+        notes.push(msg!("gcp.note.subject_token_type", value = format!("{stt:?}")).into());
     }
     let universe = inputs.universe_domain.trim();
     if !universe.is_empty() && universe != "googleapis.com" {
-        notes.push(format!(
-            "universe domain is {universe}: the iam.googleapis.com principal and audience forms shown here assume the default universe"
-        ));
+        notes.push(msg!("gcp.note.universe", universe = universe).into());
     }
 
     let provider_resource = provider_resource(&project_number, &pool, &provider);
@@ -345,38 +335,40 @@ pub fn derive(inputs: &GoogleInputs, token: &TokenFacts) -> GoogleValues {
 
     let q = |s: &str| shell_quote(s);
     let mut gcloud = vec![
-        format!(
-            "gcloud services enable {} --project={}",
-            SERVICES.join(" "),
-            q(&project_id)
-        ),
-        format!(
-            "gcloud iam workload-identity-pools create {} --project={} --location=global --display-name={}",
-            q(&pool),
-            q(&project_id),
-            q(POOL_DISPLAY_NAME)
-        ),
-        format!(
-            "gcloud iam workload-identity-pools providers create-oidc {} --project={} --location=global --workload-identity-pool={} --issuer-uri={} --allowed-audiences={} --attribute-mapping={}",
-            q(&provider),
-            q(&project_id),
-            q(&pool),
-            q(&issuer_uri),
-            q(&allowed_audience),
-            q(ATTRIBUTE_MAPPING)
-        ),
-        format!(
-            "gcloud projects add-iam-policy-binding {} --member={} --role={DIRECT_ROLE}",
-            q(&project_id),
-            q(&principal_set)
-        ),
+        neutral(msg!(
+            "gcp.cmd.enable",
+            services = SERVICES.join(" "),
+            project = q(&project_id)
+        )),
+        neutral(msg!(
+            "gcp.cmd.create_pool",
+            pool = q(&pool),
+            project = q(&project_id),
+            display_name = q(POOL_DISPLAY_NAME)
+        )),
+        neutral(msg!(
+            "gcp.cmd.create_provider",
+            provider = q(&provider),
+            project = q(&project_id),
+            pool = q(&pool),
+            issuer = q(&issuer_uri),
+            audience = q(&allowed_audience),
+            mapping = q(ATTRIBUTE_MAPPING)
+        )),
+        neutral(msg!(
+            "gcp.cmd.bind_project",
+            project = q(&project_id),
+            member = q(&principal_set),
+            role = DIRECT_ROLE
+        )),
     ];
     if let Some(sa) = service_account {
-        gcloud.push(format!(
-            "gcloud iam service-accounts add-iam-policy-binding {} --member={} --role={SA_ROLE}",
-            q(sa),
-            q(&principal)
-        ));
+        gcloud.push(neutral(msg!(
+            "gcp.cmd.bind_service_account",
+            service_account = q(sa),
+            member = q(&principal),
+            role = SA_ROLE
+        )));
     }
 
     let terraform = terraform(
@@ -426,54 +418,24 @@ fn terraform(
     service_account: Option<&str>,
 ) -> String {
     let h = hcl_string;
-    let pool_ref = "${google_iam_workload_identity_pool.azure.name}";
-    let mut out = format!(
-        r#"resource "google_iam_workload_identity_pool" "azure" {{
-  project                   = {project}
-  workload_identity_pool_id = {pool}
-  display_name              = {display}
-}}
-
-resource "google_iam_workload_identity_pool_provider" "azure" {{
-  project                            = {project}
-  workload_identity_pool_id          = google_iam_workload_identity_pool.azure.workload_identity_pool_id
-  workload_identity_pool_provider_id = {provider}
-  attribute_mapping = {{
-    "google.subject"    = "assertion.sub"
-    "attribute.subject" = "assertion.sub"
-  }}
-  oidc {{
-    issuer_uri        = {issuer}
-    allowed_audiences = [{audience}]
-  }}
-}}
-
-resource "google_project_iam_member" "vertex_ai_user" {{
-  project = {project}
-  role    = "{DIRECT_ROLE}"
-  member  = "principalSet://iam.googleapis.com/{pool_ref}/attribute.subject/{subject}"
-}}
-"#,
+    let mut out = neutral(msg!(
+        "gcp.terraform.main",
         project = h(project_id),
         pool = h(pool),
         display = h(POOL_DISPLAY_NAME),
         provider = h(provider),
         issuer = h(issuer_uri),
         audience = h(audience),
-        subject = hcl_inner(subject),
-    );
+        role = DIRECT_ROLE,
+        subject = hcl_inner(subject)
+    ));
     if let Some(sa) = service_account {
-        out.push_str(&format!(
-            r#"
-resource "google_service_account_iam_member" "workload_identity_user" {{
-  service_account_id = {sa}
-  role               = "{SA_ROLE}"
-  member             = "principal://iam.googleapis.com/{pool_ref}/subject/{subject}"
-}}
-"#,
-            sa = h(&service_account_name(sa, project_id)),
-            subject = hcl_inner(subject),
-        ));
+        out.push_str(&neutral(msg!(
+            "gcp.terraform.service_account",
+            service_account = h(&service_account_name(sa, project_id)),
+            role = SA_ROLE,
+            subject = hcl_inner(subject)
+        )));
     }
     out
 }

@@ -2,6 +2,8 @@
 //! token to Google APIs; a typo or a planted environment variable must not redirect either
 //! to another host, or over plain HTTP.
 
+use crate::i18n::Text;
+use crate::msg;
 use url::Url;
 
 /// `sts.UNIVERSE`, `sts.mtls.UNIVERSE`, `sts.REGION.rep.UNIVERSE` and Private Service
@@ -30,27 +32,23 @@ pub fn host_allowed_sts(host: &str, universe: &str) -> bool {
     false
 }
 
-/// The STS token URL: https, and an STS host of the universe.
-pub fn validate_token_url(raw: &str, universe: &str) -> Result<(), String> {
-    let url = Url::parse(raw.trim()).map_err(|e| format!("is not a URL ({e})"))?;
+/// The STS token URL: https, and an STS host of the universe. The problem is a predicate
+/// that follows the value.
+pub fn validate_token_url(raw: &str, universe: &str) -> Result<(), Text> {
+    let url =
+        Url::parse(raw.trim()).map_err(|e| msg!("gcp.host.not_url", error = e.to_string()))?;
     if url.scheme() != "https" {
-        return Err(format!(
-            "uses {}: the Azure token would travel unencrypted; STS is https only",
-            url.scheme()
-        ));
+        return Err(msg!("gcp.host.not_https", scheme = url.scheme()).into());
     }
     let host = url.host_str().unwrap_or_default();
     if !host_allowed_sts(host, universe) {
-        return Err(format!(
-            "points at {host}, which is not Google STS for {universe} (sts.{universe}, sts.REGION.rep.{universe}); \
-             wif-doctor will not send the Azure token there"
-        ));
+        return Err(msg!("gcp.host.not_sts", host = host, universe = universe).into());
     }
     Ok(())
 }
 
 /// A universe domain is a DNS name such as `googleapis.com`.
-pub fn validate_universe_domain(s: &str) -> Result<(), String> {
+pub fn validate_universe_domain(s: &str) -> Result<(), Text> {
     let ok = s.contains('.')
         && s.split('.').all(|l| {
             !l.is_empty()
@@ -61,12 +59,12 @@ pub fn validate_universe_domain(s: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err("is not a domain name such as googleapis.com".into())
+        Err(msg!("gcp.host.not_universe").into())
     }
 }
 
 /// A Vertex AI location (`us-central1`, `europe-west4`, `global`): it becomes part of a host name.
-pub fn validate_location(s: &str) -> Result<(), String> {
+pub fn validate_location(s: &str) -> Result<(), Text> {
     let ok = !s.is_empty()
         && !s.starts_with('-')
         && s.bytes()
@@ -74,7 +72,7 @@ pub fn validate_location(s: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err("is not a location such as us-central1, europe-west4 or global".into())
+        Err(msg!("gcp.host.not_location").into())
     }
 }
 
@@ -110,6 +108,7 @@ mod tests {
         assert!(
             validate_token_url("http://sts.googleapis.com/v1/token", "googleapis.com")
                 .unwrap_err()
+                .en()
                 .contains("unencrypted")
         );
         assert!(validate_token_url("https://127.0.0.1:8765/v1/token", "googleapis.com").is_err());

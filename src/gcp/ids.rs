@@ -1,41 +1,49 @@
-//! Validation of Google identifiers, shared with the settings module.
+//! Validation of Google identifiers, shared with the settings module. Problems are
+//! [`Text`] (catalogue `gcp.*`, see `assets/i18n/gcp.toml`): predicates that follow the value
+//! or the setting they describe.
 
 use super::quote::shell_quote;
+use crate::i18n::{Lang, Text};
+use crate::msg;
 
 /// Checks a workload identity pool or provider ID: 4–32 characters of `[a-z0-9-]`, not
 /// starting with `gcp-` (reserved). Messages follow the Terraform provider's wording.
-pub fn validate_pool_or_provider_id(s: &str) -> Result<(), String> {
+pub fn validate_pool_or_provider_id(s: &str) -> Result<(), Text> {
+    let value = format!("{s:?}");
     if s.starts_with("gcp-") {
-        return Err(format!("{:?} can not start with \"gcp-\"", s));
+        return Err(msg!("gcp.id.gcp_prefix", value = value).into());
     }
     if !s
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     {
-        let hint = if s.bytes().any(|b| b.is_ascii_uppercase()) {
-            " (use lowercase)"
+        let key = if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            "gcp.id.chars_upper"
         } else {
-            ""
+            "gcp.id.chars"
         };
-        return Err(format!(
-            "{:?} must contain only lowercase letters (a-z), numbers (0-9), or dashes (-){hint}",
-            s
-        ));
+        return Err(msg!(key, value = value).into());
     }
     if s.len() < 4 {
-        return Err(format!("{:?} cannot be smaller than 4 characters", s));
+        return Err(msg!("gcp.id.too_short", value = value).into());
     }
     if s.len() > 32 {
-        return Err(format!("{:?} cannot be greater than 32 characters", s));
+        return Err(msg!("gcp.id.too_long", value = value).into());
     }
     Ok(())
 }
 
+/// `gcloud projects describe PROJECT --format='value(projectNumber)'`: a command, the same in
+/// every language.
+pub fn project_number_command(project: &str) -> String {
+    msg!("gcp.cmd.project_number", project = shell_quote(project)).render(Lang::En)
+}
+
 /// Checks a Google Cloud project number (digits only). A value that looks like a project ID
 /// gets a hint on how to look the number up.
-pub fn validate_project_number(s: &str) -> Result<(), String> {
+pub fn validate_project_number(s: &str) -> Result<(), Text> {
     if s.is_empty() {
-        return Err("the project number is empty".to_string());
+        return Err(msg!("gcp.project_number.empty").into());
     }
     if s.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(());
@@ -45,56 +53,50 @@ pub fn validate_project_number(s: &str) -> Result<(), String> {
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b':' || b == b'.');
     if looks_like_id {
-        Err(format!(
-            "{s:?} is not a project number: this looks like a project ID; use the project number: gcloud projects describe {} --format='value(projectNumber)'",
-            shell_quote(s)
-        ))
+        Err(msg!(
+            "gcp.project_number.looks_like_id",
+            value = format!("{s:?}"),
+            command = project_number_command(s)
+        )
+        .into())
     } else {
-        Err("the project number must contain only digits (0-9)".to_string())
+        Err(msg!("gcp.project_number.digits_only").into())
     }
 }
 
 /// `Some(problem)` when `s` is not a valid project ID (6–30 of lowercase letters, digits and
 /// hyphens, starting with a letter, not ending with a hyphen; a legacy `domain:` prefix is
-/// allowed).
-pub fn project_id_problem(s: &str) -> Option<String> {
+/// allowed). The problem is a predicate: "the project ID X {problem}".
+pub fn project_id_problem(s: &str) -> Option<Text> {
     let id = match s.rsplit_once(':') {
         Some((domain, id)) if domain.contains('.') => id,
         _ => s,
     };
-    if id.bytes().all(|b| b.is_ascii_digit()) && !id.is_empty() {
-        return Some("is all digits: that is a project number, not a project ID".to_string());
-    }
-    if id.len() < 6 || id.len() > 30 {
-        return Some(format!(
-            "has {} characters; a project ID has 6 to 30",
-            id.chars().count()
-        ));
-    }
-    if id.bytes().any(|b| b.is_ascii_uppercase()) {
-        return Some("contains uppercase letters; project IDs are lowercase".to_string());
-    }
-    if !id
+    let problem = if id.bytes().all(|b| b.is_ascii_digit()) && !id.is_empty() {
+        msg!("gcp.project_id.all_digits")
+    } else if id.len() < 6 || id.len() > 30 {
+        msg!("gcp.project_id.length", count = id.chars().count())
+    } else if id.bytes().any(|b| b.is_ascii_uppercase()) {
+        msg!("gcp.project_id.uppercase")
+    } else if !id
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     {
-        return Some(
-            "may only contain lowercase letters (a-z), digits (0-9) and hyphens (-)".to_string(),
-        );
-    }
-    if !id.as_bytes()[0].is_ascii_lowercase() {
-        return Some("must start with a letter".to_string());
-    }
-    if id.ends_with('-') {
-        return Some("must not end with a hyphen".to_string());
-    }
-    None
+        msg!("gcp.project_id.chars")
+    } else if !id.as_bytes()[0].is_ascii_lowercase() {
+        msg!("gcp.project_id.start_letter")
+    } else if id.ends_with('-') {
+        msg!("gcp.project_id.end_hyphen")
+    } else {
+        return None;
+    };
+    Some(problem.into())
 }
 
 /// A project ID as Google allows it (6–30 of `[a-z0-9-]`, starting with a letter).
-pub fn validate_project_id(s: &str) -> Result<(), String> {
+pub fn validate_project_id(s: &str) -> Result<(), Text> {
     match project_id_problem(s) {
-        Some(problem) => Err(format!("this project ID {problem}")),
+        Some(problem) => Err(msg!("gcp.project_id.invalid", problem = problem).into()),
         None => Ok(()),
     }
 }
@@ -103,27 +105,26 @@ pub fn validate_project_id(s: &str) -> Result<(), String> {
 /// a non-empty name and a dotted domain, only `[A-Za-z0-9._+-]` (no `/`, `?`, `#`, `%`,
 /// spaces or quotes that would change the generateAccessToken URL). Which names Google
 /// accepts is the settings lint's business; this is the line below which no request is made.
-pub fn validate_service_account_email(s: &str) -> Result<(), String> {
+/// The problem is a predicate: "service account X {problem}".
+pub fn validate_service_account_email(s: &str) -> Result<(), Text> {
     let Some((name, domain)) = s.split_once('@') else {
-        return Err("is not an email address (no @)".into());
+        return Err(msg!("gcp.service_account.no_at").into());
     };
     let allowed = |b: u8| b.is_ascii_alphanumeric() || b"._+-".contains(&b);
     if name.is_empty() || domain.is_empty() {
-        return Err("is not an email address (nothing before or after the @)".into());
+        return Err(msg!("gcp.service_account.empty_part").into());
     }
     if let Some(c) = s
         .chars()
         .find(|c| *c != '@' && !(c.is_ascii() && allowed(*c as u8)))
     {
-        return Err(format!(
-            "contains {c:?}, which no service-account email has (it would change the request URL)"
-        ));
+        return Err(msg!("gcp.service_account.bad_char", char = format!("{c:?}")).into());
     }
     if domain.contains('@') {
-        return Err("has more than one @".into());
+        return Err(msg!("gcp.service_account.two_at").into());
     }
     if !domain.contains('.') || domain.split('.').any(str::is_empty) {
-        return Err("has no valid domain after the @".into());
+        return Err(msg!("gcp.service_account.no_domain").into());
     }
     Ok(())
 }
@@ -131,6 +132,10 @@ pub fn validate_service_account_email(s: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn en(r: Result<(), Text>) -> Result<(), String> {
+        r.map_err(|e| e.en())
+    }
 
     #[test]
     fn service_account_emails() {
@@ -164,30 +169,33 @@ mod tests {
             assert_eq!(validate_pool_or_provider_id(ok), Ok(()), "{ok}");
         }
         assert_eq!(
-            validate_pool_or_provider_id("gcp-pool"),
+            en(validate_pool_or_provider_id("gcp-pool")),
             Err(r#""gcp-pool" can not start with "gcp-""#.to_string())
         );
         assert_eq!(
-            validate_pool_or_provider_id("abc"),
+            en(validate_pool_or_provider_id("abc")),
             Err(r#""abc" cannot be smaller than 4 characters"#.to_string())
         );
         assert!(
             validate_pool_or_provider_id(&"a".repeat(33))
                 .unwrap_err()
+                .en()
                 .ends_with("cannot be greater than 32 characters")
         );
         assert_eq!(
-            validate_pool_or_provider_id("Azure-Pool"),
+            en(validate_pool_or_provider_id("Azure-Pool")),
             Err(r#""Azure-Pool" must contain only lowercase letters (a-z), numbers (0-9), or dashes (-) (use lowercase)"#.to_string())
         );
         assert!(
             validate_pool_or_provider_id("azure_pool")
                 .unwrap_err()
+                .en()
                 .contains("only lowercase")
         );
         assert!(
             validate_pool_or_provider_id("")
                 .unwrap_err()
+                .en()
                 .contains("smaller than 4")
         );
     }
@@ -196,20 +204,21 @@ mod tests {
     fn project_numbers() {
         assert_eq!(validate_project_number("123456789012"), Ok(()));
         assert_eq!(
-            validate_project_number("my-project"),
+            en(validate_project_number("my-project")),
             Err(r#""my-project" is not a project number: this looks like a project ID; use the project number: gcloud projects describe my-project --format='value(projectNumber)'"#.to_string())
         );
         assert!(
             validate_project_number("example.com:my-proj")
                 .unwrap_err()
+                .en()
                 .contains("looks like a project ID")
         );
         assert_eq!(
-            validate_project_number("12 34"),
+            en(validate_project_number("12 34")),
             Err("the project number must contain only digits (0-9)".to_string())
         );
         assert_eq!(
-            validate_project_number(""),
+            en(validate_project_number("")),
             Err("the project number is empty".to_string())
         );
     }

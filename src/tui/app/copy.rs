@@ -318,7 +318,7 @@ impl App {
             Step::Values => {
                 let v = &self.values;
                 for (label, value) in v.labelled() {
-                    out.push(Copyable::new(label, value));
+                    out.push(Copyable::new(label.to_string(), value));
                 }
                 for (i, c) in v.gcloud.iter().enumerate() {
                     out.push(Copyable::new(format!("gcloud command {}", i + 1), c));

@@ -105,9 +105,11 @@ impl Field {
             return Err("no spaces allowed".into());
         }
         match self {
-            Field::ProjectNumber => gcp::validate_project_number(v),
-            Field::Pool | Field::Provider => gcp::validate_pool_or_provider_id(v),
-            Field::ProjectId => gcp::validate_project_id(v),
+            Field::ProjectNumber => gcp::validate_project_number(v).map_err(|e| e.to_string()),
+            Field::Pool | Field::Provider => {
+                gcp::validate_pool_or_provider_id(v).map_err(|e| e.to_string())
+            }
+            Field::ProjectId => gcp::validate_project_id(v).map_err(|e| e.to_string()),
             Field::ServiceAccount => gcp::validate_service_account_email(v).map_err(|e| {
                 format!("this {e}; a service account is an email: NAME@PROJECT_ID.iam.gserviceaccount.com")
             }),
