@@ -467,7 +467,7 @@ fn derived_vars(v: &mut Vars, ctx: &Context) {
     let sent = ctx.audience_sent();
     let problems: Vec<String> = audience_issues("audience", &sent, None)
         .into_iter()
-        .map(|i| i.message)
+        .map(|i| i.message.to_string())
         .collect();
     v.insert(
         "audience_analysis",
