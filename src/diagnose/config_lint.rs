@@ -558,7 +558,7 @@ fn executable_source(out: &mut Vec<Issue>, exe: Option<&Value>, lc: &LintContext
                     value = t.to_string(),
                     min = TIMEOUT_MIN_MILLIS.to_string(),
                     max = TIMEOUT_MAX_MILLIS.to_string(),
-                    library = "\"Timeout must be between 5 and 120 seconds.\""
+                    library = msg!("lint.quote.timeout")
                 ),
                 msg!(
                     "lint.config.exe_timeout_fix",
@@ -593,7 +593,7 @@ fn executable_source(out: &mut Vec<Issue>, exe: Option<&Value>, lc: &LintContext
                     )),
                     None => msg!("lint.config.not_set").into(),
                 },
-                library = "\"Executables need to be explicitly allowed (set GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES to '1') to run.\""
+                library = msg!("lint.quote.allow_executables")
             ),
             msg!(
                 "lint.config.allow_executables_fix",
