@@ -82,7 +82,7 @@ fn broken_configs() -> Vec<(String, LintContext)> {
         app_name: Some("my-app".into()),
         ..lc()
     };
-    vec![
+    let mut out = vec![
         ("\u{FEFF}{}".to_string(), lc()),
         ("".into(), lc()),
         ("{\"type\": ".into(), lc()),
@@ -188,7 +188,104 @@ fn broken_configs() -> Vec<(String, LintContext)> {
             with(|v| v["service_account_impersonation"] = json!({"token_lifetime_seconds": 7200})),
             lc(),
         ),
+    ];
+    out.extend(more_configs());
+    out
+}
+
+/// The rest of the rules, one input each.
+fn more_configs() -> Vec<(String, LintContext)> {
+    let aud = |a: &str| with(|v| v["audience"] = json!(a));
+    let url = |u: &str| with(|v| v["credential_source"]["url"] = json!(u));
+    let headers = |h: Value| with(|v| v["credential_source"]["headers"] = h);
+    let cs = |c: Value| with(|v| v["credential_source"] = c);
+    let imp = |u: &str| with(|v| v["service_account_impersonation_url"] = json!(u));
+    let sa = |e: &str| {
+        imp(&format!(
+            "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/{e}:generateAccessToken"
+        ))
+    };
+    let no_endpoint = LintContext {
+        current_identity_endpoint: None,
+        ..lc()
+    };
+    let exe_denied = LintContext {
+        allow_executables: Some(("0".into(), "process 1, /proc/1/environ".into())),
+        ..lc()
+    };
+    let pool_differs = LintContext {
+        expected_audience: Some(AUD.replace("azure-pool", "other-pool")),
+        ..lc()
+    };
+    let mut out: Vec<(String, LintContext)> = [
+        aud("//iam.googleapis.com/locations/global/workforcePools/p/providers/x"),
+        aud("azure-mi"),
+        aud(&AUD.replace("//iam.googleapis.com/", "")),
+        aud(&AUD.replace("//iam.googleapis.com/", "iam.googleapis.com/")),
+        aud(&AUD.replace("/global/", "/us-central1/")),
+        aud(&AUD.replace("/providers/azure-mi", "/providers/Azure_MI")),
+        aud(&AUD.replace("/azure-pool/", "/gcp-pool/")),
+        aud(&format!("{AUD}/extra")),
+        with(|v| v["audience"] = json!(5)),
+        with(|v| v["type"] = json!("authorized_user")),
+        with(|v| v["type"] = json!("external_account_authorized_user")),
+        with(|v| v["type"] = json!("impersonated_service_account")),
+        with(|v| v["type"] = json!(7)),
+        "{,}".to_string(),
+        with(|v| v["subject_token_type"] = json!("urn:x")),
+        with(|v| v["token_url"] = json!("not a url")),
+        with(|v| v["token_url"] = json!(" https://sts.googleapis.com/v1/token")),
+        with(|v| v["token_url"] = json!("https://sts.googleapis.com/v2/token")),
+        with(|v| v["workforce_pool_user_project"] = json!("p")),
+        cs(json!({})),
+        cs(json!({"environment_id": "aws1"})),
+        cs(json!({"certificate": {}})),
+        cs(json!("x")),
+        cs(json!({"executable": {}})),
+        cs(json!({"executable": 5})),
+        cs(json!({"executable": {"command": "/usr/local/bin/wif-doctor subject-token", "output_file": "rel.json"}})),
+        cs(json!({"url": 5, "format": {"type": "json", "subject_token_field_name": "access_token"}})),
+        cs(json!({"url": "http://[::1", "format": {"type": "json", "subject_token_field_name": "access_token"}})),
+        with(|v| {
+            v["credential_source"]
+                .as_object_mut()
+                .unwrap()
+                .remove("format");
+        }),
+        url("ftp://169.254.129.4:8081/msi/token?api-version=2019-08-01&resource=api://x"),
+        url("http://evil.example/msi/token?api-version=2019-08-01&resource=api://x"),
+        url("http://169.254.129.4:8081/msi/token?api-version=2019-08-01&resource=api://x&clientid=c"),
+        url("http://169.254.129.4:8081/msi/token?api-version=2017-09-01&resource=api://x&client_id=c"),
+        headers(json!({})),
+        headers(json!({"secret": "abcd1234"})),
+        headers(json!({"X-IDENTITY-HEADER": 5})),
+        imp("http://iamcredentials.googleapis.com/v1/x"),
+        imp("https://foo.googleapis.com/v1/x"),
+        imp("https://evil.example/v1/x"),
+        imp("https://iamcredentials.googleapis.com/v1/projects/p/serviceAccounts/x:generateAccessToken"),
+        with(|v| v["service_account_impersonation_url"] = json!(5)),
+        with(|v| v["service_account_impersonation"] = json!({"token_lifetime_seconds": 60})),
+        sa("Wif-SA@my-proj.iam.gserviceaccount.com"),
+        sa("wifsa"),
+        sa("wif-sa@"),
+        sa("wif-sa@1proj.iam.gserviceaccount.com"),
+        sa("ab@my-proj.iam.gserviceaccount.com"),
+        sa("123@cloudservices.gserviceaccount.com"),
+        sa("wif@example.com"),
     ]
+    .into_iter()
+    .map(|t| (t, lc()))
+    .collect();
+    out.push((
+        url("http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=api://x"),
+        no_endpoint,
+    ));
+    out.push((
+        cs(json!({"executable": {"command": "/usr/local/bin/wif-doctor subject-token"}})),
+        exe_denied,
+    ));
+    out.push((with(|_| {}), pool_differs));
+    out
 }
 
 fn broken_settings() -> Vec<SettingsLintInput> {
@@ -239,6 +336,37 @@ fn broken_settings() -> Vec<SettingsLintInput> {
         },
         SettingsLintInput {
             audience: Some(AUD.replace("azure-mi", "other-provider")),
+            ..base.clone()
+        },
+        SettingsLintInput {
+            project_number: Some("12ab!".into()),
+            project_id: Some("123456".into()),
+            ..base.clone()
+        },
+        SettingsLintInput {
+            project_number: Some("123456789012 ".into()),
+            project_id: Some("\"a\"".into()),
+            resource: Some(" https://management.azure.com/".into()),
+            ..base.clone()
+        },
+        SettingsLintInput {
+            pool: Some("principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/azure-pool/attribute.subject/x".into()),
+            provider: Some("principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/azure-pool/subject/x".into()),
+            resource: Some("https://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/azure-pool/providers/azure-mi".into()),
+            ..base.clone()
+        },
+        SettingsLintInput {
+            pool: Some("https://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/azure-pool".into()),
+            provider: Some("a/b".into()),
+            ..base.clone()
+        },
+        SettingsLintInput {
+            pool: Some("projects/123456789012/locations/global/workloadIdentityPools/azure-pool/x/y".into()),
+            provider: Some("gcp-x".into()),
+            ..base.clone()
+        },
+        SettingsLintInput {
+            pool: Some("//iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/azure-pool".into()),
             ..base.clone()
         },
     ]
@@ -469,5 +597,52 @@ fn paste_problems_and_labels_follow_the_language() {
             .iter()
             .any(|m| m.name.render(Lang::Ja) == "プロジェクト番号"
                 && m.why.render(Lang::Ja).contains("STS"))
+    );
+}
+
+#[test]
+fn zz_unreached() {
+    let mut keys = std::collections::BTreeSet::new();
+    for i in all_issues() {
+        keys.extend(i.message.keys().into_iter().map(str::to_string));
+        keys.extend(i.fix.keys().into_iter().map(str::to_string));
+    }
+    let (all, _) = wif_doctor::i18n::entries();
+    for (k, _) in all {
+        if (k.starts_with("lint.") || k.starts_with("audience.")) && !keys.contains(k) {
+            println!("UNREACHED {k}");
+        }
+    }
+}
+
+/// Message keys no lint input produces: commands built by `diagnose::Context` for other
+/// checks, texts for response bodies (unit-tested in src/diagnose/text.rs), and JSON error
+/// kinds `serde_json` does not produce when parsing text into a `Value`.
+const NOT_LINTS: &[&str] = &[
+    "lint.cmd.update_oidc",
+    "lint.snippet.html_title",
+    "lint.snippet.empty",
+    "lint.config.json_io",
+    "lint.config.json_data",
+];
+
+/// Each lint has a test: some input of the corpus above produces every message.
+#[test]
+fn every_lint_message_is_reached_by_the_corpus() {
+    let mut keys = std::collections::BTreeSet::new();
+    for i in all_issues() {
+        keys.extend(i.message.keys().into_iter().map(str::to_string));
+        keys.extend(i.fix.keys().into_iter().map(str::to_string));
+    }
+    let (all, _) = wif_doctor::i18n::entries();
+    let unreached: Vec<&str> = all
+        .iter()
+        .map(|(k, _)| *k)
+        .filter(|k| k.starts_with("lint.") || k.starts_with("audience."))
+        .filter(|k| !keys.contains(*k) && !NOT_LINTS.contains(k))
+        .collect();
+    assert!(
+        unreached.is_empty(),
+        "no test input reaches: {unreached:#?}"
     );
 }
