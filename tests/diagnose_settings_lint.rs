@@ -41,8 +41,8 @@ fn expect(
     );
     let hit = mine.iter().find(|i| {
         i.severity == severity
-            && message.iter().all(|m| i.message.contains(m))
-            && fix.iter().all(|f| i.fix.contains(f))
+            && message.iter().all(|m| i.message.en().contains(m))
+            && fix.iter().all(|f| i.fix.en().contains(f))
     });
     assert!(
         hit.is_some(),

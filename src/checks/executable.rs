@@ -74,8 +74,8 @@ fn fail(out: &mut Vec<Issue>, field: &'static str, message: String, fix: impl In
     out.push(Issue {
         severity: Severity::Fail,
         field,
-        message,
-        fix: fix.into(),
+        message: message.into(),
+        fix: crate::i18n::Text::value(fix),
     });
 }
 
@@ -83,8 +83,8 @@ fn warn(out: &mut Vec<Issue>, field: &'static str, message: String, fix: impl In
     out.push(Issue {
         severity: Severity::Warn,
         field,
-        message,
-        fix: fix.into(),
+        message: message.into(),
+        fix: crate::i18n::Text::value(fix),
     });
 }
 

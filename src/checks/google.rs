@@ -51,7 +51,7 @@ pub(crate) fn service_account_rejections(
     )
     .into_iter()
     .filter(|i| i.severity == diagnose::Severity::Fail)
-    .map(|i| i.message)
+    .map(|i| i.message.to_string())
     .collect()
 }
 

@@ -21,8 +21,9 @@ fn from_issues(id: CheckId, issues: &[Issue], ok_detail: String) -> Finding {
         .collect();
     let mut fixes: Vec<String> = Vec::new();
     for i in issues {
-        if !i.fix.is_empty() && !fixes.contains(&i.fix) {
-            fixes.push(i.fix.clone());
+        let fix = i.fix.to_string();
+        if !fix.is_empty() && !fixes.contains(&fix) {
+            fixes.push(fix);
         }
     }
     let data = json!({"issues": issues});
@@ -48,10 +49,11 @@ pub fn settings(s: &Settings) -> Finding {
                 a.label,
                 a.raw,
                 a.origin,
-                a.problems.join(", "),
+                a.problems_text(),
                 a.value
-            ),
-            fix: format!("set the {} to exactly {}", a.label, a.value),
+            )
+            .into(),
+            fix: format!("set the {} to exactly {}", a.label, a.value).into(),
         })
         .collect();
     issues.extend(diagnose::lint_settings(&SettingsLintInput::from_settings(
@@ -80,7 +82,7 @@ pub fn settings(s: &Settings) -> Finding {
                 severity: Severity::Fail,
                 field,
                 message: "not set; the STS audience needs it".into(),
-                fix: format!("set {how}; find it with: gcloud iam workload-identity-pools list --location=global"),
+                fix: format!("set {how}; find it with: gcloud iam workload-identity-pools list --location=global").into(),
             });
         }
     }
@@ -88,7 +90,7 @@ pub fn settings(s: &Settings) -> Finding {
         issues.push(Issue {
             severity: Severity::Fail,
             field,
-            message: problem,
+            message: problem.into(),
             fix: "unset it to use the default, or correct it (wif-doctor env shows where it came from)".into(),
         });
     }

@@ -179,7 +179,7 @@ pub fn config(session: &Session, args: &ConfigArgs, demo: bool) -> Result<(), Fa
                 a.label,
                 a.raw,
                 a.origin,
-                a.problems.join(", "),
+                a.problems_text(),
                 a.value
             )
         })

@@ -279,7 +279,7 @@ pub fn env(
                 a.raw,
                 a.value,
                 a.origin,
-                a.problems.join(", ")
+                a.problems_text()
             );
         }
     }

@@ -5,9 +5,10 @@
 //! contains them.
 
 use super::text::{audience_issues, service_account_issues, visible};
-use super::{Issue, Severity};
-use crate::gcp::REDACTED_HEADER;
-use crate::gcp::host_allowed_sts;
+use super::{Issue, PH_POOL, PH_PROJECT_NUMBER, PH_PROVIDER, Severity};
+use crate::gcp::{self, REDACTED_HEADER, host_allowed_sts};
+use crate::i18n::{Msg, Text};
+use crate::msg;
 use serde_json::{Map, Value};
 use std::fmt;
 use url::Url;
@@ -52,11 +53,44 @@ impl fmt::Debug for LintContext {
     }
 }
 
-const REGENERATE: &str = "regenerate the file: `wif-doctor config --force`";
-const VALIDATE: &str = "Google asks you to validate externally supplied credential configurations";
 const IMDS_HOST: &str = "169.254.169.254";
 const JWT: &str = "urn:ietf:params:oauth:token-type:jwt";
 const ID_TOKEN: &str = "urn:ietf:params:oauth:token-type:id_token";
+
+/// "regenerate the file: `wif-doctor config --force`"
+fn regenerate() -> Msg {
+    msg!(
+        "lint.config.regenerate",
+        command = "wif-doctor config --force"
+    )
+}
+
+/// "Google asks you to validate externally supplied credential configurations"
+fn validate() -> Msg {
+    msg!("lint.config.validate")
+}
+
+/// `add JSON`
+fn add(json: impl Into<String>) -> Msg {
+    msg!("lint.config.add", json = json.into())
+}
+
+/// `use VALUE`
+fn use_(value: impl Into<String>) -> Msg {
+    msg!("lint.config.use", value = value.into())
+}
+
+/// Items joined with "and" in the reader's language.
+fn and_list(items: &[&str]) -> Text {
+    let mut out = Text::new();
+    for (i, t) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(msg!("lint.config.and_sep"));
+        }
+        out.push(*t);
+    }
+    out
+}
 
 fn s<'a>(m: &'a Map<String, Value>, k: &str) -> Option<&'a str> {
     m.get(k).and_then(Value::as_str)
@@ -71,8 +105,13 @@ pub fn lint_config(text: &str, lc: &LintContext) -> Vec<Issue> {
     for issue in &mut out {
         for secret in &secrets {
             if secret.trim().len() >= 4 {
-                issue.message = issue.message.replace(secret.as_str(), "<redacted>");
-                issue.fix = issue.fix.replace(secret.as_str(), "<redacted>");
+                let mut scrub = |v: &mut String| {
+                    if v.contains(secret.as_str()) {
+                        *v = v.replace(secret.as_str(), "<redacted>");
+                    }
+                };
+                issue.message.map_values(&mut scrub);
+                issue.fix.map_values(&mut scrub);
             }
         }
     }
@@ -84,36 +123,33 @@ fn lint_inner(text: &str, lc: &LintContext, out: &mut Vec<Issue>, secrets: &mut 
     if let Some(rest) = body.strip_prefix('\u{FEFF}') {
         out.push(Issue::warn(
             "json",
-            "the file starts with a byte-order mark (U+FEFF); some JSON parsers reject it".into(),
-            format!("save it as UTF-8 without BOM, or {REGENERATE}"),
+            msg!("lint.config.bom"),
+            msg!("lint.config.bom_fix", regenerate = regenerate()),
         ));
         body = rest;
     }
     if body.trim().is_empty() {
-        out.push(Issue::fail(
-            "json",
-            "the credential configuration file is empty".into(),
-            REGENERATE.into(),
-        ));
+        out.push(Issue::fail("json", msg!("lint.config.empty"), regenerate()));
         return;
     }
     let v: Value = match serde_json::from_str(body) {
         Ok(v) => v,
         Err(e) => {
+            let what = match e.classify() {
+                serde_json::error::Category::Eof => "lint.config.json_eof",
+                serde_json::error::Category::Syntax => "lint.config.json_syntax",
+                serde_json::error::Category::Data => "lint.config.json_data",
+                serde_json::error::Category::Io => "lint.config.json_io",
+            };
             out.push(Issue::fail(
                 "json",
-                format!(
-                    "not valid JSON: {} at line {}, column {}",
-                    match e.classify() {
-                        serde_json::error::Category::Eof => "unexpected end of file",
-                        serde_json::error::Category::Syntax => "syntax error",
-                        serde_json::error::Category::Data => "unexpected data",
-                        serde_json::error::Category::Io => "read error",
-                    },
-                    e.line(),
-                    e.column()
+                msg!(
+                    "lint.config.invalid_json",
+                    what = Msg::new(what),
+                    line = e.line().to_string(),
+                    column = e.column().to_string()
                 ),
-                format!("fix the JSON (no comments or trailing commas), or {REGENERATE}"),
+                msg!("lint.config.invalid_json_fix", regenerate = regenerate()),
             ));
             return;
         }
@@ -121,8 +157,8 @@ fn lint_inner(text: &str, lc: &LintContext, out: &mut Vec<Issue>, secrets: &mut 
     let Some(m) = v.as_object() else {
         out.push(Issue::fail(
             "json",
-            "the file is JSON but not an object ({ … })".into(),
-            REGENERATE.into(),
+            msg!("lint.config.not_object"),
+            regenerate(),
         ));
         return;
     };
@@ -131,33 +167,31 @@ fn lint_inner(text: &str, lc: &LintContext, out: &mut Vec<Issue>, secrets: &mut 
     match m.get("type") {
         None => out.push(Issue::fail(
             "type",
-            "`type` is missing".into(),
-            "add \"type\": \"external_account\"".into(),
+            msg!("lint.config.missing", field = "type"),
+            add("\"type\": \"external_account\""),
         )),
         Some(Value::String(t)) if t == "external_account" => {}
         Some(t) => {
             let t_str = t.as_str().unwrap_or("");
             let why = match t_str {
-                "service_account" => {
-                    "this is a service-account key file, not a workload identity federation configuration"
-                }
-                "authorized_user" => {
-                    "this is a user's gcloud login, not a workload identity federation configuration"
-                }
-                "external_account_authorized_user" => {
-                    "this is a workforce identity (human user) configuration"
-                }
-                "impersonated_service_account" => {
-                    "this is an impersonation configuration for user credentials"
-                }
-                _ => {
-                    "client libraries only load workload identity federation from type external_account"
-                }
+                "service_account" => "lint.config.type_service_account",
+                "authorized_user" => "lint.config.type_authorized_user",
+                "external_account_authorized_user" => "lint.config.type_workforce_user",
+                "impersonated_service_account" => "lint.config.type_impersonated",
+                _ => "lint.config.type_other",
             };
             out.push(Issue::fail(
                 "type",
-                format!("`type` is {}: {why}", visible(&t.to_string())),
-                format!("use \"type\": \"external_account\", or {REGENERATE}"),
+                msg!(
+                    "lint.config.type_wrong",
+                    value = visible(&t.to_string()),
+                    why = Msg::new(why)
+                ),
+                msg!(
+                    "lint.config.use_or_regenerate",
+                    json = "\"type\": \"external_account\"",
+                    regenerate = regenerate()
+                ),
             ));
         }
     }
@@ -167,13 +201,13 @@ fn lint_inner(text: &str, lc: &LintContext, out: &mut Vec<Issue>, secrets: &mut 
     match m.get("audience") {
         None => out.push(Issue::fail(
             "audience",
-            "`audience` is missing".into(),
-            format!(
-                "add \"audience\": \"{}\"",
-                lc.expected_audience.as_deref().unwrap_or(
-                    "//iam.googleapis.com/projects/<PROJECT_NUMBER>/locations/global/workloadIdentityPools/<POOL_ID>/providers/<PROVIDER_ID>"
-                )
-            ),
+            msg!("lint.config.missing", field = "audience"),
+            add(format!(
+                "\"audience\": \"{}\"",
+                lc.expected_audience
+                    .clone()
+                    .unwrap_or_else(|| gcp::sts_audience(PH_PROJECT_NUMBER, PH_POOL, PH_PROVIDER))
+            )),
         )),
         Some(Value::String(a)) => out.extend(audience_issues(
             "audience",
@@ -182,8 +216,12 @@ fn lint_inner(text: &str, lc: &LintContext, out: &mut Vec<Issue>, secrets: &mut 
         )),
         Some(other) => out.push(Issue::fail(
             "audience",
-            format!("`audience` is not a string: {other}"),
-            REGENERATE.into(),
+            msg!(
+                "lint.config.not_string",
+                field = "audience",
+                value = other.to_string()
+            ),
+            regenerate(),
         )),
     }
 
@@ -191,22 +229,18 @@ fn lint_inner(text: &str, lc: &LintContext, out: &mut Vec<Issue>, secrets: &mut 
     match s(m, "subject_token_type") {
         None => out.push(Issue::fail(
             "subject_token_type",
-            "`subject_token_type` is missing".into(),
-            format!("add \"subject_token_type\": \"{JWT}\""),
+            msg!("lint.config.missing", field = "subject_token_type"),
+            add(format!("\"subject_token_type\": \"{JWT}\"")),
         )),
         Some(t) if t == JWT || t == ID_TOKEN => {}
         Some(t) => out.push(Issue::fail(
             "subject_token_type",
-            format!(
-                "`subject_token_type` is {}; an Azure token is a JWT{}",
-                visible(t),
-                if t.ends_with(":access_token") {
-                    " (the access_token type is for Google tokens only)"
-                } else {
-                    ""
-                }
-            ),
-            format!("use \"subject_token_type\": \"{JWT}\""),
+            if t.ends_with(":access_token") {
+                msg!("lint.config.stt_access_token", value = visible(t))
+            } else {
+                msg!("lint.config.stt_wrong", value = visible(t))
+            },
+            use_(format!("\"subject_token_type\": \"{JWT}\"")),
         )),
     }
 
@@ -215,8 +249,8 @@ fn lint_inner(text: &str, lc: &LintContext, out: &mut Vec<Issue>, secrets: &mut 
     match s(m, "token_url") {
         None => out.push(Issue::fail(
             "token_url",
-            "`token_url` is missing".into(),
-            "add \"token_url\": \"https://sts.googleapis.com/v1/token\"".into(),
+            msg!("lint.config.missing", field = "token_url"),
+            add("\"token_url\": \"https://sts.googleapis.com/v1/token\""),
         )),
         Some(u) => check_google_url(out, "token_url", u, universe, true),
     }
@@ -226,11 +260,11 @@ fn lint_inner(text: &str, lc: &LintContext, out: &mut Vec<Issue>, secrets: &mut 
     if universe != "googleapis.com" {
         out.push(Issue::warn(
             "universe_domain",
-            format!(
-                "`universe_domain` is {}; Google Cloud (not a sovereign/partner universe) is googleapis.com",
-                visible(universe)
+            msg!("lint.config.universe", value = visible(universe)),
+            msg!(
+                "lint.config.universe_fix",
+                json = "\"universe_domain\": \"googleapis.com\""
             ),
-            "use \"universe_domain\": \"googleapis.com\" unless you really target another universe".into(),
         ));
     }
     if m.contains_key("workforce_pool_user_project")
@@ -238,8 +272,11 @@ fn lint_inner(text: &str, lc: &LintContext, out: &mut Vec<Issue>, secrets: &mut 
     {
         out.push(Issue::fail(
             "workforce_pool_user_project",
-            "`workforce_pool_user_project` is set but the audience is not a workforce pool; client libraries refuse this".into(),
-            "remove \"workforce_pool_user_project\"".into(),
+            msg!("lint.config.workforce_user_project"),
+            msg!(
+                "lint.config.remove",
+                json = "\"workforce_pool_user_project\""
+            ),
         ));
     }
 
@@ -247,14 +284,14 @@ fn lint_inner(text: &str, lc: &LintContext, out: &mut Vec<Issue>, secrets: &mut 
     match m.get("credential_source") {
         None => out.push(Issue::fail(
             "credential_source",
-            "`credential_source` is missing: nothing says where the Azure token comes from".into(),
-            REGENERATE.into(),
+            msg!("lint.config.cs_missing"),
+            regenerate(),
         )),
         Some(Value::Object(cs)) => credential_source(out, cs, lc, secrets),
         Some(_) => out.push(Issue::fail(
             "credential_source",
-            "`credential_source` is not an object".into(),
-            REGENERATE.into(),
+            msg!("lint.config.not_an_object", field = "credential_source"),
+            regenerate(),
         )),
     }
 
@@ -264,15 +301,22 @@ fn lint_inner(text: &str, lc: &LintContext, out: &mut Vec<Issue>, secrets: &mut 
             Some(u) => impersonation_url(out, u),
             None => out.push(Issue::fail(
                 "service_account_impersonation_url",
-                "`service_account_impersonation_url` is not a string".into(),
-                REGENERATE.into(),
+                msg!(
+                    "lint.config.not_string",
+                    field = "service_account_impersonation_url",
+                    value = u.to_string()
+                ),
+                regenerate(),
             )),
         }
     } else if m.contains_key("service_account_impersonation") {
         out.push(Issue::warn(
             "service_account_impersonation",
-            "`service_account_impersonation` is set without `service_account_impersonation_url`, so it is ignored".into(),
-            "add the impersonation URL (wif-doctor config --force with --service-account) or remove the block".into(),
+            msg!("lint.config.impersonation_without_url"),
+            msg!(
+                "lint.config.impersonation_without_url_fix",
+                command = "wif-doctor config --force"
+            ),
         ));
     }
     if let Some(lt) = m
@@ -283,13 +327,17 @@ fn lint_inner(text: &str, lc: &LintContext, out: &mut Vec<Issue>, secrets: &mut 
             Some(n) if (600..=3600).contains(&n) => {}
             Some(n) if (3601..=43200).contains(&n) => out.push(Issue::warn(
                 "service_account_impersonation.token_lifetime_seconds",
-                format!("token lifetime {n} s is over 1 hour; it needs the org policy constraints/iam.allowServiceAccountCredentialLifetimeExtension"),
-                "use 3600 or less, or allow the service account in that org policy".into(),
+                msg!(
+                    "lint.config.lifetime_long",
+                    seconds = n.to_string(),
+                    constraint = "constraints/iam.allowServiceAccountCredentialLifetimeExtension"
+                ),
+                msg!("lint.config.lifetime_long_fix"),
             )),
             _ => out.push(Issue::fail(
                 "service_account_impersonation.token_lifetime_seconds",
-                format!("token lifetime {lt} is outside 600..43200 seconds"),
-                "use 3600 (the default)".into(),
+                msg!("lint.config.lifetime_range", value = lt.to_string()),
+                msg!("lint.config.lifetime_fix"),
             )),
         }
     }
@@ -312,8 +360,13 @@ fn check_google_url(
         Err(e) => {
             out.push(Issue::fail(
                 field,
-                format!("`{field}` {} is not a URL ({e})", visible(raw)),
-                format!("use {default}"),
+                msg!(
+                    "lint.config.url_invalid",
+                    field = field,
+                    value = visible(raw),
+                    error = e.to_string()
+                ),
+                use_(default),
             ));
             return;
         }
@@ -321,18 +374,23 @@ fn check_google_url(
     if raw != raw.trim() {
         out.push(Issue::fail(
             field,
-            format!("`{field}` {} has surrounding whitespace", visible(raw)),
-            format!("use {}", raw.trim()),
+            msg!(
+                "lint.config.url_whitespace",
+                field = field,
+                value = visible(raw)
+            ),
+            use_(raw.trim()),
         ));
     }
     if u.scheme() != "https" {
         out.push(Issue::fail(
             field,
-            format!(
-                "`{field}` {} is not https: the Azure token would travel unencrypted",
-                visible(raw)
+            msg!(
+                "lint.config.url_not_https",
+                field = field,
+                value = visible(raw)
             ),
-            format!("use {default}"),
+            use_(default),
         ));
         return;
     }
@@ -341,20 +399,23 @@ fn check_google_url(
         if host.ends_with(".googleapis.com") {
             out.push(Issue::warn(
                 field,
-                format!(
-                    "`{field}` host {} is not an STS endpoint (sts.googleapis.com, sts.REGION.rep.googleapis.com, sts.mtls.googleapis.com)",
-                    visible(&host)
+                msg!(
+                    "lint.config.url_not_sts",
+                    field = field,
+                    host = visible(&host)
                 ),
-                format!("use {default}"),
+                use_(default),
             ));
         } else {
             out.push(Issue::warn(
                 field,
-                format!(
-                    "security: `{field}` sends the Azure token to {}, which is not a Google host; {VALIDATE}",
-                    visible(&host)
+                msg!(
+                    "lint.config.url_foreign",
+                    field = field,
+                    host = visible(&host),
+                    validate = validate()
                 ),
-                format!("use {default} unless you trust and intend this host"),
+                msg!("lint.config.url_foreign_fix", url = default),
             ));
         }
     }
@@ -362,11 +423,13 @@ fn check_google_url(
     if u.path() != want_path && host_allowed_sts(&host, universe) {
         out.push(Issue::warn(
             field,
-            format!(
-                "`{field}` path is {}; expected {want_path}",
-                visible(u.path())
+            msg!(
+                "lint.config.url_path",
+                field = field,
+                path = visible(u.path()),
+                want = want_path
             ),
-            format!("use {default}"),
+            use_(default),
         ));
     }
 }
@@ -392,8 +455,8 @@ fn credential_source(
         [] => {
             out.push(Issue::fail(
                 "credential_source",
-                "`credential_source` has none of file, url, executable, certificate".into(),
-                REGENERATE.into(),
+                msg!("lint.config.cs_none"),
+                regenerate(),
             ));
             return;
         }
@@ -401,11 +464,8 @@ fn credential_source(
         many => {
             out.push(Issue::fail(
                 "credential_source",
-                format!(
-                    "`credential_source` has {} at once; exactly one of file, url, executable, certificate is allowed",
-                    many.join(" and ")
-                ),
-                "keep only `url` (the managed-identity endpoint), or regenerate the file: `wif-doctor config --force`".into(),
+                msg!("lint.config.cs_many", kinds = and_list(many)),
+                msg!("lint.config.cs_many_fix", regenerate = regenerate()),
             ));
             return;
         }
@@ -413,13 +473,13 @@ fn credential_source(
     match kinds[0] {
         "environment_id" => out.push(Issue::fail(
             "credential_source",
-            "`credential_source.environment_id` makes this an AWS configuration".into(),
-            REGENERATE.into(),
+            msg!("lint.config.cs_aws"),
+            regenerate(),
         )),
         "certificate" => out.push(Issue::fail(
             "credential_source",
-            "`credential_source.certificate` is an X.509 (mTLS) source; it does not use the Azure managed identity".into(),
-            REGENERATE.into(),
+            msg!("lint.config.cs_certificate"),
+            regenerate(),
         )),
         "executable" => executable_source(out, cs.get("executable"), lc),
         "file" => format_check(out, cs),
@@ -435,20 +495,25 @@ fn credential_source(
 fn executable_source(out: &mut Vec<Issue>, exe: Option<&Value>, lc: &LintContext) {
     use crate::gcp::executable::{ALLOW_EXECUTABLES, TIMEOUT_MAX_MILLIS, TIMEOUT_MIN_MILLIS};
     const F: &str = "credential_source.executable";
-    const REWRITE: &str = "regenerate the file: `wif-doctor config --form executable --force`";
+    let rewrite = || {
+        msg!(
+            "lint.config.regenerate",
+            command = "wif-doctor config --form executable --force"
+        )
+    };
     let Some(exe) = exe.and_then(Value::as_object) else {
         out.push(Issue::fail(
             F,
-            "`credential_source.executable` is not an object".into(),
-            REWRITE.into(),
+            msg!("lint.config.not_an_object", field = F),
+            rewrite(),
         ));
         return;
     };
     match exe.get("command").and_then(Value::as_str).map(str::trim) {
         None | Some("") => out.push(Issue::fail(
             "credential_source.executable.command",
-            "`executable.command` is missing or empty; libraries refuse the file".into(),
-            REWRITE.into(),
+            msg!("lint.config.exe_no_command"),
+            rewrite(),
         )),
         Some(cmd) => {
             let mut words = cmd.split_whitespace();
@@ -458,31 +523,26 @@ fn executable_source(out: &mut Vec<Issue>, exe: Option<&Value>, lc: &LintContext
             if !program.starts_with('/') {
                 out.push(Issue::fail(
                     "credential_source.executable.command",
-                    format!(
-                        "the program {} is not an absolute path; AIP-4117 requires one",
-                        visible(program)
-                    ),
-                    REWRITE.into(),
+                    msg!("lint.config.exe_not_absolute", program = visible(program)),
+                    rewrite(),
                 ));
             }
             if cmd.contains(['"', '\'']) {
                 out.push(Issue::warn(
                     "credential_source.executable.command",
-                    format!(
-                        "the command {} uses quotes; Python, Go and Rust split it on whitespace and pass the quotes through",
-                        visible(cmd)
-                    ),
-                    "use a path and values without spaces, and no quotes".into(),
+                    msg!("lint.config.exe_quotes", command = visible(cmd)),
+                    msg!("lint.config.exe_quotes_fix"),
                 ));
             }
             if !ours {
                 out.push(Issue::warn(
                     F,
-                    format!(
-                        "security: the token comes from running {}; {VALIDATE} (an executable source runs whatever the file names)",
-                        visible(cmd)
+                    msg!(
+                        "lint.config.exe_foreign",
+                        command = visible(cmd),
+                        validate = validate()
                     ),
-                    format!("make sure you wrote this command yourself; otherwise {REWRITE}"),
+                    msg!("lint.config.exe_foreign_fix", regenerate = rewrite()),
                 ));
             }
         }
@@ -493,10 +553,18 @@ fn executable_source(out: &mut Vec<Issue>, exe: Option<&Value>, lc: &LintContext
             Some(ms) if (TIMEOUT_MIN_MILLIS..=TIMEOUT_MAX_MILLIS).contains(&ms) => {}
             _ => out.push(Issue::fail(
                 "credential_source.executable.timeout_millis",
-                format!(
-                    "`timeout_millis` is {t}; the libraries refuse anything outside {TIMEOUT_MIN_MILLIS}..{TIMEOUT_MAX_MILLIS} (\"Timeout must be between 5 and 120 seconds.\")"
+                msg!(
+                    "lint.config.exe_timeout",
+                    value = t.to_string(),
+                    min = TIMEOUT_MIN_MILLIS.to_string(),
+                    max = TIMEOUT_MAX_MILLIS.to_string(),
+                    library = msg!("lint.quote.timeout")
                 ),
-                "use \"timeout_millis\": 30000 (or regenerate with --executable-timeout-millis)".into(),
+                msg!(
+                    "lint.config.exe_timeout_fix",
+                    json = "\"timeout_millis\": 30000",
+                    flag = "--executable-timeout-millis"
+                ),
             )),
         },
     }
@@ -505,8 +573,8 @@ fn executable_source(out: &mut Vec<Issue>, exe: Option<&Value>, lc: &LintContext
             Some(p) if p.starts_with('/') => {}
             _ => out.push(Issue::fail(
                 "credential_source.executable.output_file",
-                format!("`output_file` is {o}; it must be an absolute path"),
-                "use a path under $HOME, or remove output_file".into(),
+                msg!("lint.config.exe_output_file", value = o.to_string()),
+                msg!("lint.config.exe_output_file_fix"),
             )),
         }
     }
@@ -514,16 +582,26 @@ fn executable_source(out: &mut Vec<Issue>, exe: Option<&Value>, lc: &LintContext
         Some((v, _)) if v.trim() == "1" => {}
         other => out.push(Issue::fail(
             "GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES",
-            format!(
-                "{ALLOW_EXECUTABLES} is {} in the app's environment; every library refuses to run the command (google-auth: \"Executables need to be explicitly allowed (set GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES to '1') to run.\")",
-                match other {
-                    Some((v, from)) => format!("{} ({from})", visible(v)),
-                    None => "not set".into(),
-                }
+            msg!(
+                "lint.config.allow_executables",
+                var = ALLOW_EXECUTABLES,
+                state = match other {
+                    Some((v, from)) => Text::from(msg!(
+                        "lint.config.value_from",
+                        value = visible(v),
+                        from = from.clone()
+                    )),
+                    None => msg!("lint.config.not_set").into(),
+                },
+                library = msg!("lint.quote.allow_executables")
             ),
-            format!(
-                "add the app setting, then restart: az webapp config appsettings set -g <RESOURCE_GROUP> -n {} --settings {ALLOW_EXECUTABLES}=1",
-                crate::gcp::shell_quote(lc.app_name.as_deref().unwrap_or("<APP_NAME>"))
+            msg!(
+                "lint.config.allow_executables_fix",
+                command = msg!(
+                    "lint.cmd.allow_executables",
+                    app = crate::gcp::shell_quote(lc.app_name.as_deref().unwrap_or("<APP_NAME>")),
+                    var = ALLOW_EXECUTABLES
+                )
             ),
         )),
     }
@@ -534,31 +612,31 @@ fn format_check(out: &mut Vec<Issue>, cs: &Map<String, Value>) {
     let Some(f) = cs.get("format").and_then(Value::as_object) else {
         out.push(Issue::fail(
             "credential_source.format",
-            "`credential_source.format` is missing: the whole JSON response would be sent as the token".into(),
-            format!("add {want}"),
+            msg!("lint.config.format_missing"),
+            add(want),
         ));
         return;
+    };
+    let shown = |v: Option<&str>| -> Text {
+        match v {
+            Some(v) => Text::value(visible(v)),
+            None => msg!("lint.config.missing_value").into(),
+        }
     };
     match s(f, "type") {
         Some("json") => {}
         other => out.push(Issue::fail(
             "credential_source.format",
-            format!(
-                "`format.type` is {}; the Azure endpoint answers JSON",
-                other.map(visible).unwrap_or_else(|| "missing".into())
-            ),
-            format!("use {want}"),
+            msg!("lint.config.format_type", value = shown(other)),
+            use_(want),
         )),
     }
     match s(f, "subject_token_field_name") {
         Some("access_token") => {}
         other => out.push(Issue::fail(
             "credential_source.format",
-            format!(
-                "`format.subject_token_field_name` is {}; the Azure token is in access_token",
-                other.map(visible).unwrap_or_else(|| "missing".into())
-            ),
-            format!("use {want}"),
+            msg!("lint.config.format_field", value = shown(other)),
+            use_(want),
         )),
     }
 }
@@ -591,11 +669,16 @@ fn url_source(
     secrets: &mut Vec<String>,
 ) {
     const F: &str = "credential_source.url";
+    const H: &str = "credential_source.headers";
     let Some(raw) = s(cs, "url") else {
         out.push(Issue::fail(
             F,
-            "`credential_source.url` is not a string".into(),
-            REGENERATE.into(),
+            msg!(
+                "lint.config.not_string",
+                field = F,
+                value = cs.get("url").map(Value::to_string).unwrap_or_default()
+            ),
+            regenerate(),
         ));
         return;
     };
@@ -611,8 +694,8 @@ fn url_source(
         Err(e) => {
             out.push(Issue::fail(
                 F,
-                format!("`credential_source.url` is not a URL ({e})"),
-                REGENERATE.into(),
+                msg!("lint.config.cs_url_invalid", error = e.to_string()),
+                regenerate(),
             ));
             return;
         }
@@ -629,14 +712,18 @@ fn url_source(
     if imds && lc.on_app_service {
         out.push(Issue::fail(
             F,
-            format!(
-                "`credential_source.url` points at the VM metadata service ({}), which is unreachable on App Service, Functions and Container Apps (gcloud's --azure config is IMDS-only)",
-                without_query(&u)
-            ),
-            format!(
-                "use the App Service token endpoint (IDENTITY_ENDPOINT{}): {REGENERATE}",
-                current.as_ref().map(|c| format!(" = {}", without_query(c))).unwrap_or_default()
-            ),
+            msg!("lint.config.imds_on_app_service", url = without_query(&u)),
+            match &current {
+                Some(c) => msg!(
+                    "lint.config.imds_on_app_service_fix_at",
+                    endpoint = without_query(c),
+                    regenerate = regenerate()
+                ),
+                None => msg!(
+                    "lint.config.imds_on_app_service_fix",
+                    regenerate = regenerate()
+                ),
+            },
         ));
     }
     if !imds
@@ -645,12 +732,12 @@ fn url_source(
     {
         out.push(Issue::fail(
             F,
-            format!(
-                "endpoint moved: the file points at {} but the current IDENTITY_ENDPOINT is {} (the address changes when the container restarts)",
-                without_query(&u),
-                without_query(c)
+            msg!(
+                "lint.config.endpoint_moved",
+                file = without_query(&u),
+                current = without_query(c)
             ),
-            REGENERATE.into(),
+            regenerate(),
         ));
     }
     let known_host = imds
@@ -661,21 +748,19 @@ fn url_source(
     if !known_host {
         out.push(Issue::warn(
             F,
-            format!(
-                "security: the token is fetched from {}, which is neither the VM metadata service nor a local managed-identity endpoint; {VALIDATE}",
-                visible(&host)
+            msg!(
+                "lint.config.token_host_foreign",
+                host = visible(&host),
+                validate = validate()
             ),
-            format!("make sure you trust this host; otherwise {REGENERATE}"),
+            msg!("lint.config.trust_or_regenerate", regenerate = regenerate()),
         ));
     }
     if !matches!(u.scheme(), "http" | "https") {
         out.push(Issue::fail(
             F,
-            format!(
-                "`credential_source.url` scheme {} is not http(s)",
-                visible(u.scheme())
-            ),
-            REGENERATE.into(),
+            msg!("lint.config.cs_url_scheme", scheme = visible(u.scheme())),
+            regenerate(),
         ));
     }
 
@@ -689,45 +774,57 @@ fn url_source(
     if api_version.is_none() {
         out.push(Issue::fail(
             F,
-            "`credential_source.url` has no api-version= parameter".into(),
-            format!(
-                "add {} or {REGENERATE}",
-                if imds {
+            msg!("lint.config.no_api_version"),
+            msg!(
+                "lint.config.add_or_regenerate",
+                param = if imds {
                     "&api-version=2018-02-01"
                 } else {
                     "&api-version=2019-08-01"
-                }
+                },
+                regenerate = regenerate()
             ),
         ));
     }
     match get("resource") {
         None => out.push(Issue::fail(
             F,
-            "`credential_source.url` has no resource= parameter: Azure does not know which audience to issue the token for".into(),
-            format!(
-                "add &resource={} or {REGENERATE}",
-                lc.resource.as_deref().unwrap_or("api://<APP_ID>")
+            msg!("lint.config.no_resource"),
+            msg!(
+                "lint.config.add_or_regenerate",
+                param = format!(
+                    "&resource={}",
+                    lc.resource.as_deref().unwrap_or("api://<APP_ID>")
+                ),
+                regenerate = regenerate()
             ),
         )),
         Some(r) => {
             if r.ends_with("/.default") {
                 out.push(Issue::fail(
                     F,
-                    format!("resource= {} ends in /.default (a v2 scope); the endpoint wants the resource itself", visible(r)),
-                    format!("use resource={}", r.trim_end_matches("/.default")),
+                    msg!("lint.config.resource_scope", value = visible(r)),
+                    use_(format!("resource={}", r.trim_end_matches("/.default"))),
                 ));
             }
-            if let Some(want) = lc.resource.as_deref().map(str::trim).filter(|w| !w.is_empty())
+            if let Some(want) = lc
+                .resource
+                .as_deref()
+                .map(str::trim)
+                .filter(|w| !w.is_empty())
                 && want != r
             {
                 out.push(Issue::warn(
                     F,
-                    format!(
-                        "resource= in the file is {} but the settings say {}: the token's aud (and what the provider must allow) differs",
-                        visible(r),
-                        visible(want)
+                    msg!(
+                        "lint.config.resource_differs",
+                        file = visible(r),
+                        want = visible(want)
                     ),
-                    format!("use one of them everywhere; to follow the settings, {REGENERATE}"),
+                    msg!(
+                        "lint.config.resource_differs_fix",
+                        regenerate = regenerate()
+                    ),
                 ));
             }
         }
@@ -735,15 +832,34 @@ fn url_source(
     if api_version == Some("2019-08-01") && get("clientid").is_some() {
         out.push(Issue::fail(
             F,
-            "api-version 2019-08-01 takes client_id=, not clientid=".into(),
-            "rename clientid= to client_id=".into(),
+            msg!(
+                "lint.config.param_name",
+                version = "2019-08-01",
+                want = "client_id=",
+                have = "clientid="
+            ),
+            msg!(
+                "lint.config.rename",
+                have = "clientid=",
+                want = "client_id="
+            ),
         ));
     }
     if api_version == Some("2017-09-01") && get("client_id").is_some() {
         out.push(Issue::fail(
             F,
-            "api-version 2017-09-01 takes clientid=, not client_id=".into(),
-            "rename client_id= to clientid= (or use api-version=2019-08-01)".into(),
+            msg!(
+                "lint.config.param_name",
+                version = "2017-09-01",
+                want = "clientid=",
+                have = "client_id="
+            ),
+            msg!(
+                "lint.config.rename_or_version",
+                have = "client_id=",
+                want = "clientid=",
+                version = "api-version=2019-08-01"
+            ),
         ));
     }
 
@@ -757,46 +873,55 @@ fn url_source(
             .is_some_and(|v| v.eq_ignore_ascii_case("true"))
         {
             out.push(Issue::fail(
-                "credential_source.headers",
-                "the VM metadata service needs the header Metadata: true, which is missing".into(),
-                "add \"headers\": {\"Metadata\": \"True\"}".into(),
+                H,
+                msg!("lint.config.metadata_missing"),
+                add("\"headers\": {\"Metadata\": \"True\"}"),
             ));
         }
     } else {
         if idh.is_none() && secret_h.is_none() {
             out.push(Issue::fail(
-                "credential_source.headers",
-                "no X-IDENTITY-HEADER header: the App Service token endpoint refuses requests without it".into(),
-                REGENERATE.into(),
+                H,
+                msg!("lint.config.no_identity_header"),
+                regenerate(),
             ));
         }
         if api_version == Some("2017-09-01") && idh.is_some() && secret_h.is_none() {
             out.push(Issue::fail(
-                "credential_source.headers",
-                "api-version 2017-09-01 with X-IDENTITY-HEADER: the legacy protocol needs the `secret` header, so this pairing fails".into(),
-                format!("use api-version=2019-08-01, or {REGENERATE}"),
+                H,
+                msg!("lint.config.legacy_with_identity_header"),
+                msg!(
+                    "lint.config.version_or_regenerate",
+                    version = "api-version=2019-08-01",
+                    regenerate = regenerate()
+                ),
             ));
         }
         if api_version == Some("2019-08-01") && secret_h.is_some() && idh.is_none() {
             out.push(Issue::fail(
-                "credential_source.headers",
-                "api-version 2019-08-01 with the legacy `secret` header: this version needs X-IDENTITY-HEADER".into(),
-                REGENERATE.into(),
+                H,
+                msg!("lint.config.secret_with_2019"),
+                regenerate(),
             ));
         }
     }
     if let Some(v) = idh {
         match v.as_str() {
             None => out.push(Issue::fail(
-                "credential_source.headers",
-                "the X-IDENTITY-HEADER value is not a string".into(),
-                REGENERATE.into(),
+                H,
+                msg!("lint.config.identity_header_not_string"),
+                regenerate(),
             )),
-            Some(val) if val == REDACTED_HEADER || val.is_empty() || (val.starts_with('<') && val.ends_with('>')) || (val.starts_with('{') && val.ends_with('}')) => {
+            Some(val)
+                if val == REDACTED_HEADER
+                    || val.is_empty()
+                    || (val.starts_with('<') && val.ends_with('>'))
+                    || (val.starts_with('{') && val.ends_with('}')) =>
+            {
                 out.push(Issue::fail(
-                    "credential_source.headers",
-                    "the X-IDENTITY-HEADER value is a placeholder, not the real header (the file was saved from printed output or a template)".into(),
-                    REGENERATE.into(),
+                    H,
+                    msg!("lint.config.identity_header_placeholder"),
+                    regenerate(),
                 ))
             }
             Some(val) => {
@@ -805,9 +930,9 @@ fn url_source(
                     && cur != val
                 {
                     out.push(Issue::fail(
-                        "credential_source.headers",
-                        "the X-IDENTITY-HEADER value in the file differs from the current IDENTITY_HEADER (stale after a restart): the token endpoint will refuse it".into(),
-                        REGENERATE.into(),
+                        H,
+                        msg!("lint.config.identity_header_stale"),
+                        regenerate(),
                     ));
                 }
             }
@@ -819,7 +944,7 @@ fn impersonation_url(out: &mut Vec<Issue>, raw: &str) {
     const F: &str = "service_account_impersonation_url";
     const PREFIX: &str = "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/";
     const SUFFIX: &str = ":generateAccessToken";
-    let shape = "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/<EMAIL>:generateAccessToken";
+    let shape = format!("{PREFIX}<EMAIL>{SUFFIX}");
     if let Some(mid) = raw
         .strip_prefix(PREFIX)
         .and_then(|r| r.strip_suffix(SUFFIX))
@@ -830,7 +955,10 @@ fn impersonation_url(out: &mut Vec<Issue>, raw: &str) {
         let fixed_issues = service_account_issues(F, &email, None);
         for mut i in fixed_issues {
             if i.severity == Severity::Fail || i.severity == Severity::Warn {
-                i.fix = format!("{} (the URL is {PREFIX}<EMAIL>{SUFFIX})", i.fix);
+                i.fix = std::mem::take(&mut i.fix).then(msg!(
+                    "lint.config.impersonation_url_is",
+                    shape = shape.clone()
+                ));
             }
             out.push(i);
         }
@@ -843,8 +971,12 @@ fn impersonation_url(out: &mut Vec<Issue>, raw: &str) {
     if lower.starts_with("http://") {
         out.push(Issue::fail(
             F,
-            format!("`{F}` {} is not https", visible(raw)),
-            format!("use {shape}"),
+            msg!(
+                "lint.config.impersonation_not_https",
+                field = F,
+                value = visible(raw)
+            ),
+            use_(shape),
         ));
     } else if let Some(h) = host
         .as_deref()
@@ -853,34 +985,57 @@ fn impersonation_url(out: &mut Vec<Issue>, raw: &str) {
         if h.ends_with(".googleapis.com") {
             out.push(Issue::warn(
                 F,
-                format!(
-                    "`{F}` host is {}; expected iamcredentials.googleapis.com",
-                    visible(h)
+                msg!(
+                    "lint.config.impersonation_host",
+                    field = F,
+                    host = visible(h)
                 ),
-                format!("use {shape}"),
+                use_(shape),
             ));
         } else {
             out.push(Issue::warn(
                 F,
-                format!("security: `{F}` sends the Google token to {}, which is not a Google host; {VALIDATE}", visible(h)),
-                format!("use {shape}"),
+                msg!(
+                    "lint.config.impersonation_foreign",
+                    field = F,
+                    host = visible(h),
+                    validate = validate()
+                ),
+                use_(shape),
             ));
         }
     } else {
-        let hint = if lower.contains(":generateidtoken") {
-            " (generateIdToken mints an ID token, not an access token)"
+        let message = if lower.contains(":generateidtoken") {
+            msg!(
+                "lint.config.impersonation_id_token",
+                field = F,
+                value = visible(raw),
+                shape = shape.clone()
+            )
         } else if !lower.contains("/projects/-/") {
-            " (the project segment must be `-`)"
+            msg!(
+                "lint.config.impersonation_project",
+                field = F,
+                value = visible(raw),
+                shape = shape.clone()
+            )
         } else {
-            ""
+            msg!(
+                "lint.config.impersonation_shape",
+                field = F,
+                value = visible(raw),
+                shape = shape.clone()
+            )
         };
         out.push(Issue::fail(
             F,
-            format!(
-                "`{F}` {} does not have the shape {shape}{hint}",
-                visible(raw)
+            message,
+            msg!(
+                "lint.config.impersonation_shape_fix",
+                shape = shape,
+                command = "wif-doctor config --force",
+                flag = "--service-account"
             ),
-            format!("use {shape}, or `wif-doctor config --force` with --service-account"),
         ));
     }
 }

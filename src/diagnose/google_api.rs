@@ -363,9 +363,9 @@ pub fn explain_impersonation(status: u16, body: &str, ctx: &Context) -> Explanat
                     format!(
                         "The service account in the request is {}: {}.",
                         visible(sa_raw),
-                        issues.iter().map(|i| i.message.as_str()).collect::<Vec<_>>().join("; ")
+                        issues.iter().map(|i| i.message.to_string()).collect::<Vec<_>>().join("; ")
                     ),
-                    issues.iter().map(|i| i.fix.as_str()).collect::<Vec<_>>().join("; "),
+                    issues.iter().map(|i| i.fix.to_string()).collect::<Vec<_>>().join("; "),
                 )
             };
             explanation(

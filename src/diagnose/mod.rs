@@ -189,21 +189,20 @@ impl Context {
     /// `gcloud iam workload-identity-pools providers update-oidc PROVIDER --project=…
     /// --location=global --workload-identity-pool=POOL`
     pub fn update_oidc_command(&self) -> String {
-        format!(
-            "gcloud iam workload-identity-pools providers update-oidc {} --project={} --location=global --workload-identity-pool={}",
-            gcp::shell_quote(self.provider_or_placeholder()),
-            gcp::shell_quote(self.gcloud_project()),
-            gcp::shell_quote(self.pool_or_placeholder()),
-        )
+        self.provider_command("lint.cmd.update_oidc")
     }
     /// `gcloud iam workload-identity-pools providers describe PROVIDER … --format=json`
     pub fn describe_provider_command(&self) -> String {
-        format!(
-            "gcloud iam workload-identity-pools providers describe {} --project={} --location=global --workload-identity-pool={} --format=json",
-            gcp::shell_quote(self.provider_or_placeholder()),
-            gcp::shell_quote(self.gcloud_project()),
-            gcp::shell_quote(self.pool_or_placeholder()),
-        )
+        self.provider_command("lint.cmd.describe_provider")
+    }
+    /// A language-neutral command template filled with provider, project and pool.
+    fn provider_command(&self, key: &'static str) -> String {
+        crate::i18n::Msg::new(key)
+            .arg("provider", gcp::shell_quote(self.provider_or_placeholder()))
+            .arg("project", gcp::shell_quote(self.gcloud_project()))
+            .arg("pool", gcp::shell_quote(self.pool_or_placeholder()))
+            // `all` templates read the same in every language.
+            .render(crate::i18n::Lang::En)
     }
 }
 
@@ -224,26 +223,34 @@ pub struct Issue {
     /// The setting or JSON field, e.g. `project_number` or `credential_source.url`.
     pub field: &'static str,
     /// What is wrong, with the actual value (never a secret) made visible.
-    pub message: String,
+    pub message: Text,
     /// The exact fix: a value or a full command.
-    pub fix: String,
+    pub fix: Text,
 }
 
 impl Issue {
-    pub(crate) fn fail(field: &'static str, message: String, fix: String) -> Self {
+    pub(crate) fn fail(
+        field: &'static str,
+        message: impl Into<Text>,
+        fix: impl Into<Text>,
+    ) -> Self {
         Issue {
             severity: Severity::Fail,
             field,
-            message,
-            fix,
+            message: message.into(),
+            fix: fix.into(),
         }
     }
-    pub(crate) fn warn(field: &'static str, message: String, fix: String) -> Self {
+    pub(crate) fn warn(
+        field: &'static str,
+        message: impl Into<Text>,
+        fix: impl Into<Text>,
+    ) -> Self {
         Issue {
             severity: Severity::Warn,
             field,
-            message,
-            fix,
+            message: message.into(),
+            fix: fix.into(),
         }
     }
 }

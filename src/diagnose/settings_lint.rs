@@ -2,11 +2,13 @@
 //! artefacts, resource names pasted where a bare ID belongs, project ID vs number.
 
 use super::text::{
-    audience_issues, parse_wif_path, paste_check, project_id_problem, service_account_issues,
-    visible,
+    audience_issues, parse_wif_path, paste_check, project_id_problem, project_number_command,
+    service_account_issues, visible,
 };
-use super::{Context, Issue};
+use super::{Context, Issue, PH_PROJECT_ID};
 use crate::gcp::{self, shell_quote};
+use crate::i18n::Msg;
+use crate::msg;
 use crate::settings::Settings;
 
 /// The raw (untrimmed) settings to check. `None` = not set.
@@ -56,46 +58,47 @@ impl SettingsLintInput {
 /// Reports copy/paste artefacts; returns the cleaned value. A value without reported
 /// artefacts is returned as it is, so what the cleaner drops silently (a control character
 /// inside it) still fails validation instead of being validated away.
-fn paste(field: &'static str, what: &str, raw: &str, out: &mut Vec<Issue>) -> String {
+fn paste(field: &'static str, what: Msg, raw: &str, out: &mut Vec<Issue>) -> String {
     let p = paste_check(raw);
     if p.problems.is_empty() {
         return raw.to_string();
     }
-    if !p.problems.is_empty() {
-        let only_space = p
-            .problems
-            .iter()
-            .all(|x| *x == "leading or trailing whitespace" || *x == "a line break");
-        let message = format!(
-            "{what} {} has {} (copy/paste)",
-            visible(raw),
-            p.problems.join(", ")
-        );
-        let fix = format!("use exactly {}", visible(&p.cleaned));
-        out.push(if only_space {
-            Issue::warn(field, message, fix)
-        } else {
-            Issue::fail(field, message, fix)
-        });
-    }
+    let only_space = p.problems.iter().all(|x| x.is_spacing());
+    let message = msg!(
+        "lint.settings.paste",
+        what = what,
+        value = visible(raw),
+        problems = p.problems_text()
+    );
+    let fix = msg!("lint.settings.use_exactly", value = visible(&p.cleaned));
+    out.push(if only_space {
+        Issue::warn(field, message, fix)
+    } else {
+        Issue::fail(field, message, fix)
+    });
     p.cleaned
 }
 
-fn kind_of_path(prefix: &str, has_provider: bool, tail: Option<&str>) -> &'static str {
+fn kind_of_path(prefix: &str, has_provider: bool, tail: Option<&str>) -> Msg {
     let lower = prefix.to_ascii_lowercase();
-    if lower.starts_with("principalset:") {
-        "a principalSet:// member"
+    Msg::new(if lower.starts_with("principalset:") {
+        "lint.settings.kind.principal_set"
     } else if lower.starts_with("principal:") {
-        "a principal:// member"
+        "lint.settings.kind.principal"
     } else if lower.starts_with("https:") || lower.starts_with("http:") {
-        "an https: URL of the resource (an audience-like value)"
+        "lint.settings.kind.https"
     } else if tail.is_some() {
-        "a resource path"
+        "lint.settings.kind.path"
     } else if has_provider {
-        "a full provider resource name"
+        "lint.settings.kind.provider"
     } else {
-        "a pool resource name"
-    }
+        "lint.settings.kind.pool"
+    })
+}
+
+/// `gcloud projects describe ID --format='value(projectId)'`-style commands.
+fn cmd(key: &'static str) -> Msg {
+    Msg::new(key)
 }
 
 /// Checks the settings. Issues are in field order; each has the actual value and a fix.
@@ -108,66 +111,87 @@ pub fn lint_settings(input: &SettingsLintInput) -> Vec<Issue> {
         .filter(|n| !n.is_empty());
 
     if let Some(raw) = &input.project_number {
-        let v = paste("project_number", "project number", raw, &mut out);
+        let v = paste(
+            "project_number",
+            msg!("lint.settings.what.project_number"),
+            raw,
+            &mut out,
+        );
         if let Some(p) = parse_wif_path(&v) {
             out.push(Issue::fail(
                 "project_number",
-                format!(
-                    "project number {} is a whole resource name, not a number",
-                    visible(&v)
+                msg!("lint.settings.number_is_resource", value = visible(&v)),
+                msg!(
+                    "lint.settings.use_number_in_it",
+                    flag = format!("--project-number={}", p.project)
                 ),
-                format!("use the number in it: --project-number={}", p.project),
             ));
         } else if let Err(e) = gcp::validate_project_number(&v) {
             let looks_like_id = project_id_problem(&v).is_none();
             out.push(Issue::fail(
                 "project_number",
                 if looks_like_id {
-                    format!(
-                        "project number {} is a project ID; the audience and principals need the project number",
-                        visible(&v)
-                    )
+                    msg!("lint.settings.number_is_id", value = visible(&v))
                 } else {
-                    format!("project number {}: {e}", visible(&v))
+                    msg!(
+                        "lint.settings.number_invalid",
+                        value = visible(&v),
+                        problem = e
+                    )
                 },
-                format!(
-                    "look it up: `gcloud projects describe {} --format='value(projectNumber)'`",
-                    shell_quote(if looks_like_id { &v } else { "<PROJECT_ID>" })
+                msg!(
+                    "lint.settings.look_it_up",
+                    command =
+                        project_number_command(if looks_like_id { &v } else { PH_PROJECT_ID })
                 ),
             ));
         }
     }
 
     if let Some(raw) = &input.project_id {
-        let v = paste("project_id", "project ID", raw, &mut out);
+        let v = paste(
+            "project_id",
+            msg!("lint.settings.what.project_id"),
+            raw,
+            &mut out,
+        );
         if let Some(problem) = project_id_problem(&v) {
             let fix = if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
-                format!(
-                    "look up the ID: `gcloud projects describe {v} --format='value(projectId)'`"
+                msg!(
+                    "lint.settings.look_up_id",
+                    command = cmd("lint.cmd.project_id_of").arg("number", shell_quote(&v))
                 )
             } else if v.bytes().any(|b| b.is_ascii_uppercase()) {
-                format!(
-                    "use {} (a display name is not the ID: `gcloud projects list --format='value(projectId,name)'`)",
-                    v.to_ascii_lowercase()
+                msg!(
+                    "lint.settings.use_lowercase_id",
+                    value = v.to_ascii_lowercase(),
+                    command = cmd("lint.cmd.list_project_names")
                 )
             } else {
-                "find the ID: `gcloud projects list --format='value(projectId,projectNumber)'`"
-                    .to_string()
+                msg!(
+                    "lint.settings.find_id",
+                    command = cmd("lint.cmd.list_project_numbers")
+                )
             };
             out.push(Issue::fail(
                 "project_id",
-                format!("project ID {} {problem}", visible(&v)),
+                msg!(
+                    "lint.settings.project_id_invalid",
+                    value = visible(&v),
+                    problem = problem
+                ),
                 fix,
             ));
         }
     }
 
     for (field, what, raw) in [
-        ("pool", "pool ID", &input.pool),
-        ("provider", "provider ID", &input.provider),
+        ("pool", "lint.settings.what.pool", &input.pool),
+        ("provider", "lint.settings.what.provider", &input.provider),
     ] {
         let Some(raw) = raw else { continue };
-        let v = paste(field, what, raw, &mut out);
+        let what = || Msg::new(what);
+        let v = paste(field, what(), raw, &mut out);
         if v.contains('/') || v.contains(':') {
             match parse_wif_path(&v) {
                 Some(p) => {
@@ -180,22 +204,27 @@ pub fn lint_settings(input: &SettingsLintInput) -> Vec<Issue> {
                     match id {
                         Some(id) => out.push(Issue::fail(
                             field,
-                            format!(
-                                "{what} {} is {kind}; a bare ID was expected",
-                                visible(&v)
+                            msg!(
+                                "lint.settings.not_bare",
+                                what = what(),
+                                value = visible(&v),
+                                kind = kind
                             ),
-                            format!("use --{field}={id}"),
+                            msg!("lint.settings.use_flag", flag = format!("--{field}={id}")),
                         )),
                         None => out.push(Issue::fail(
                             field,
-                            format!(
-                                "{what} {} is {kind} without a provider; the provider ID is the part after /providers/",
-                                visible(&v)
+                            msg!(
+                                "lint.settings.no_provider",
+                                what = what(),
+                                value = visible(&v),
+                                kind = kind
                             ),
-                            format!(
-                                "list the providers: `gcloud iam workload-identity-pools providers list --workload-identity-pool={} --location=global --project={} --format='value(name)'`",
-                                shell_quote(&p.pool),
-                                shell_quote(&p.project)
+                            msg!(
+                                "lint.settings.list_providers",
+                                command = cmd("lint.cmd.list_providers")
+                                    .arg("pool", shell_quote(&p.pool))
+                                    .arg("project", shell_quote(&p.project))
                             ),
                         )),
                     }
@@ -205,24 +234,29 @@ pub fn lint_settings(input: &SettingsLintInput) -> Vec<Issue> {
                     {
                         out.push(Issue::warn(
                             field,
-                            format!(
-                                "the pasted {what} names project {} but the project number setting is {}",
-                                p.project,
-                                visible(n)
+                            msg!(
+                                "lint.settings.pasted_project_differs",
+                                what = what(),
+                                pasted = p.project.clone(),
+                                setting = visible(n)
                             ),
-                            format!("use --project-number={} if that is the right project", p.project),
+                            msg!(
+                                "lint.settings.use_if_right",
+                                flag = format!("--project-number={}", p.project)
+                            ),
                         ));
                     }
                 }
                 None => out.push(Issue::fail(
                     field,
-                    format!(
-                        "{what} {} is not a bare ID (it contains / or :)",
-                        visible(&v)
+                    msg!(
+                        "lint.settings.slash_or_colon",
+                        what = what(),
+                        value = visible(&v)
                     ),
-                    format!(
-                        "use only the ID (4-32 of a-z, 0-9, -), e.g. {}",
-                        if field == "pool" {
+                    msg!(
+                        "lint.settings.only_the_id",
+                        example = if field == "pool" {
                             "azure-pool"
                         } else {
                             "azure-mi"
@@ -239,11 +273,21 @@ pub fn lint_settings(input: &SettingsLintInput) -> Vec<Issue> {
                 .trim_start_matches("gcp-")
                 .to_string();
             let fix = if gcp::validate_pool_or_provider_id(&suggestion).is_ok() && suggestion != v {
-                format!("use --{field}={suggestion} (if that is the ID that exists)")
+                msg!(
+                    "lint.settings.use_if_exists",
+                    flag = format!("--{field}={suggestion}")
+                )
             } else {
-                "use the exact ID from the console or `gcloud iam workload-identity-pools list --location=global` (4-32 of a-z, 0-9, -; not starting with gcp-)".to_string()
+                msg!(
+                    "lint.settings.use_exact_id",
+                    command = cmd("lint.cmd.list_pools")
+                )
             };
-            out.push(Issue::fail(field, format!("{what}: {e}"), fix));
+            out.push(Issue::fail(
+                field,
+                msg!("lint.settings.id_invalid", what = what(), problem = e),
+                fix,
+            ));
         }
     }
 
@@ -256,43 +300,48 @@ pub fn lint_settings(input: &SettingsLintInput) -> Vec<Issue> {
     }
 
     if let Some(raw) = &input.resource {
-        let v = paste("resource", "Azure resource", raw, &mut out);
+        let v = paste(
+            "resource",
+            msg!("lint.settings.what.resource"),
+            raw,
+            &mut out,
+        );
         let lower = v.to_ascii_lowercase();
         if let Some(base) = v.strip_suffix("/.default") {
             out.push(Issue::fail(
                 "resource",
-                format!(
-                    "Azure resource {} ends in /.default, a v2 scope; the managed-identity endpoint wants the resource itself (AADSTS500011 otherwise)",
-                    visible(&v)
+                msg!("lint.settings.resource_scope", value = visible(&v)),
+                msg!(
+                    "lint.settings.use_flag",
+                    flag = format!("--resource={base}")
                 ),
-                format!("use --resource={base}"),
             ));
         } else if lower.trim_end_matches('/') == "https://graph.microsoft.com" {
             out.push(Issue::fail(
                 "resource",
-                format!(
-                    "Azure resource {} is Microsoft Graph; Graph tokens cannot be verified by Google (signature errors)",
-                    visible(&v)
+                msg!("lint.settings.resource_graph", value = visible(&v)),
+                msg!(
+                    "lint.settings.resource_graph_fix",
+                    flag = "--resource=api://<APP_ID>"
                 ),
-                "use a dedicated Entra app's Application ID URI, e.g. --resource=api://<APP_ID>".to_string(),
             ));
         } else if lower.trim_end_matches('/') == "https://management.azure.com" {
             out.push(Issue::warn(
                 "resource",
-                format!(
-                    "Azure resource {} is Azure Resource Manager: the token federated to Google is then also an Azure control-plane credential",
-                    visible(&v)
+                msg!("lint.settings.resource_arm", value = visible(&v)),
+                msg!(
+                    "lint.settings.resource_arm_fix",
+                    flag = "--resource=api://<APP_ID>"
                 ),
-                "prefer a dedicated, permission-less Entra app: --resource=api://<APP_ID> (and allow that audience on the provider)".to_string(),
             ));
         } else if lower.starts_with("https://iam.googleapis.com/") {
             out.push(Issue::warn(
                 "resource",
-                format!(
-                    "Azure resource {} is gcloud's default audience; it only works if an Entra app has exactly this Application ID URI, which tenant policy usually forbids",
-                    visible(&v)
+                msg!("lint.settings.resource_gcloud_default", value = visible(&v)),
+                msg!(
+                    "lint.settings.resource_gcloud_default_fix",
+                    flag = "--resource=api://<APP_ID>"
                 ),
-                "use the Application ID URI of your Entra app: --resource=api://<APP_ID>".to_string(),
             ));
         }
     }

@@ -562,7 +562,7 @@ fn derived_vars(v: &mut Vars, ctx: &Context, caps: &BTreeMap<&'static str, Strin
     let sent = ctx.audience_sent();
     let problems: Vec<Text> = audience_issues("audience", &sent, None)
         .into_iter()
-        .map(|i| Text::from(i.message))
+        .map(|i| i.message)
         .collect();
     v.insert(
         "audience_analysis",

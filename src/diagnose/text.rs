@@ -1,9 +1,11 @@
 //! Shared helpers: making values visible, quoting, resource-name parsing and the checks
 //! several linters share (audience, service-account email, project ID).
 
-use super::{Issue, PH_POOL, PH_PROJECT_ID, PH_PROVIDER};
+use super::{Issue, PH_POOL, PH_PROJECT_ID, PH_PROJECT_NUMBER, PH_PROVIDER};
 use crate::gcp;
 pub(crate) use crate::gcp::project_id_problem;
+use crate::i18n::{Arg, Msg, Text};
+use crate::msg;
 
 /// A value between `⟨` and `⟩` with whitespace and invisible characters made visible:
 /// space `␠`, tab `␉`, line feed `␤`, carriage return `␍`, other control characters and
@@ -38,12 +40,105 @@ pub(crate) fn is_invisible(c: char) -> bool {
 
 pub(crate) const QUOTES: &[char] = &['"', '\'', '`', '“', '”', '‘', '’', '«', '»'];
 
+/// One copy/paste artefact around (or inside) a value. Shared with
+/// [`crate::settings::normalise`]; renders as the catalogue text `settings.paste.*`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PasteProblem {
+    /// A line break at either end.
+    LineBreak,
+    /// Spaces or tabs at either end.
+    Whitespace,
+    /// Quotes around the value.
+    Quotes,
+    /// A zero-width space, BOM or no-break space.
+    Invisible,
+    /// A quote inside the value.
+    QuoteInside,
+    /// A line break or tab inside the value.
+    BreakInside,
+}
+
+impl PasteProblem {
+    pub const ALL: [PasteProblem; 6] = [
+        PasteProblem::LineBreak,
+        PasteProblem::Whitespace,
+        PasteProblem::Quotes,
+        PasteProblem::Invisible,
+        PasteProblem::QuoteInside,
+        PasteProblem::BreakInside,
+    ];
+
+    /// The catalogue key.
+    pub fn key(self) -> &'static str {
+        match self {
+            PasteProblem::LineBreak => "settings.paste.line_break",
+            PasteProblem::Whitespace => "settings.paste.whitespace",
+            PasteProblem::Quotes => "settings.paste.quotes",
+            PasteProblem::Invisible => "settings.paste.invisible",
+            PasteProblem::QuoteInside => "settings.paste.quote_inside",
+            PasteProblem::BreakInside => "settings.paste.break_inside",
+        }
+    }
+
+    pub fn msg(self) -> Msg {
+        Msg::new(self.key())
+    }
+
+    /// Only whitespace or line breaks at the ends (harmless once trimmed).
+    pub fn is_spacing(self) -> bool {
+        matches!(self, PasteProblem::LineBreak | PasteProblem::Whitespace)
+    }
+}
+
+impl From<PasteProblem> for Text {
+    fn from(p: PasteProblem) -> Text {
+        p.msg().into()
+    }
+}
+
+impl From<PasteProblem> for Arg {
+    fn from(p: PasteProblem) -> Arg {
+        Arg::Text(p.into())
+    }
+}
+
+impl std::fmt::Display for PasteProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.msg().fmt(f)
+    }
+}
+
+impl serde::Serialize for PasteProblem {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.msg().serialize(s)
+    }
+}
+
+/// Items as a list in the language's way (`a, b` / `a、b`).
+pub fn list<T: Into<Text>>(items: impl IntoIterator<Item = T>) -> Text {
+    let mut out = Text::new();
+    for (i, t) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(Msg::new("settings.list_sep"));
+        }
+        out.push(t);
+    }
+    out
+}
+
 /// What copy/paste left around a value.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Paste {
     /// The value without surrounding whitespace, quotes and invisible characters.
     pub cleaned: String,
-    pub problems: Vec<&'static str>,
+    pub problems: Vec<PasteProblem>,
+}
+
+impl Paste {
+    /// The problems as one list.
+    pub fn problems_text(&self) -> Text {
+        list(self.problems.iter().copied())
+    }
 }
 
 /// Strips surrounding whitespace, line breaks, quotes and invisible characters, and says
@@ -57,22 +152,22 @@ pub(crate) fn paste_check(s: &str) -> Paste {
     let end = &s[s.trim_end_matches(trimmed_ends).len()..];
     let edges = format!("{start}{end}");
     if edges.contains(['\n', '\r']) {
-        problems.push("a line break");
+        problems.push(PasteProblem::LineBreak);
     }
     if edges.chars().any(|c| c == ' ' || c == '\t') {
-        problems.push("leading or trailing whitespace");
+        problems.push(PasteProblem::Whitespace);
     }
     if edges.chars().any(|c| QUOTES.contains(&c)) {
-        problems.push("quotes around it");
+        problems.push(PasteProblem::Quotes);
     }
     if edges.chars().any(is_invisible) || cleaned.chars().any(is_invisible) {
-        problems.push("an invisible character (zero-width space, BOM or no-break space)");
+        problems.push(PasteProblem::Invisible);
     }
     if cleaned.chars().any(|c| QUOTES.contains(&c)) {
-        problems.push("a quote inside it");
+        problems.push(PasteProblem::QuoteInside);
     }
     if cleaned.contains(['\n', '\r', '\t']) {
-        problems.push("a line break or tab inside it");
+        problems.push(PasteProblem::BreakInside);
     }
     let cleaned = cleaned
         .chars()
@@ -158,6 +253,46 @@ pub(crate) fn parse_wif_path(s: &str) -> Option<WifPath> {
     Some(p)
 }
 
+/// [`snippet`] as text: the HTML title or the excerpt as a value, in a sentence of the
+/// reader's language.
+#[allow(dead_code)] // offered to google_api.rs and sts.rs (the HTML title / empty body in the reader's language)
+pub(crate) fn snippet_text(body: &str, max: usize) -> Text {
+    let lower = body.to_ascii_lowercase();
+    if let Some(start) = lower.find("<title>")
+        && let Some(len) = lower[start + 7..].find("</title>")
+    {
+        let title = body[start + 7..start + 7 + len].trim();
+        if !title.is_empty() {
+            return msg!("lint.snippet.html_title", title = format!("{title:?}")).into();
+        }
+    }
+    if body.split_whitespace().next().is_none() {
+        return msg!("lint.snippet.empty").into();
+    }
+    Text::value(snippet(body, max))
+}
+
+/// The audience template with placeholders.
+fn audience_template() -> String {
+    gcp::sts_audience(PH_PROJECT_NUMBER, PH_POOL, PH_PROVIDER)
+}
+
+/// `gcloud projects describe ID --format='value(projectNumber)'`
+pub(crate) fn project_number_command(project_id: &str) -> Msg {
+    msg!(
+        "lint.cmd.project_number",
+        project = gcp::shell_quote(project_id)
+    )
+}
+
+/// `gcloud iam service-accounts list --project=P --format='value(email)'`
+pub(crate) fn list_service_accounts_command(project: &str) -> Msg {
+    msg!(
+        "lint.cmd.list_service_accounts",
+        project = gcp::shell_quote(project)
+    )
+}
+
 /// Checks an STS audience (the credential configuration's `audience`, or a configured one)
 /// against `^//iam\.googleapis\.com/projects/(\d+)/locations/global/workloadIdentityPools/([a-z0-9-]{4,32})/providers/([a-z0-9-]{4,32})$`
 /// and, if given, against the expected value.
@@ -171,55 +306,50 @@ pub(crate) fn audience_issues(
     if !paste.problems.is_empty() {
         out.push(Issue::fail(
             field,
-            format!(
-                "audience {} has {} (copy/paste)",
-                visible(value),
-                paste.problems.join(", ")
+            msg!(
+                "audience.paste",
+                value = visible(value),
+                problems = paste.problems_text()
             ),
-            format!("use exactly {}", paste.cleaned),
+            msg!("audience.use_exactly", value = paste.cleaned.clone()),
         ));
     }
     let v = paste.cleaned.as_str();
     let expected = expected.map(str::trim).filter(|e| !e.is_empty());
-    let template = "//iam.googleapis.com/projects/<PROJECT_NUMBER>/locations/global/workloadIdentityPools/<POOL_ID>/providers/<PROVIDER_ID>";
     let parsed = parse_wif_path(v);
     // What the value should most likely be.
-    let suggestion = |p: Option<&WifPath>| -> String {
-        if let Some(e) = expected {
-            return e.to_string();
-        }
-        match p {
-            Some(p) => gcp::sts_audience(
-                if p.project.bytes().all(|b| b.is_ascii_digit()) && !p.project.is_empty() {
-                    &p.project
-                } else {
-                    "<PROJECT_NUMBER>"
-                },
-                &p.pool,
-                p.provider.as_deref().unwrap_or(PH_PROVIDER),
-            ),
-            None => template.to_string(),
-        }
+    let suggestion = |p: Option<&WifPath>| -> Msg {
+        let value = if let Some(e) = expected {
+            e.to_string()
+        } else {
+            match p {
+                Some(p) => gcp::sts_audience(
+                    if p.project.bytes().all(|b| b.is_ascii_digit()) && !p.project.is_empty() {
+                        &p.project
+                    } else {
+                        PH_PROJECT_NUMBER
+                    },
+                    &p.pool,
+                    p.provider.as_deref().unwrap_or(PH_PROVIDER),
+                ),
+                None => audience_template(),
+            }
+        };
+        msg!("audience.use", value = value)
     };
     if v.starts_with("//iam.googleapis.com/locations/") && v.contains("/workforcePools/") {
         out.push(Issue::fail(
             field,
-            format!(
-                "audience {} is a workforce pool provider; an Azure managed identity needs a workload identity pool provider",
-                visible(v)
-            ),
-            format!("use {}", suggestion(None)),
+            msg!("audience.workforce", value = visible(v)),
+            suggestion(None),
         ));
         return out;
     }
     let Some(p) = parsed else {
         out.push(Issue::fail(
             field,
-            format!(
-                "audience {} is not a workload identity provider resource name",
-                visible(v)
-            ),
-            format!("use {}", suggestion(None)),
+            msg!("audience.not_resource_name", value = visible(v)),
+            suggestion(None),
         ));
         return out;
     };
@@ -227,21 +357,18 @@ pub(crate) fn audience_issues(
     if p.prefix != "//iam.googleapis.com/" {
         structural = true;
         let lower = p.prefix.to_ascii_lowercase();
-        let what = if lower.starts_with("https:") || lower.starts_with("http:") {
-            "starts with a URL scheme (`https:`); the STS audience must not include one".to_string()
+        let message = if lower.starts_with("https:") || lower.starts_with("http:") {
+            msg!("audience.url_scheme", value = visible(v))
         } else if p.prefix.is_empty() {
-            "lacks the `//iam.googleapis.com/` prefix".to_string()
+            msg!("audience.no_prefix", value = visible(v))
         } else {
-            format!(
-                "starts with {} instead of `//iam.googleapis.com/`",
-                visible(&p.prefix)
+            msg!(
+                "audience.other_prefix",
+                value = visible(v),
+                prefix = visible(&p.prefix)
             )
         };
-        out.push(Issue::fail(
-            field,
-            format!("audience {} {what}", visible(v)),
-            format!("use {}", suggestion(Some(&p))),
-        ));
+        out.push(Issue::fail(field, message, suggestion(Some(&p))));
     }
     if !p.project.bytes().all(|b| b.is_ascii_digit()) || p.project.is_empty() {
         structural = true;
@@ -250,16 +377,14 @@ pub(crate) fn audience_issues(
         } else {
             &p.project
         };
+        let audience = suggestion(Some(&p));
         out.push(Issue::fail(
             field,
-            format!(
-                "audience names project {} by ID; STS needs the project number (otherwise: invalid_target)",
-                visible(&p.project)
-            ),
-            format!(
-                "look up the number with `gcloud projects describe {} --format='value(projectNumber)'` and use {}",
-                gcp::shell_quote(id),
-                suggestion(Some(&p))
+            msg!("audience.project_id", project = visible(&p.project)),
+            msg!(
+                "audience.project_id_fix",
+                command = project_number_command(id),
+                audience = audience
             ),
         ));
     }
@@ -267,11 +392,8 @@ pub(crate) fn audience_issues(
         structural = true;
         out.push(Issue::fail(
             field,
-            format!(
-                "audience has location {}; workload identity pools are always `global`",
-                visible(&p.location)
-            ),
-            format!("use {}", suggestion(Some(&p))),
+            msg!("audience.location", location = visible(&p.location)),
+            suggestion(Some(&p)),
         ));
     }
     match &p.provider {
@@ -279,11 +401,8 @@ pub(crate) fn audience_issues(
             structural = true;
             out.push(Issue::fail(
                 field,
-                format!(
-                    "audience {} names the pool only; it must name the provider (…/providers/PROVIDER_ID)",
-                    visible(v)
-                ),
-                format!("use {}", suggestion(Some(&p))),
+                msg!("audience.pool_only", value = visible(v)),
+                suggestion(Some(&p)),
             ));
         }
         Some(prov) => {
@@ -291,8 +410,8 @@ pub(crate) fn audience_issues(
                 structural = true;
                 out.push(Issue::fail(
                     field,
-                    format!("audience provider ID: {e}"),
-                    format!("use {}", suggestion(Some(&p))),
+                    msg!("audience.provider_id", problem = e),
+                    suggestion(Some(&p)),
                 ));
             }
         }
@@ -303,35 +422,66 @@ pub(crate) fn audience_issues(
         structural = true;
         out.push(Issue::fail(
             field,
-            format!("audience pool ID: {e}"),
-            format!("use {}", suggestion(Some(&p))),
+            msg!("audience.pool_id", problem = e),
+            suggestion(Some(&p)),
         ));
     }
     if let Some(tail) = &p.tail {
         structural = true;
         out.push(Issue::fail(
             field,
-            format!(
-                "audience has {} after the provider ID",
-                visible(&format!("/{tail}"))
-            ),
-            format!("use {}", suggestion(Some(&p))),
+            msg!("audience.tail", tail = visible(&format!("/{tail}"))),
+            suggestion(Some(&p)),
         ));
     }
     if !structural
         && let Some(e) = expected
         && e != v
     {
+        let mut message = Text::from(msg!(
+            "audience.mismatch",
+            aud = visible(v),
+            want = visible(e)
+        ));
+        // Which part differs, side by side.
+        if let Some(w) = parse_wif_path(e) {
+            for (part, have, want) in [
+                ("project", &p.project, &w.project),
+                ("pool", &p.pool, &w.pool),
+                (
+                    "provider",
+                    &p.provider.clone().unwrap_or_default(),
+                    &w.provider.clone().unwrap_or_default(),
+                ),
+            ] {
+                if have != want {
+                    let key = match part {
+                        "project" => "audience.differs.project",
+                        "pool" => "audience.differs.pool",
+                        _ => "audience.differs.provider",
+                    };
+                    message.sentence(
+                        Msg::new(key)
+                            .arg("have", have.as_str())
+                            .arg("want", want.as_str()),
+                    );
+                }
+            }
+        }
+        // The two causes, most likely first, and how to tell them apart.
+        message.sentence(msg!(
+            "audience.mismatch_causes",
+            describe = msg!(
+                "lint.cmd.describe_provider",
+                provider = gcp::shell_quote(p.provider.as_deref().unwrap_or(PH_PROVIDER)),
+                pool = gcp::shell_quote(&p.pool),
+                project = gcp::shell_quote(&p.project)
+            )
+        ));
         out.push(Issue::fail(
             field,
-            format!(
-                "audience is {} but the settings give {}",
-                visible(v),
-                visible(e)
-            ),
-            format!(
-                "use {e} (or fix the project number, pool or provider setting if the file is right)"
-            ),
+            message,
+            msg!("audience.mismatch_fix", want = e.to_string()),
         ));
     }
     out
@@ -352,11 +502,12 @@ pub(crate) fn service_account_issues(
         if let Some(rest) = v.strip_prefix(prefix) {
             out.push(Issue::fail(
                 field,
-                format!(
-                    "service account {} carries the {prefix:?} prefix of an IAM member string",
-                    visible(value)
+                msg!(
+                    "lint.sa.member_prefix",
+                    value = visible(value),
+                    prefix = format!("{prefix:?}")
                 ),
-                format!("use the bare email {rest}"),
+                msg!("lint.sa.use_bare", email = rest.to_string()),
             ));
             v = rest.to_string();
         }
@@ -364,12 +515,12 @@ pub(crate) fn service_account_issues(
     if !paste.problems.is_empty() {
         out.push(Issue::fail(
             field,
-            format!(
-                "service account {} has {} (copy/paste); the API answers 400 INVALID_ARGUMENT",
-                visible(value),
-                paste.problems.join(", ")
+            msg!(
+                "lint.sa.paste",
+                value = visible(value),
+                problems = paste.problems_text()
             ),
-            format!("use exactly {v}"),
+            msg!("lint.sa.use_exactly", email = v.clone()),
         ));
     }
     let project = project_id
@@ -379,21 +530,21 @@ pub(crate) fn service_account_issues(
     let Some((name, domain)) = v.split_once('@') else {
         out.push(Issue::fail(
             field,
-            format!("service account {} is not an email address", visible(&v)),
-            format!("use the full email: {v}@{project}.iam.gserviceaccount.com"),
+            msg!("lint.sa.not_email", value = visible(&v)),
+            msg!(
+                "lint.sa.use_full_email",
+                email = format!("{v}@{project}.iam.gserviceaccount.com")
+            ),
         ));
         return out;
     };
     if let Err(e) = gcp::validate_service_account_email(&v) {
         out.push(Issue::fail(
             field,
-            format!(
-                "service account {} {e}; iam.impersonation is skipped",
-                visible(&v)
-            ),
-            format!(
-                "use the exact email from `gcloud iam service-accounts list --project={} --format='value(email)'`",
-                gcp::shell_quote(project)
+            msg!("lint.sa.invalid", value = visible(&v), problem = e),
+            msg!(
+                "lint.sa.use_listed",
+                command = list_service_accounts_command(project)
             ),
         ));
         return out;
@@ -401,24 +552,29 @@ pub(crate) fn service_account_issues(
     if v.bytes().any(|b| b.is_ascii_uppercase()) {
         out.push(Issue::fail(
             field,
-            format!(
-                "service account {} has uppercase letters; service-account emails are lowercase",
-                visible(&v)
-            ),
-            format!("use {}", v.to_ascii_lowercase()),
+            msg!("lint.sa.uppercase", value = visible(&v)),
+            msg!("lint.sa.use", email = v.to_ascii_lowercase()),
         ));
     }
     let domain_l = domain.to_ascii_lowercase();
+    let use_yours = || {
+        msg!(
+            "lint.sa.use_yours",
+            email = format!("NAME@{project}.iam.gserviceaccount.com"),
+            command = list_service_accounts_command(project)
+        )
+    };
     if let Some(sa_project) = domain_l.strip_suffix(".iam.gserviceaccount.com") {
         if let Some(problem) = project_id_problem(sa_project) {
             out.push(Issue::fail(
                 field,
-                format!(
-                    "service account {}: the part after @ must be PROJECT_ID.iam.gserviceaccount.com, and {} {problem}",
-                    visible(&v),
-                    visible(sa_project)
+                msg!(
+                    "lint.sa.bad_project",
+                    value = visible(&v),
+                    project = visible(sa_project),
+                    problem = problem
                 ),
-                format!("use NAME@{project}.iam.gserviceaccount.com; list them with `gcloud iam service-accounts list --project={}`", gcp::shell_quote(project)),
+                use_yours(),
             ));
         }
         let n = name.len();
@@ -431,13 +587,10 @@ pub(crate) fn service_account_issues(
         if !name_ok && !name.bytes().any(|b| b.is_ascii_uppercase()) {
             out.push(Issue::fail(
                 field,
-                format!(
-                    "service account name {} must be 6-30 lowercase letters, digits or hyphens, starting with a letter",
-                    visible(name)
-                ),
-                format!(
-                    "check the email with `gcloud iam service-accounts list --project={} --format='value(email)'`",
-                    gcp::shell_quote(sa_project)
+                msg!("lint.sa.bad_name", name = visible(name)),
+                msg!(
+                    "lint.sa.check_listed",
+                    command = list_service_accounts_command(sa_project)
                 ),
             ));
         }
@@ -448,24 +601,53 @@ pub(crate) fn service_account_issues(
     } else if domain_l.ends_with(".gserviceaccount.com") {
         out.push(Issue::warn(
             field,
-            format!(
-                "service account {} is a Google-managed service agent, not one you can impersonate",
-                visible(&v)
+            msg!("lint.sa.service_agent", value = visible(&v)),
+            msg!(
+                "lint.sa.use_created",
+                email = format!("NAME@{project}.iam.gserviceaccount.com")
             ),
-            format!("use a service account you created: NAME@{project}.iam.gserviceaccount.com"),
         ));
     } else {
         out.push(Issue::fail(
             field,
-            format!(
-                "{} is not a service-account email (expected NAME@PROJECT_ID.iam.gserviceaccount.com)",
-                visible(&v)
-            ),
-            format!(
-                "use NAME@{project}.iam.gserviceaccount.com; list them with `gcloud iam service-accounts list --project={} --format='value(email)'`",
-                gcp::shell_quote(project)
-            ),
+            msg!("lint.sa.not_sa_email", value = visible(&v)),
+            use_yours(),
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Lang, has_key};
+
+    #[test]
+    fn paste_problem_keys_exist_in_both_languages() {
+        for p in PasteProblem::ALL {
+            assert!(has_key(p.key()), "{}", p.key());
+            assert_ne!(p.msg().render(Lang::En), p.msg().render(Lang::Ja));
+        }
+        assert!(has_key("settings.list_sep"));
+    }
+
+    #[test]
+    fn paste_problems_render_as_a_list() {
+        let p = paste_check(" \"azure-pool\"\n");
+        assert_eq!(
+            p.problems_text().en(),
+            "a line break, leading or trailing whitespace, quotes around it"
+        );
+        assert_eq!(p.cleaned, "azure-pool");
+        let ja = p.problems_text().render(Lang::Ja);
+        assert!(ja.contains('、'), "{ja}");
+    }
+
+    #[test]
+    fn snippet_text_names_an_html_title() {
+        let t = snippet_text("<html><title>502 Bad Gateway</title></html>", 100);
+        assert!(t.en().contains("\"502 Bad Gateway\""), "{}", t.en());
+        assert!(t.render(Lang::Ja).contains("502 Bad Gateway"));
+        assert_eq!(snippet_text("  ", 10).en(), "(empty body)");
+    }
 }

@@ -3,6 +3,8 @@
 
 use super::{Settings, value_of};
 use crate::gcp::shell_quote;
+use crate::i18n::Msg;
+use crate::msg;
 
 /// `az webapp config appsettings set …` with the Google settings; placeholders where unset.
 pub fn appsettings_command(s: &Settings) -> String {
@@ -11,10 +13,10 @@ pub fn appsettings_command(s: &Settings) -> String {
         .app_service_site
         .clone()
         .unwrap_or_else(|| "<APP_NAME>".into());
-    let mut parts = vec![format!(
-        "az webapp config appsettings set -g <RESOURCE_GROUP> -n {} --settings",
-        shell_quote(&app)
-    )];
+    // A language-neutral template: the same in every language.
+    let mut parts = vec![
+        msg!("settings.cmd.appsettings", app = shell_quote(&app)).render(crate::i18n::Lang::En),
+    ];
     for (var, value, placeholder) in [
         (
             "GCP_PROJECT_NUMBER",
@@ -51,52 +53,69 @@ pub fn appsettings_command(s: &Settings) -> String {
 /// One missing Google setting and every way to set it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Missing {
-    pub name: &'static str,
+    /// The setting's name for people.
+    pub name: Msg,
     pub flag: &'static str,
     pub env: &'static str,
-    pub why: &'static str,
+    /// What it is needed for.
+    pub why: Msg,
 }
 
 /// The Google settings that are not set, with the flag and variable that supply them.
 pub fn missing(s: &Settings) -> Vec<Missing> {
     let mut out = Vec::new();
-    let mut need = |set: bool, name, flag, env, why| {
+    let mut need = |set: bool, field: &'static str, flag, env| {
         if !set {
             out.push(Missing {
-                name,
+                name: Msg::new(format!("settings.missing_name.{field}")),
                 flag,
                 env,
-                why,
+                why: Msg::new(format!("settings.missing_why.{field}")),
             });
         }
     };
     need(
         s.project_number.is_some(),
-        "project number",
+        "project_number",
         "--project-number",
         "GCP_PROJECT_NUMBER",
-        "the STS audience and the principals name the project by number",
     );
     need(
         s.pool.is_some(),
         "pool",
         "--pool",
         "GCP_WORKLOAD_IDENTITY_POOL_ID",
-        "the workload identity pool to federate into",
     );
     need(
         s.provider.is_some(),
         "provider",
         "--provider",
         "GCP_WORKLOAD_IDENTITY_PROVIDER_ID",
-        "the OIDC provider that trusts the Azure issuer",
     );
     need(
         s.project_id.is_some(),
-        "project id",
+        "project_id",
         "--project-id",
         "GCP_PROJECT_ID",
-        "the permission probe and the Vertex AI call",
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::has_key;
+
+    #[test]
+    fn every_missing_reason_and_label_is_in_the_catalogue() {
+        for field in ["project_number", "pool", "provider", "project_id"] {
+            assert!(has_key(&format!("settings.missing_why.{field}")), "{field}");
+            assert!(
+                has_key(&format!("settings.missing_name.{field}")),
+                "{field}"
+            );
+        }
+        for field in super::super::LABELLED {
+            assert!(has_key(&format!("settings.label.{field}")), "{field}");
+        }
+    }
 }

@@ -12,6 +12,8 @@ pub use args::SettingsArgs;
 pub use origin::{Origin, Sourced, value_of};
 pub use resolve::{EnvMap, SettingsError, normalised, parse_duration, parse_resolve, setting_name};
 
+use crate::diagnose::text::PasteProblem;
+use crate::i18n::{Msg, Text};
 use crate::secret::Secret;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -80,14 +82,50 @@ pub struct Environment {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Adjustment {
     pub field: &'static str,
-    pub label: &'static str,
-    /// The value as given, escaped (see [`crate::diagnose::visible`]).
-    pub raw: String,
+    /// The setting's name for people (`settings.label.FIELD`).
+    pub label: Msg,
+    /// The value as given, escaped (see [`crate::diagnose::visible`]); for a secret, a note
+    /// that it is not shown.
+    pub raw: Text,
     /// The value used, escaped.
     pub value: String,
     pub origin: Origin,
-    pub problems: Vec<&'static str>,
+    pub problems: Vec<PasteProblem>,
 }
+
+impl Adjustment {
+    /// What was removed, as one list in the reader's language.
+    pub fn problems_text(&self) -> Text {
+        crate::diagnose::text::list(self.problems.iter().copied())
+    }
+}
+
+/// The name of a setting for people: `settings.label.FIELD`.
+pub fn label(field: &'static str) -> Msg {
+    Msg::new(format!("settings.label.{field}"))
+}
+
+/// Every field [`label`] names (tests check each has a catalogue entry).
+pub const LABELLED: &[&str] = &[
+    "project_number",
+    "pool",
+    "provider",
+    "project_id",
+    "service_account",
+    "location",
+    "model",
+    "token_url",
+    "universe_domain",
+    "subject_token_type",
+    "resource",
+    "api_version",
+    "identity_endpoint",
+    "msi_endpoint",
+    "imds_endpoint",
+    "identity",
+    "identity_header",
+    "msi_secret",
+];
 
 /// Every setting wif-doctor uses, each with its origin.
 #[derive(Debug, Clone)]
@@ -141,55 +179,35 @@ impl Settings {
     /// from and what was removed. `gcp.settings` reports each as a warning.
     pub fn adjustments(&self) -> Vec<Adjustment> {
         let mut out = Vec::new();
-        let mut text = |field: &'static str, label: &'static str, s: Option<&Sourced<String>>| {
+        let mut text = |field: &'static str, s: Option<&Sourced<String>>| {
             if let Some(s) = s
                 && let Some(raw) = &s.raw
             {
                 out.push(Adjustment {
                     field,
-                    label,
-                    raw: crate::diagnose::visible(raw),
+                    label: label(field),
+                    raw: crate::diagnose::visible(raw).into(),
                     value: crate::diagnose::visible(&s.value),
                     origin: s.origin.clone(),
                     problems: normalise::normalise(raw).problems,
                 });
             }
         };
-        text(
-            "project_number",
-            "project number",
-            self.project_number.as_ref(),
-        );
-        text("pool", "pool ID", self.pool.as_ref());
-        text("provider", "provider ID", self.provider.as_ref());
-        text("project_id", "project ID", self.project_id.as_ref());
-        text(
-            "service_account",
-            "service account",
-            self.service_account.as_ref(),
-        );
-        text("location", "location", Some(&self.location));
-        text("model", "model", Some(&self.model));
-        text("token_url", "token URL", Some(&self.token_url));
-        text(
-            "universe_domain",
-            "universe domain",
-            Some(&self.universe_domain),
-        );
-        text(
-            "subject_token_type",
-            "subject token type",
-            Some(&self.subject_token_type),
-        );
-        text("resource", "Azure resource", Some(&self.resource));
-        text("api_version", "API version", Some(&self.api_version));
-        text(
-            "identity_endpoint",
-            "identity endpoint",
-            self.identity_endpoint.as_ref(),
-        );
-        text("msi_endpoint", "MSI endpoint", self.msi_endpoint.as_ref());
-        text("imds_endpoint", "IMDS endpoint", Some(&self.imds_endpoint));
+        text("project_number", self.project_number.as_ref());
+        text("pool", self.pool.as_ref());
+        text("provider", self.provider.as_ref());
+        text("project_id", self.project_id.as_ref());
+        text("service_account", self.service_account.as_ref());
+        text("location", Some(&self.location));
+        text("model", Some(&self.model));
+        text("token_url", Some(&self.token_url));
+        text("universe_domain", Some(&self.universe_domain));
+        text("subject_token_type", Some(&self.subject_token_type));
+        text("resource", Some(&self.resource));
+        text("api_version", Some(&self.api_version));
+        text("identity_endpoint", self.identity_endpoint.as_ref());
+        text("msi_endpoint", self.msi_endpoint.as_ref());
+        text("imds_endpoint", Some(&self.imds_endpoint));
         if let Some(sel) = &self.selector
             && let Some(raw) = &sel.raw
         {
@@ -198,28 +216,24 @@ impl Settings {
             | IdentitySelector::ResourceId(r)) = raw;
             out.push(Adjustment {
                 field: "identity",
-                label: "identity",
-                raw: crate::diagnose::visible(r),
+                label: label("identity"),
+                raw: crate::diagnose::visible(r).into(),
                 value: crate::diagnose::visible(&sel.value.describe()),
                 origin: sel.origin.clone(),
                 problems: normalise::normalise(r).problems,
             });
         }
-        for (field, label, s) in [
-            (
-                "identity_header",
-                "identity header",
-                self.identity_header.as_ref(),
-            ),
-            ("msi_secret", "MSI secret", self.msi_secret.as_ref()),
+        for (field, s) in [
+            ("identity_header", self.identity_header.as_ref()),
+            ("msi_secret", self.msi_secret.as_ref()),
         ] {
             if let Some(s) = s
                 && let Some(raw) = &s.raw
             {
                 out.push(Adjustment {
                     field,
-                    label,
-                    raw: "(a secret, not shown)".into(),
+                    label: label(field),
+                    raw: Msg::new("settings.secret_not_shown").into(),
                     value: s.value.describe(),
                     origin: s.origin.clone(),
                     problems: normalise::normalise(raw.expose()).problems,

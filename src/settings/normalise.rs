@@ -11,8 +11,10 @@
 //! URL that is not http(s) or is too long) is a [`SettingsError`]: a usage error, exit 2.
 
 use super::SettingsError;
-use crate::diagnose::text::{QUOTES, is_invisible};
+use crate::diagnose::text::{PasteProblem, QUOTES, is_invisible};
 use crate::diagnose::visible;
+use crate::i18n::{Msg, Text};
+use crate::msg;
 
 /// Longest URL we send; well over any real endpoint, well under servers' limits (8 KiB).
 pub const MAX_URL: usize = 2048;
@@ -21,7 +23,7 @@ pub const MAX_URL: usize = 2048;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Normalised {
     pub value: String,
-    pub problems: Vec<&'static str>,
+    pub problems: Vec<PasteProblem>,
 }
 
 /// Zero-width characters carry nothing anywhere in a value; the others are only removed
@@ -45,19 +47,19 @@ pub fn normalise(raw: &str) -> Normalised {
     let edges = format!("{start}{end}");
     let mut problems = Vec::new();
     if edges.contains(['\n', '\r']) {
-        problems.push("a line break");
+        problems.push(PasteProblem::LineBreak);
     }
     if edges
         .chars()
         .any(|c| c.is_whitespace() && !matches!(c, '\n' | '\r') && !is_invisible(c))
     {
-        problems.push("leading or trailing whitespace");
+        problems.push(PasteProblem::Whitespace);
     }
     if edges.chars().any(|c| QUOTES.contains(&c)) {
-        problems.push("quotes around it");
+        problems.push(PasteProblem::Quotes);
     }
     if edges.chars().any(is_invisible) || inner.chars().any(zero_width) {
-        problems.push("an invisible character (zero-width space, BOM or no-break space)");
+        problems.push(PasteProblem::Invisible);
     }
     Normalised {
         value: inner.chars().filter(|c| !zero_width(*c)).collect(),
@@ -67,32 +69,31 @@ pub fn normalise(raw: &str) -> Normalised {
 
 /// A URL we will send a request to: http(s), a host, no control characters, bounded length.
 pub fn check_request_url(setting: &str, value: &str) -> Result<(), SettingsError> {
-    let bad = |why: String| SettingsError::Invalid {
+    let bad = |why: Msg| SettingsError::Invalid {
         what: setting.to_string(),
-        value: visible(&truncated(value)),
-        why,
+        value: visible(&truncated(value)).into(),
+        why: why.into(),
     };
     if value.len() > MAX_URL {
-        return Err(bad(format!(
-            "is {} bytes long; a request URL over {MAX_URL} bytes is refused",
-            value.len()
+        return Err(bad(msg!(
+            "settings.url.too_long",
+            bytes = value.len().to_string(),
+            max = MAX_URL.to_string()
         )));
     }
     if value.chars().any(char::is_control) {
-        return Err(bad(
-            "contains a control character (line break, tab, escape); a request cannot carry it"
-                .into(),
-        ));
+        return Err(bad(msg!("settings.url.control")));
     }
-    let url = url::Url::parse(value).map_err(|e| bad(format!("is not a URL ({e})")))?;
+    let url = url::Url::parse(value)
+        .map_err(|e| bad(msg!("settings.url.invalid", error = e.to_string())))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(bad(format!(
-            "uses the scheme {}: only http and https endpoints are contacted",
-            url.scheme()
+        return Err(bad(msg!(
+            "settings.url.scheme",
+            scheme = url.scheme().to_string()
         )));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(bad("has no host".into()));
+        return Err(bad(msg!("settings.url.no_host")));
     }
     Ok(())
 }
@@ -100,18 +101,18 @@ pub fn check_request_url(setting: &str, value: &str) -> Result<(), SettingsError
 /// A header value (a secret: never shown): visible ASCII and spaces only.
 pub fn check_header_value(setting: &str, value: &str) -> Result<(), SettingsError> {
     let why = if value.chars().any(|c| matches!(c, '\r' | '\n')) {
-        "contains a line break; an HTTP header cannot carry it (header injection)"
+        "settings.header.line_break"
     } else if value.chars().any(char::is_control) {
-        "contains a control character; an HTTP header cannot carry it"
+        "settings.header.control"
     } else if !value.is_ascii() {
-        "contains non-ASCII characters; the header value is an ASCII string"
+        "settings.header.non_ascii"
     } else {
         return Ok(());
     };
     Err(SettingsError::Invalid {
         what: setting.to_string(),
-        value: "(value hidden: it is a secret)".into(),
-        why: why.into(),
+        value: Msg::new("settings.header.hidden").into(),
+        why: Text::from(Msg::new(why)),
     })
 }
 
@@ -131,16 +132,22 @@ mod tests {
     fn strips_paste_artefacts_and_says_which() {
         let n = normalise("azure-pool ");
         assert_eq!(n.value, "azure-pool");
-        assert_eq!(n.problems, ["leading or trailing whitespace"]);
+        assert_eq!(n.problems, [PasteProblem::Whitespace]);
         let n = normalise("\u{00A0}\"us-central1\"\r\n");
         assert_eq!(n.value, "us-central1");
-        assert!(n.problems.contains(&"a line break"));
-        assert!(n.problems.contains(&"quotes around it"));
-        assert!(n.problems.iter().any(|p| p.starts_with("an invisible")));
+        assert!(n.problems.contains(&PasteProblem::LineBreak));
+        assert!(n.problems.contains(&PasteProblem::Quotes));
+        assert!(n.problems.contains(&PasteProblem::Invisible));
+        assert!(
+            PasteProblem::Invisible
+                .msg()
+                .render(crate::i18n::Lang::En)
+                .starts_with("an invisible")
+        );
         let n = normalise("azure\u{200B}-pool");
         assert_eq!(n.value, "azure-pool");
         assert_eq!(n.problems.len(), 1);
-        assert_eq!(normalise("azure-pool").problems, Vec::<&str>::new());
+        assert_eq!(normalise("azure-pool").problems, Vec::<PasteProblem>::new());
         // Inside a value only zero-width characters go; the validators judge the rest.
         assert_eq!(normalise("a b\u{00A0}c").value, "a b\u{00A0}c");
         assert_eq!(normalise(" \t\r\n").value, "");

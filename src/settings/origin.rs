@@ -21,16 +21,30 @@ pub enum Origin {
     Default,
 }
 
+impl Origin {
+    /// Where the value came from, for people (`settings.origin.*`).
+    pub fn text(&self) -> crate::i18n::Msg {
+        use crate::msg;
+        match self {
+            Origin::Flag { flag } => msg!("settings.origin.flag", flag = flag.clone()),
+            Origin::Env { var } => msg!("settings.origin.env", var = var.clone()),
+            Origin::Recovered { var, from } => {
+                msg!(
+                    "settings.origin.recovered",
+                    var = var.clone(),
+                    from = from.clone()
+                )
+            }
+            Origin::Demo => msg!("settings.origin.demo", flag = "--demo"),
+            Origin::Edited => msg!("settings.origin.edited"),
+            Origin::Default => msg!("settings.origin.default"),
+        }
+    }
+}
+
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Origin::Flag { flag } => write!(f, "flag {flag}"),
-            Origin::Env { var } => write!(f, "environment {var}"),
-            Origin::Recovered { var, from } => write!(f, "{var} recovered from {from}"),
-            Origin::Demo => write!(f, "built-in simulator (--demo)"),
-            Origin::Edited => write!(f, "edited in the wizard"),
-            Origin::Default => write!(f, "default"),
-        }
+        self.text().fmt(f)
     }
 }
 

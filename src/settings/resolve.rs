@@ -3,6 +3,8 @@
 use super::normalise::{check_header_value, check_request_url, normalise};
 use super::recover::{self, Recovered};
 use super::*;
+use crate::i18n::Text;
+use crate::msg;
 use std::collections::BTreeMap;
 use std::net::ToSocketAddrs;
 use std::path::Path;
@@ -11,15 +13,39 @@ use std::path::Path;
 pub type EnvMap = BTreeMap<String, String>;
 
 /// A setting that cannot be understood; reported as a usage error (exit 2).
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum SettingsError {
-    #[error("invalid {what} {value}: {why}")]
+    /// `what` names the setting as given (a flag or a variable), `value` is shown escaped.
     Invalid {
         what: String,
-        value: String,
-        why: String,
+        /// The value as given (escaped), or a note that it is hidden.
+        value: Text,
+        why: Text,
     },
 }
+
+impl SettingsError {
+    /// "invalid SETTING VALUE: WHY", in the reader's language.
+    pub fn text(&self) -> Text {
+        match self {
+            SettingsError::Invalid { what, value, why } => msg!(
+                "settings.error.invalid",
+                what = what.clone(),
+                value = value.clone(),
+                why = why.clone()
+            )
+            .into(),
+        }
+    }
+}
+
+impl std::fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.text().fmt(f)
+    }
+}
+
+impl std::error::Error for SettingsError {}
 
 /// Every variable the app's environment may supply.
 const RECOVERABLE: &[&str] = &[
@@ -232,7 +258,11 @@ impl Settings {
                 return Err(SettingsError::Invalid {
                     what: "source".into(),
                     value: other.into(),
-                    why: "expected one of auto, app-service, msi-legacy, imds, aks".into(),
+                    why: msg!(
+                        "settings.error.source",
+                        choices = "auto, app-service, msi-legacy, imds, aks"
+                    )
+                    .into(),
                 });
             }
         };
@@ -381,7 +411,7 @@ fn read_trimmed(path: &Path) -> Option<String> {
 }
 
 /// `10`, `10s`, `1500ms`, `2m`.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
+pub fn parse_duration(s: &str) -> Result<Duration, Text> {
     let s = s.trim();
     let (num, unit) = match s.find(|c: char| !c.is_ascii_digit() && c != '.') {
         Some(i) => (&s[..i], &s[i..]),
@@ -389,35 +419,35 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     };
     let n: f64 = num
         .parse()
-        .map_err(|_| "expected a number such as 10, 10s or 500ms".to_string())?;
+        .map_err(|_| Text::from(msg!("settings.error.duration_number")))?;
     let secs = match unit {
         "ms" => n / 1000.0,
         "s" => n,
         "m" => n * 60.0,
         // Debug-quoted: the value may carry control characters (it is echoed to a terminal).
-        _ => return Err(format!("unknown unit {unit:?} (use ms, s or m)")),
+        _ => {
+            return Err(msg!("settings.error.duration_unit", unit = format!("{unit:?}")).into());
+        }
     };
     if !(0.001..=3600.0).contains(&secs) {
-        return Err("must be between 1ms and 60m".into());
+        return Err(msg!("settings.error.duration_range").into());
     }
     Ok(Duration::from_secs_f64(secs))
 }
 
 /// `HOST=ADDR:PORT`, like curl's `--resolve` (which spells it `HOST:PORT:ADDR`).
 pub fn parse_resolve(spec: &str) -> Result<(String, SocketAddr), SettingsError> {
-    let bad = |why: &str| SettingsError::Invalid {
+    let bad = |why: &'static str| SettingsError::Invalid {
         what: "--resolve".into(),
         value: spec.into(),
-        why: why.into(),
+        why: crate::i18n::Msg::new(why).into(),
     };
     let (host, addr) = spec
         .split_once('=')
-        .ok_or_else(|| bad("expected HOST=ADDR:PORT"))?;
+        .ok_or_else(|| bad("settings.error.resolve_shape"))?;
     let host = host.trim().to_ascii_lowercase();
     if host.is_empty() || host.contains(['/', ':']) {
-        return Err(bad(
-            "HOST must be a bare host name such as sts.googleapis.com",
-        ));
+        return Err(bad("settings.error.resolve_host"));
     }
     let addr: SocketAddr = match addr.trim().parse() {
         Ok(a) => a,
@@ -426,7 +456,7 @@ pub fn parse_resolve(spec: &str) -> Result<(String, SocketAddr), SettingsError> 
             .to_socket_addrs()
             .ok()
             .and_then(|mut a| a.next())
-            .ok_or_else(|| bad("ADDR:PORT must be an address with a port, e.g. 127.0.0.1:8443"))?,
+            .ok_or_else(|| bad("settings.error.resolve_addr"))?,
     };
     Ok((host, addr))
 }
@@ -545,7 +575,7 @@ mod tests {
             ["pool", "location", "universe_domain", "identity_header"]
         );
         let header = s.adjustments().pop().unwrap();
-        assert!(!header.raw.contains("hdr"), "{header:?}");
+        assert!(!header.raw.en().contains("hdr"), "{header:?}");
     }
 
     #[test]
@@ -585,12 +615,17 @@ mod tests {
     #[test]
     fn duration_errors_escape_the_unit() {
         let e = parse_duration("1\u{1b}]0;x\u{7}").unwrap_err();
+        let e = e.en();
         assert!(!e.chars().any(char::is_control), "{e:?}");
         assert!(e.contains(r"\u{1b}"), "{e}");
         assert_eq!(
-            parse_duration("3h").unwrap_err(),
+            parse_duration("3h").unwrap_err().en(),
             r#"unknown unit "h" (use ms, s or m)"#
         );
+        let ja = parse_duration("3h")
+            .unwrap_err()
+            .render(crate::i18n::Lang::Ja);
+        assert!(ja.contains(r#""h""#) && ja.contains("単位"), "{ja}");
     }
 
     #[test]
