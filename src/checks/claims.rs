@@ -2,6 +2,8 @@
 
 use super::{CheckId, Finding};
 use crate::jwt::{DecodedJwt, TokenVersion, format_utc, relative};
+use crate::i18n::Text;
+use crate::msg;
 use serde_json::json;
 
 /// Google tolerates about a minute of clock skew either way (measured).
@@ -28,25 +30,25 @@ pub fn check(jwt: &DecodedJwt, now: i64) -> Finding {
         "version": jwt.version(), "alg": jwt.alg(), "kid": jwt.kid(),
         "iat": jwt.iat(), "nbf": jwt.nbf(), "exp": jwt.exp(),
     });
-    let refetch = "fetch a fresh token (wif-doctor fetches one on every run; the app's Google library does too) \
-                   and check this machine's clock: date -u";
+    let fail = |detail: Text, fix: Text| Finding::fail(id, detail, fix).with_data(data.clone());
 
     match jwt.exp() {
         None => {
-            return Finding::fail(
-                id,
-                "the token has no exp claim; STS rejects it",
-                "request the token from the managed-identity endpoint, not another issuer",
-            )
-            .with_data(data);
+            return fail(
+                msg!("claims.check.no_exp").into(),
+                msg!("claims.check.no_exp_fix").into(),
+            );
         }
         Some(exp) if exp < now - SKEW => {
-            return Finding::fail(
-                id,
-                format!("the token expired at {} ({}); STS answers 'ID Token issued at … is stale to sign-in'", format_utc(exp), relative(exp, now)),
-                refetch,
-            )
-            .with_data(data);
+            return fail(
+                msg!(
+                    "claims.check.expired",
+                    at = format_utc(exp),
+                    when = relative(exp, now)
+                )
+                .into(),
+                msg!("claims.check.expired_fix", clock = "date -u").into(),
+            );
         }
         _ => {}
     }
@@ -54,54 +56,63 @@ pub fn check(jwt: &DecodedJwt, now: i64) -> Finding {
         if let Some(t) = t
             && t > now + SKEW
         {
-            return Finding::fail(
-                id,
-                format!("the token's {name} is {} ({}), beyond Google's ~60 s clock-skew tolerance", format_utc(t), relative(t, now)),
-                "fix this machine's clock (date -u; enable NTP) — the token looks issued in the future",
-            )
-            .with_data(data);
+            return fail(
+                msg!(
+                    "claims.check.future",
+                    claim = name,
+                    at = format_utc(t),
+                    when = relative(t, now)
+                )
+                .into(),
+                msg!("claims.check.future_fix", clock = "date -u").into(),
+            );
         }
     }
     let header = jwt.header_problems();
     if !header.is_empty() {
-        return Finding::fail(
-            id,
-            header.join("\n"),
-            "use an Entra ID access token (RS256) from the managed-identity endpoint",
-        )
-        .with_data(data);
+        let mut detail = Text::new();
+        for h in header {
+            detail.line(h);
+        }
+        return fail(detail, msg!("claims.check.header_fix").into());
     }
     if jwt.kid().is_none() {
-        return Finding::fail(
-            id,
-            "the token header has no kid; STS cannot find the signing key",
-            "use an Entra ID access token from the managed-identity endpoint",
-        )
-        .with_data(data);
+        return fail(
+            msg!("claims.check.no_kid").into(),
+            msg!("claims.check.no_kid_fix").into(),
+        );
     }
     let Some(sub) = jwt.sub() else {
-        return Finding::fail(
-            id,
-            "the token has no sub claim; google.subject=assertion.sub would be empty",
-            "use a managed-identity access token (its sub is the identity's object ID)",
-        )
-        .with_data(data);
+        return fail(
+            msg!("claims.check.no_sub").into(),
+            msg!("claims.check.no_sub_fix").into(),
+        );
     };
     if sub.len() > MAX_SUBJECT_BYTES {
-        return Finding::fail(
-            id,
-            format!("sub is {} bytes; Google limits the mapped google.subject to {MAX_SUBJECT_BYTES} bytes", sub.len()),
-            "map a shorter value, e.g. --attribute-mapping=google.subject=assertion.oid",
-        )
-        .with_data(data);
+        return fail(
+            msg!(
+                "claims.check.sub_too_long",
+                len = sub.len(),
+                max = MAX_SUBJECT_BYTES
+            )
+            .into(),
+            msg!(
+                "claims.check.sub_too_long_fix",
+                flag = "--attribute-mapping=google.subject=assertion.oid"
+            )
+            .into(),
+        );
     }
     if aud.iter().any(|a| GRAPH_AUDIENCES.contains(&a.as_str())) {
-        return Finding::fail(
-            id,
-            format!("the audience is Microsoft Graph ({aud_text}); Graph tokens carry a nonce and their signature cannot be verified by Google"),
-            "request the token for a dedicated Entra application: --resource api://<appId> (AZURE_RESOURCE_URI)",
-        )
-        .with_data(data);
+        return fail(
+            msg!("claims.check.aud_graph", aud = &aud_text).into(),
+            msg!(
+                "claims.check.aud_graph_fix",
+                flag = "--resource api://<appId>",
+                var = "AZURE_RESOURCE_URI"
+            )
+            .into(),
+        );
     }
 
     let version = match jwt.version() {
@@ -111,21 +122,19 @@ pub fn check(jwt: &DecodedJwt, now: i64) -> Finding {
     };
     let exp = jwt.exp().unwrap_or(now);
     let lifetime = jwt.iat().map(|iat| exp.saturating_sub(iat));
-    let summary = format!(
-        "{version} token for {aud_text}, sub {sub}, expires {} ({})",
-        format_utc(exp),
-        relative(exp, now)
+    let summary = msg!(
+        "claims.check.summary",
+        version = version,
+        aud = &aud_text,
+        sub = sub,
+        at = format_utc(exp),
+        when = relative(exp, now)
     );
     if aud.iter().any(|a| ARM_AUDIENCES.contains(&a.as_str())) {
         return Finding::warn(
             id,
-            format!(
-                "{summary}. The audience is Azure Resource Manager: this token is a working Azure control-plane \
-                 credential if it ever leaks (a log, a proxy, a misconfigured provider)"
-            ),
-            "use a dedicated, permission-less audience: APP_ID=$(az ad app create --display-name gcp-wif-audience \
-             --query appId -o tsv); az ad app update --id $APP_ID --identifier-uris api://$APP_ID; az ad sp create \
-             --id $APP_ID; then set AZURE_RESOURCE_URI=api://$APP_ID and add it to the provider's allowed audiences",
+            Text::from(summary).and(msg!("claims.check.aud_arm")),
+            msg!("claims.check.aud_arm_fix", commands = msg!("claims.cmd.dedicated_audience")),
         )
         .with_data(data);
     }
@@ -134,11 +143,8 @@ pub fn check(jwt: &DecodedJwt, now: i64) -> Finding {
     {
         return Finding::warn(
             id,
-            format!(
-                "{summary}; its lifetime is {} h, above Google's documented 48 h maximum",
-                l / 3600
-            ),
-            "use a managed-identity token (about 24 h)",
+            Text::from(summary).and(msg!("claims.check.lifetime", hours = l / 3600)),
+            msg!("claims.check.lifetime_fix"),
         )
         .with_data(data);
     }

@@ -7,6 +7,8 @@ use crate::http::Http;
 use crate::jwt::DecodedJwt;
 use crate::secret::Secret;
 use jsonwebtoken::Algorithm;
+use crate::i18n::Text;
+use crate::msg;
 use serde_json::json;
 
 pub async fn check(http: &Http, jwt: &DecodedJwt, token: &Secret) -> Finding {
@@ -14,8 +16,8 @@ pub async fn check(http: &Http, jwt: &DecodedJwt, token: &Secret) -> Finding {
     let Some(iss) = jwt.iss() else {
         return Finding::fail(
             id,
-            "the token has no iss claim, so its keys cannot be discovered",
-            "use a managed-identity access token",
+            msg!("claims.signature.no_iss"),
+            msg!("claims.signature.no_iss_fix"),
         );
     };
     let alg = match jwt.alg() {
@@ -24,15 +26,15 @@ pub async fn check(http: &Http, jwt: &DecodedJwt, token: &Secret) -> Finding {
         other => {
             return Finding::skip(
                 id,
-                format!(
-                    "alg {} cannot be verified (see token.claims)",
-                    other.unwrap_or("(missing)")
+                msg!(
+                    "claims.signature.alg_skip",
+                    alg = other.unwrap_or("(missing)")
                 ),
             );
         }
     };
     let Some(kid) = jwt.kid() else {
-        return Finding::skip(id, "no kid in the token header (see token.claims)");
+        return Finding::skip(id, msg!("claims.signature.no_kid_skip"));
     };
     let discovery = match google::discover(http, iss).await {
         Ok(d) => d,
@@ -52,8 +54,16 @@ pub async fn check(http: &Http, jwt: &DecodedJwt, token: &Secret) -> Finding {
     {
         return Finding::warn(
             id,
-            format!("signature verified with key {kid}, but the discovery document's issuer is {doc_iss} while the token says {iss}"),
-            format!("configure the provider with the token's exact issuer: --issuer-uri='{iss}'"),
+            msg!(
+                "claims.signature.issuer_differs",
+                kid = kid,
+                doc_iss = doc_iss,
+                iss = iss
+            ),
+            msg!(
+                "claims.signature.issuer_differs_fix",
+                flag = format!("--issuer-uri='{iss}'")
+            ),
         )
         .with_data(data);
     }
@@ -61,9 +71,10 @@ pub async fn check(http: &Http, jwt: &DecodedJwt, token: &Secret) -> Finding {
     Finding::pass(
         id,
         tls::with_note(
-            format!(
-                "signature verified with key {kid} from {}",
-                discovery.jwks_uri
+            msg!(
+                "claims.signature.verified",
+                kid = kid,
+                jwks_uri = &discovery.jwks_uri
             ),
             &http.roots(),
         ),
@@ -75,62 +86,67 @@ fn explain(http: &Http, id: CheckId, iss: &str, kid: &str, e: OidcError) -> Find
     match e {
         OidcError::BadIssuer(i) => Finding::fail(
             id,
-            format!("the issuer {i} is not an https URL; Google requires https discovery"),
-            "use an Entra ID token (issuer https://sts.windows.net/<tid>/ or https://login.microsoftonline.com/<tid>/v2.0)",
+            msg!("claims.signature.bad_issuer", iss = i),
+            msg!("claims.signature.entra_issuers_fix"),
         ),
         OidcError::Refused { url, why } => Finding::fail(
             id,
-            format!(
-                "refused to fetch {url}: {why}; nothing was requested. Signing keys for {iss} come only over https from the issuer's own identity hosts"
-            ),
-            "check the token's issuer and the discovery document at <issuer>/.well-known/openid-configuration; an Entra ID issuer serves keys from https://login.microsoftonline.com (or its sovereign-cloud twin)",
+            msg!("claims.signature.refused", url = url, why = why, iss = iss),
+            msg!("claims.signature.refused_fix"),
         ),
         OidcError::Transport { url, failure } => Finding::fail(
             id,
             tls::with_note(
-                format!(
-                    "cannot fetch {url}: {failure}. STS would answer 'Error connecting to the given credential's issuer.'"
+                msg!(
+                    "claims.signature.transport",
+                    url = url,
+                    failure = failure.message()
                 ),
                 &http.roots(),
             ),
             tls::fix(
                 &http.roots(),
                 &failure,
-                "check outbound HTTPS from this machine (proxy settings, firewall); Google fetches the same URL from its side",
+                msg!("claims.signature.transport_fix"),
             ),
         )
         .with_data(json!({"tls_roots": tls::id(&http.roots())})),
         OidcError::Status { url, status } => Finding::fail(
             id,
-            format!(
-                "{url} answered HTTP {status}; the issuer {iss} does not serve OIDC discovery, so STS cannot verify the token"
+            msg!(
+                "claims.signature.status",
+                url = url,
+                status = status,
+                iss = iss
             ),
-            "use the token's exact issuer; for Entra it is https://sts.windows.net/<tid>/ (v1) or https://login.microsoftonline.com/<tid>/v2.0 (v2)",
+            msg!("claims.signature.status_fix"),
         ),
         OidcError::Malformed { url, why } => Finding::fail(
             id,
-            format!("{url} is not a usable OIDC document: {why}"),
-            "check the issuer",
+            msg!("claims.signature.malformed", url = url, why = why),
+            msg!("claims.signature.malformed_fix", iss = iss),
         ),
         OidcError::UnknownKid { kid: k, known } => Finding::fail(
             id,
-            format!(
-                "the token's signing key {k} is not in the issuer's JWKS (published keys: {}); STS answers 'Error connecting to the given credential's issuer.'",
-                if known.is_empty() {
-                    "none".to_string()
+            msg!(
+                "claims.signature.unknown_kid",
+                kid = k,
+                known = if known.is_empty() {
+                    Text::from(msg!("claims.signature.no_keys"))
                 } else {
-                    known.join(", ")
-                }
+                    Text::value(known.join(", "))
+                },
+                iss = iss
             ),
-            "the token was not signed by this issuer's current keys: fetch a fresh token from the managed-identity endpoint; \
-             if the provider has an uploaded JWKS (--jwk-json-path), re-upload the issuer's current keys or remove it",
+            msg!(
+                "claims.signature.unknown_kid_fix",
+                flag = "--jwk-json-path"
+            ),
         ),
         OidcError::Signature(why) => Finding::fail(
             id,
-            format!(
-                "the signature does not verify with key {kid} ({why}); STS answers 'Unable to verify the ID Token signature.'"
-            ),
-            "the token was altered or signed by another key: fetch a fresh token; never edit a token by hand",
+            msg!("claims.signature.bad_signature", kid = kid, why = why),
+            msg!("claims.signature.bad_signature_fix"),
         ),
     }
 }
