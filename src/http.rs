@@ -28,11 +28,27 @@ pub struct Http {
     verifier: Arc<roots::LazyVerifier>,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum HttpError {
-    #[error("cannot set up HTTPS: {0}")]
+    /// The TLS library's own words.
     Setup(String),
 }
+
+impl HttpError {
+    pub fn message(&self) -> Text {
+        match self {
+            HttpError::Setup(why) => msg!("tls.setup", why = why).into(),
+        }
+    }
+}
+
+impl std::fmt::Display for HttpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.message().fmt(f)
+    }
+}
+
+impl std::error::Error for HttpError {}
 
 impl Http {
     pub fn new(settings: &Settings) -> Result<Http, HttpError> {
