@@ -150,3 +150,80 @@ pub fn check(jwt: &DecodedJwt, now: i64) -> Finding {
     }
     Finding::pass(id, summary).with_data(data)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    const NOW: i64 = 1_795_863_600; // 2026-11-28 11:00:00 UTC
+    const SUB: &str = "5f2a1c3e-7b8d-4e6f-9a0b-1c2d3e4f5a6b";
+
+    fn jwt(claims: serde_json::Value) -> DecodedJwt {
+        let t = format!(
+            "{}.{}.c2ln",
+            URL_SAFE_NO_PAD.encode(json!({"typ": "JWT", "alg": "RS256", "kid": "k1"}).to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        crate::jwt::decode(&t).unwrap()
+    }
+
+    fn claims(aud: &str, iat: i64, exp: i64) -> serde_json::Value {
+        json!({"aud": aud, "iss": "https://sts.windows.net/tid-1/", "ver": "1.0",
+               "sub": SUB, "oid": SUB, "tid": "tid-1", "iat": iat, "nbf": iat, "exp": exp})
+    }
+
+    fn japanese(s: &str) -> bool {
+        s.chars()
+            .any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}'))
+    }
+
+    #[test]
+    fn expired_token_in_japanese_names_the_time_the_causes_and_the_clock_command() {
+        let f = check(&jwt(claims("api://gcp-wif", NOW - 90_000, NOW - 3 * 3600)), NOW);
+        assert_eq!(f.status, crate::checks::Status::Fail);
+        let (d, fix) = (f.detail.render(Lang::Ja), f.fix.render(Lang::Ja));
+        assert!(japanese(&d) && d.contains("有効期限"), "{d}");
+        assert!(d.contains("2026-11-28 08:00:00 UTC") && d.contains("3 時間前"), "{d}");
+        assert!(d.contains("可能性の高い順"), "{d}");
+        assert!(fix.contains("date -u"), "{fix}");
+        // English keeps its words, and no Japanese leaks into it.
+        let en = f.detail.en();
+        assert!(en.starts_with("the token expired at 2026-11-28 08:00:00 UTC (3 h ago)"), "{en}");
+        assert!(!japanese(&en) && !japanese(&f.fix.en()));
+    }
+
+    #[test]
+    fn graph_audience_in_japanese_keeps_the_audience_and_the_flag() {
+        let f = check(&jwt(claims("https://graph.microsoft.com", NOW - 60, NOW + 3600)), NOW);
+        let (d, fix) = (f.detail.render(Lang::Ja), f.fix.render(Lang::Ja));
+        assert!(japanese(&d) && d.contains("https://graph.microsoft.com"), "{d}");
+        assert!(japanese(&fix), "{fix}");
+        assert!(fix.contains("--resource api://<appId>") && fix.contains("AZURE_RESOURCE_URI"), "{fix}");
+    }
+
+    #[test]
+    fn arm_audience_in_japanese_keeps_the_values_and_the_whole_command() {
+        let f = check(&jwt(claims("https://management.azure.com/", NOW - 60, NOW + 86_000)), NOW);
+        assert_eq!(f.status, crate::checks::Status::Warn);
+        let (d, fix) = (f.detail.render(Lang::Ja), f.fix.render(Lang::Ja));
+        assert!(d.contains("https://management.azure.com/") && d.contains(SUB), "{d}");
+        assert!(d.contains("Azure Resource Manager") && d.contains("23 時間 53 分後"), "{d}");
+        assert!(
+            fix.contains("az ad app create --display-name gcp-wif-audience --query appId -o tsv")
+                && fix.contains("許可するオーディエンス"),
+            "{fix}"
+        );
+        assert!(f.fix.en().contains("az ad sp create --id $APP_ID"));
+    }
+
+    #[test]
+    fn a_clock_behind_in_japanese() {
+        let f = check(&jwt(claims("api://gcp-wif", NOW + 600, NOW + 86_400)), NOW);
+        let d = f.detail.render(Lang::Ja);
+        assert!(d.contains("iat") && d.contains("10 分後") && d.contains("約 60 秒"), "{d}");
+        assert!(f.fix.render(Lang::Ja).contains("NTP"));
+    }
+}

@@ -3,7 +3,7 @@
 
 use super::{CheckId, Finding, tls};
 use crate::google::{self, OidcError};
-use crate::http::Http;
+use crate::http::{Failure, Http};
 use crate::jwt::DecodedJwt;
 use crate::secret::Secret;
 use jsonwebtoken::Algorithm;
@@ -97,11 +97,15 @@ fn explain(http: &Http, id: CheckId, iss: &str, kid: &str, e: OidcError) -> Find
         OidcError::Transport { url, failure } => Finding::fail(
             id,
             tls::with_note(
-                msg!(
-                    "claims.signature.transport",
-                    url = url,
-                    failure = failure.message()
-                ),
+                {
+                    let mut d = Text::from(msg!(
+                        "claims.signature.transport",
+                        url = &url,
+                        failure = failure.message()
+                    ));
+                    d.line(transport_causes(&url, &failure));
+                    d
+                },
                 &http.roots(),
             ),
             tls::fix(
@@ -148,5 +152,79 @@ fn explain(http: &Http, id: CheckId, iss: &str, kid: &str, e: OidcError) -> Find
             msg!("claims.signature.bad_signature", kid = kid, why = why),
             msg!("claims.signature.bad_signature_fix"),
         ),
+    }
+}
+
+/// The possible causes of a request that got no answer, most likely first, and how to tell
+/// them apart; empty when the failure says nothing more.
+fn transport_causes(url: &str, failure: &Failure) -> Text {
+    let host = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| url.to_string());
+    let key = match failure {
+        Failure::Tls(_) => "claims.signature.causes.tls",
+        Failure::Dns(_) => "claims.signature.causes.dns",
+        Failure::Timeout | Failure::Connect(_) => "claims.signature.causes.blocked",
+        Failure::Other(_) => return Text::new(),
+    };
+    msg!(
+        key,
+        host = &host,
+        probe = msg!("claims.cmd.s_client", host = &host),
+        lookup = format!("getent hosts {host}")
+    )
+    .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+    use std::time::Duration;
+
+    const ISS: &str = "https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/";
+
+    fn http() -> Http {
+        Http::build(Duration::from_secs(1), &[], &[]).unwrap()
+    }
+
+    #[test]
+    fn unknown_kid_in_japanese_lists_the_keys_the_causes_and_the_flag() {
+        let e = OidcError::UnknownKid {
+            kid: "kid-old".into(),
+            known: vec!["kid-a".into(), "kid-b".into()],
+        };
+        let f = explain(&http(), CheckId::TokenSignature, ISS, "kid-old", e);
+        let (d, fix) = (f.detail.render(Lang::Ja), f.fix.render(Lang::Ja));
+        assert!(d.contains("署名鍵") && d.contains("可能性の高い順"), "{d}");
+        assert!(d.contains("kid-old") && d.contains("kid-a, kid-b") && d.contains(ISS), "{d}");
+        assert!(fix.contains("--jwk-json-path") && fix.contains("JWKS"), "{fix}");
+        let en = f.detail.en();
+        assert!(en.contains("(published keys: kid-a, kid-b)"), "{en}");
+    }
+
+    #[test]
+    fn unreachable_issuer_says_why_by_failure_kind() {
+        let url = format!("{ISS}.well-known/openid-configuration");
+        let dns = OidcError::Transport {
+            url: url.clone(),
+            failure: Failure::Dns("dns error: failed to lookup address".into()),
+        };
+        let f = explain(&http(), CheckId::TokenSignature, ISS, "k", dns);
+        let d = f.detail.render(Lang::Ja);
+        assert!(d.contains("名前解決に失敗しました") && d.contains(&url), "{d}");
+        assert!(d.contains("getent hosts sts.windows.net") && d.contains("HTTPS_PROXY"), "{d}");
+        let tls = OidcError::Transport {
+            url,
+            failure: Failure::Tls("invalid peer certificate: UnknownIssuer".into()),
+        };
+        let f = explain(&http(), CheckId::TokenSignature, ISS, "k", tls);
+        let en = f.detail.en();
+        assert!(en.contains("TLS-inspecting proxy"), "{en}");
+        assert!(
+            en.contains("openssl s_client -connect sts.windows.net:443 -servername sts.windows.net"),
+            "{en}"
+        );
     }
 }
