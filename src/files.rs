@@ -686,4 +686,44 @@ mod tests {
         assert!(matches!(e, FileError::Io { .. }), "{e}");
         assert!(entries(dir.path()).is_empty());
     }
+
+    fn japanese(s: &str) -> bool {
+        s.chars()
+            .any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}'))
+    }
+
+    #[test]
+    fn read_errors_in_japanese_keep_the_path_and_the_variable() {
+        use crate::i18n::Lang;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("fifo");
+        mkfifo(&p);
+        let e = read_capped(&p, 1024, "AZURE_FEDERATED_TOKEN_FILE").unwrap_err();
+        let ja = e.message().render(Lang::Ja);
+        assert!(ja.contains("名前付きパイプ") && ja.contains("通常のファイルではありません"), "{ja}");
+        assert!(ja.contains(&p.display().to_string()) && ja.contains("AZURE_FEDERATED_TOKEN_FILE"), "{ja}");
+        let missing = dir.path().join("nope.json");
+        let e = read_capped(&missing, 1024, "GOOGLE_APPLICATION_CREDENTIALS").unwrap_err();
+        let ja = e.message().render(Lang::Ja);
+        assert!(ja.contains("開けません") && ja.contains("ありません ("), "{ja}");
+        assert!(ja.contains(&missing.display().to_string()), "{ja}");
+        // English keeps the OS's words as they were.
+        let en = e.message().en();
+        assert!(en.contains("No such file or directory") && !japanese(&en), "{en}");
+    }
+
+    #[test]
+    fn write_errors_in_japanese_keep_the_path_and_the_flag() {
+        use crate::i18n::Lang;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cred.json");
+        fs::write(&p, b"old").unwrap();
+        let e = write_private_atomic(&p, b"new", Overwrite::Refuse).unwrap_err();
+        let ja = e.message().render(Lang::Ja);
+        assert!(japanese(&ja) && ja.contains(&p.display().to_string()) && ja.contains("--force"), "{ja}");
+        let e = write_private_atomic(&dir.path().join("no/such/dir/x"), b"x", Overwrite::Refuse)
+            .unwrap_err();
+        let ja = e.message().render(Lang::Ja);
+        assert!(ja.contains("できません") && ja.contains("no/such/dir"), "{ja}");
+    }
 }
