@@ -247,9 +247,15 @@ pub enum WriteOutcome {
 /// Why [`write_private_atomic`] did not write (`files.write.*`, [`FileError::message`]).
 #[derive(Debug)]
 pub enum FileError {
-    Exists { path: PathBuf },
-    Symlink { path: PathBuf },
-    NotAFile { path: PathBuf },
+    Exists {
+        path: PathBuf,
+    },
+    Symlink {
+        path: PathBuf,
+    },
+    NotAFile {
+        path: PathBuf,
+    },
     /// `action`: `read`, `write`, `sync`, `replace`, … (`files.action.*`)
     Io {
         action: &'static str,
@@ -262,10 +268,18 @@ impl FileError {
     pub fn message(&self) -> Text {
         match self {
             FileError::Exists { path } => {
-                msg!("files.write.exists", path = path.display().to_string(), flag = "--force")
+                msg!(
+                    "files.write.exists",
+                    path = path.display().to_string(),
+                    flag = "--force"
+                )
             }
             FileError::Symlink { path } => {
-                msg!("files.write.symlink", path = path.display().to_string(), flag = "--force")
+                msg!(
+                    "files.write.symlink",
+                    path = path.display().to_string(),
+                    flag = "--force"
+                )
             }
             FileError::NotAFile { path } => {
                 msg!("files.write.not_a_file", path = path.display().to_string())
@@ -700,16 +714,28 @@ mod tests {
         mkfifo(&p);
         let e = read_capped(&p, 1024, "AZURE_FEDERATED_TOKEN_FILE").unwrap_err();
         let ja = e.message().render(Lang::Ja);
-        assert!(ja.contains("名前付きパイプ") && ja.contains("通常のファイルではありません"), "{ja}");
-        assert!(ja.contains(&p.display().to_string()) && ja.contains("AZURE_FEDERATED_TOKEN_FILE"), "{ja}");
+        assert!(
+            ja.contains("名前付きパイプ") && ja.contains("通常のファイルではありません"),
+            "{ja}"
+        );
+        assert!(
+            ja.contains(&p.display().to_string()) && ja.contains("AZURE_FEDERATED_TOKEN_FILE"),
+            "{ja}"
+        );
         let missing = dir.path().join("nope.json");
         let e = read_capped(&missing, 1024, "GOOGLE_APPLICATION_CREDENTIALS").unwrap_err();
         let ja = e.message().render(Lang::Ja);
-        assert!(ja.contains("開けません") && ja.contains("ありません ("), "{ja}");
+        assert!(
+            ja.contains("開けません") && ja.contains("ありません ("),
+            "{ja}"
+        );
         assert!(ja.contains(&missing.display().to_string()), "{ja}");
         // English keeps the OS's words as they were.
         let en = e.message().en();
-        assert!(en.contains("No such file or directory") && !japanese(&en), "{en}");
+        assert!(
+            en.contains("No such file or directory") && !japanese(&en),
+            "{en}"
+        );
     }
 
     #[test]
@@ -720,10 +746,16 @@ mod tests {
         fs::write(&p, b"old").unwrap();
         let e = write_private_atomic(&p, b"new", Overwrite::Refuse).unwrap_err();
         let ja = e.message().render(Lang::Ja);
-        assert!(japanese(&ja) && ja.contains(&p.display().to_string()) && ja.contains("--force"), "{ja}");
+        assert!(
+            japanese(&ja) && ja.contains(&p.display().to_string()) && ja.contains("--force"),
+            "{ja}"
+        );
         let e = write_private_atomic(&dir.path().join("no/such/dir/x"), b"x", Overwrite::Refuse)
             .unwrap_err();
         let ja = e.message().render(Lang::Ja);
-        assert!(ja.contains("できません") && ja.contains("no/such/dir"), "{ja}");
+        assert!(
+            ja.contains("できません") && ja.contains("no/such/dir"),
+            "{ja}"
+        );
     }
 }

@@ -23,18 +23,27 @@ fn token(header: serde_json::Value, claims: serde_json::Value) -> String {
 fn decode_errors_in_japanese_keep_their_numbers_and_stay_one_line() {
     let ja = |input: &str| jwt::decode(input).unwrap_err().message().render(Lang::Ja);
     let e = ja("a.b.c.d");
-    assert!(e.starts_with("JWT ではありません: ") && e.contains("4 つ"), "{e}");
+    assert!(
+        e.starts_with("JWT ではありません: ") && e.contains("4 つ"),
+        "{e}"
+    );
     let e = ja("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0");
     assert!(e.contains("署名セグメントがありません"), "{e}");
     let e = ja("eyJhbGciOiJSUzI1NiJ9.eyJz+WIiOiJ4In0.sig");
-    assert!(e.contains("ペイロードセグメント") && e.contains("バイト位置 4") && e.contains("'+'"), "{e}");
+    assert!(
+        e.contains("ペイロードセグメント") && e.contains("バイト位置 4") && e.contains("'+'"),
+        "{e}"
+    );
     let e = ja(&"x".repeat(70_000));
     assert!(e.contains("70000 バイト") && e.contains("65536"), "{e}");
     for input in ["", "a.b.c.d.e", "W10.e30.sig", "e30.eyJ.sig"] {
         let e = ja(input);
         assert!(japanese(&e) && !e.contains('\n'), "{input}: {e}");
         let en = jwt::decode(input).unwrap_err().message().en();
-        assert!(en.starts_with("not a JWT: ") && !japanese(&en), "{input}: {en}");
+        assert!(
+            en.starts_with("not a JWT: ") && !japanese(&en),
+            "{input}: {en}"
+        );
     }
 }
 
@@ -53,11 +62,26 @@ fn notes_in_japanese_name_the_claim_values() {
     for n in &notes {
         assert!(japanese(n), "{n}");
     }
-    assert!(all.contains("\"none\"") && all.contains("署名がない"), "{all}");
-    assert!(all.contains("オブジェクト (プリンシパル) ID") && all.contains("client-1"), "{all}");
-    assert!(all.contains("テナント (tid-1)") && all.contains("`tid` (tid-2)"), "{all}");
-    assert!(all.contains("https://graph.microsoft.com") && all.contains("許可するオーディエンス"), "{all}");
-    assert!(all.contains("2 時間 43 分前") && all.contains("1970-01-01 00:33:20 UTC"), "{all}");
+    assert!(
+        all.contains("\"none\"") && all.contains("署名がない"),
+        "{all}"
+    );
+    assert!(
+        all.contains("オブジェクト (プリンシパル) ID") && all.contains("client-1"),
+        "{all}"
+    );
+    assert!(
+        all.contains("テナント (tid-1)") && all.contains("`tid` (tid-2)"),
+        "{all}"
+    );
+    assert!(
+        all.contains("https://graph.microsoft.com") && all.contains("許可するオーディエンス"),
+        "{all}"
+    );
+    assert!(
+        all.contains("2 時間 43 分前") && all.contains("1970-01-01 00:33:20 UTC"),
+        "{all}"
+    );
     assert!(all.contains("v2.0 トークン"), "{all}");
     // The relative times in --json follow the language: the English rendering has no Japanese.
     let exp = s.times.exp.as_ref().unwrap();

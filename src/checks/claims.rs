@@ -1,8 +1,8 @@
 //! token.claims: what STS will reject or what is unsafe, judged locally.
 
 use super::{CheckId, Finding};
-use crate::jwt::{DecodedJwt, TokenVersion, format_utc, relative};
 use crate::i18n::Text;
+use crate::jwt::{DecodedJwt, TokenVersion, format_utc, relative};
 use crate::msg;
 use serde_json::json;
 
@@ -134,7 +134,10 @@ pub fn check(jwt: &DecodedJwt, now: i64) -> Finding {
         return Finding::warn(
             id,
             Text::from(summary).and(msg!("claims.check.aud_arm")),
-            msg!("claims.check.aud_arm_fix", commands = msg!("claims.cmd.dedicated_audience")),
+            msg!(
+                "claims.check.aud_arm_fix",
+                commands = msg!("claims.cmd.dedicated_audience")
+            ),
         )
         .with_data(data);
     }
@@ -182,35 +185,66 @@ mod tests {
 
     #[test]
     fn expired_token_in_japanese_names_the_time_the_causes_and_the_clock_command() {
-        let f = check(&jwt(claims("api://gcp-wif", NOW - 90_000, NOW - 3 * 3600)), NOW);
+        let f = check(
+            &jwt(claims("api://gcp-wif", NOW - 90_000, NOW - 3 * 3600)),
+            NOW,
+        );
         assert_eq!(f.status, crate::checks::Status::Fail);
         let (d, fix) = (f.detail.render(Lang::Ja), f.fix.render(Lang::Ja));
         assert!(japanese(&d) && d.contains("有効期限"), "{d}");
-        assert!(d.contains("2026-11-28 08:00:00 UTC") && d.contains("3 時間前"), "{d}");
+        assert!(
+            d.contains("2026-11-28 08:00:00 UTC") && d.contains("3 時間前"),
+            "{d}"
+        );
         assert!(d.contains("可能性の高い順"), "{d}");
         assert!(fix.contains("date -u"), "{fix}");
         // English keeps its words, and no Japanese leaks into it.
         let en = f.detail.en();
-        assert!(en.starts_with("the token expired at 2026-11-28 08:00:00 UTC (3 h ago)"), "{en}");
+        assert!(
+            en.starts_with("the token expired at 2026-11-28 08:00:00 UTC (3 h ago)"),
+            "{en}"
+        );
         assert!(!japanese(&en) && !japanese(&f.fix.en()));
     }
 
     #[test]
     fn graph_audience_in_japanese_keeps_the_audience_and_the_flag() {
-        let f = check(&jwt(claims("https://graph.microsoft.com", NOW - 60, NOW + 3600)), NOW);
+        let f = check(
+            &jwt(claims("https://graph.microsoft.com", NOW - 60, NOW + 3600)),
+            NOW,
+        );
         let (d, fix) = (f.detail.render(Lang::Ja), f.fix.render(Lang::Ja));
-        assert!(japanese(&d) && d.contains("https://graph.microsoft.com"), "{d}");
+        assert!(
+            japanese(&d) && d.contains("https://graph.microsoft.com"),
+            "{d}"
+        );
         assert!(japanese(&fix), "{fix}");
-        assert!(fix.contains("--resource api://<appId>") && fix.contains("AZURE_RESOURCE_URI"), "{fix}");
+        assert!(
+            fix.contains("--resource api://<appId>") && fix.contains("AZURE_RESOURCE_URI"),
+            "{fix}"
+        );
     }
 
     #[test]
     fn arm_audience_in_japanese_keeps_the_values_and_the_whole_command() {
-        let f = check(&jwt(claims("https://management.azure.com/", NOW - 60, NOW + 86_000)), NOW);
+        let f = check(
+            &jwt(claims(
+                "https://management.azure.com/",
+                NOW - 60,
+                NOW + 86_000,
+            )),
+            NOW,
+        );
         assert_eq!(f.status, crate::checks::Status::Warn);
         let (d, fix) = (f.detail.render(Lang::Ja), f.fix.render(Lang::Ja));
-        assert!(d.contains("https://management.azure.com/") && d.contains(SUB), "{d}");
-        assert!(d.contains("Azure Resource Manager") && d.contains("23 時間 53 分後"), "{d}");
+        assert!(
+            d.contains("https://management.azure.com/") && d.contains(SUB),
+            "{d}"
+        );
+        assert!(
+            d.contains("Azure Resource Manager") && d.contains("23 時間 53 分後"),
+            "{d}"
+        );
         assert!(
             fix.contains("az ad app create --display-name gcp-wif-audience --query appId -o tsv")
                 && fix.contains("許可するオーディエンス"),
@@ -223,7 +257,10 @@ mod tests {
     fn a_clock_behind_in_japanese() {
         let f = check(&jwt(claims("api://gcp-wif", NOW + 600, NOW + 86_400)), NOW);
         let d = f.detail.render(Lang::Ja);
-        assert!(d.contains("iat") && d.contains("10 分後") && d.contains("約 60 秒"), "{d}");
+        assert!(
+            d.contains("iat") && d.contains("10 分後") && d.contains("約 60 秒"),
+            "{d}"
+        );
         assert!(f.fix.render(Lang::Ja).contains("NTP"));
     }
 }

@@ -149,7 +149,10 @@ pub async fn run_with(
             google::sts(&session, &f).await
         } else {
             (
-                Finding::skip(CheckId::StsExchange, msg!("claims.skip.incomplete_settings")),
+                Finding::skip(
+                    CheckId::StsExchange,
+                    msg!("claims.skip.incomplete_settings"),
+                ),
                 None,
             )
         };

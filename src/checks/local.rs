@@ -4,10 +4,10 @@
 use super::{CheckId, Finding};
 use crate::azure::{AzureError, Plan, SourceKind};
 use crate::diagnose::{self, Issue, LintContext, SettingsLintInput, Severity};
-use crate::session::Fetched;
-use crate::settings::{Settings, value_of};
 use crate::i18n::Text;
 use crate::msg;
+use crate::session::Fetched;
+use crate::settings::{Settings, value_of};
 use serde_json::json;
 
 const MAX_CONFIG: u64 = 1024 * 1024;
@@ -91,7 +91,11 @@ pub fn settings(s: &Settings) -> Finding {
                     problems = a.problems.join(", "),
                     value = &a.value
                 ),
-                msg!("files.settings.adjusted_fix", label = a.label, value = &a.value),
+                msg!(
+                    "files.settings.adjusted_fix",
+                    label = a.label,
+                    value = &a.value
+                ),
             )
         })
         .collect();
@@ -175,7 +179,7 @@ pub fn source(plan: &Result<Plan, AzureError>) -> Finding {
             d.line(p.reason.clone());
             d
         })
-            .with_data(json!({"source": p.kind.id(), "endpoint": p.endpoint, "reason": p.reason})),
+        .with_data(json!({"source": p.kind.id(), "endpoint": p.endpoint, "reason": p.reason})),
         Err(e) => azure_failure(id, e),
     }
 }
@@ -234,24 +238,21 @@ pub async fn config_file(s: &Settings, fetched: Option<&Fetched>) -> Finding {
         );
     };
     let shown = path.value.display().to_string();
-    let text = match crate::files::read_capped_string(
-        &path.value,
-        MAX_CONFIG,
-        &path.origin.to_string(),
-    ) {
-        Ok(t) => t,
-        Err(e) => {
-            return Finding::fail(
-                id,
-                e.message(),
-                msg!(
-                    "files.config.unreadable_fix",
-                    command = "wif-doctor config --output <path>",
-                    var = "GOOGLE_APPLICATION_CREDENTIALS"
-                ),
-            );
-        }
-    };
+    let text =
+        match crate::files::read_capped_string(&path.value, MAX_CONFIG, &path.origin.to_string()) {
+            Ok(t) => t,
+            Err(e) => {
+                return Finding::fail(
+                    id,
+                    e.message(),
+                    msg!(
+                        "files.config.unreadable_fix",
+                        command = "wif-doctor config --output <path>",
+                        var = "GOOGLE_APPLICATION_CREDENTIALS"
+                    ),
+                );
+            }
+        };
     let on_app_service = s.environment.app_service_site.is_some()
         || fetched.is_some_and(|f| f.token.source == SourceKind::AppService)
         || s.identity_endpoint.is_some();

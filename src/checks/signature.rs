@@ -4,11 +4,11 @@
 use super::{CheckId, Finding, tls};
 use crate::google::{self, OidcError};
 use crate::http::{Failure, Http};
+use crate::i18n::Text;
 use crate::jwt::DecodedJwt;
+use crate::msg;
 use crate::secret::Secret;
 use jsonwebtoken::Algorithm;
-use crate::i18n::Text;
-use crate::msg;
 use serde_json::json;
 
 pub async fn check(http: &Http, jwt: &DecodedJwt, token: &Secret) -> Finding {
@@ -142,10 +142,7 @@ fn explain(http: &Http, id: CheckId, iss: &str, kid: &str, e: OidcError) -> Find
                 },
                 iss = iss
             ),
-            msg!(
-                "claims.signature.unknown_kid_fix",
-                flag = "--jwk-json-path"
-            ),
+            msg!("claims.signature.unknown_kid_fix", flag = "--jwk-json-path"),
         ),
         OidcError::Signature(why) => Finding::fail(
             id,
@@ -198,8 +195,14 @@ mod tests {
         let f = explain(&http(), CheckId::TokenSignature, ISS, "kid-old", e);
         let (d, fix) = (f.detail.render(Lang::Ja), f.fix.render(Lang::Ja));
         assert!(d.contains("署名鍵") && d.contains("可能性の高い順"), "{d}");
-        assert!(d.contains("kid-old") && d.contains("kid-a, kid-b") && d.contains(ISS), "{d}");
-        assert!(fix.contains("--jwk-json-path") && fix.contains("JWKS"), "{fix}");
+        assert!(
+            d.contains("kid-old") && d.contains("kid-a, kid-b") && d.contains(ISS),
+            "{d}"
+        );
+        assert!(
+            fix.contains("--jwk-json-path") && fix.contains("JWKS"),
+            "{fix}"
+        );
         let en = f.detail.en();
         assert!(en.contains("(published keys: kid-a, kid-b)"), "{en}");
     }
@@ -213,8 +216,14 @@ mod tests {
         };
         let f = explain(&http(), CheckId::TokenSignature, ISS, "k", dns);
         let d = f.detail.render(Lang::Ja);
-        assert!(d.contains("名前解決に失敗しました") && d.contains(&url), "{d}");
-        assert!(d.contains("getent hosts sts.windows.net") && d.contains("HTTPS_PROXY"), "{d}");
+        assert!(
+            d.contains("名前解決に失敗しました") && d.contains(&url),
+            "{d}"
+        );
+        assert!(
+            d.contains("getent hosts sts.windows.net") && d.contains("HTTPS_PROXY"),
+            "{d}"
+        );
         let tls = OidcError::Transport {
             url,
             failure: Failure::Tls("invalid peer certificate: UnknownIssuer".into()),
@@ -223,7 +232,9 @@ mod tests {
         let en = f.detail.en();
         assert!(en.contains("TLS-inspecting proxy"), "{en}");
         assert!(
-            en.contains("openssl s_client -connect sts.windows.net:443 -servername sts.windows.net"),
+            en.contains(
+                "openssl s_client -connect sts.windows.net:443 -servername sts.windows.net"
+            ),
             "{en}"
         );
     }

@@ -34,7 +34,8 @@ pub fn describe(roots: &Loaded) -> Text {
 
 /// The line a finding carries when the bundled roots stood in; nothing on the platform store.
 pub fn note(roots: &Loaded) -> Option<Text> {
-    matches!(roots, Ok(Roots::Bundled)).then(|| msg!("tls.roots.note", roots = describe(roots)).into())
+    matches!(roots, Ok(Roots::Bundled))
+        .then(|| msg!("tls.roots.note", roots = describe(roots)).into())
 }
 
 /// `detail` plus the roots note, when there is one.
@@ -103,11 +104,20 @@ mod tests {
         let tls = Failure::Tls("invalid peer certificate: UnknownIssuer".into());
         let f = fix(&bundled(), &tls, "firewall").render(Lang::Ja);
         assert!(f.contains("証明書"), "{f}");
-        assert!(f.contains("update-ca-certificates") && f.contains("SSL_CERT_FILE"), "{f}");
+        assert!(
+            f.contains("update-ca-certificates") && f.contains("SSL_CERT_FILE"),
+            "{f}"
+        );
         assert!(f.contains("/usr/local/share/ca-certificates/"), "{f}");
         let d = describe(&platform()).render(Lang::Ja);
-        assert!(d.contains("/etc/ssl/certs/ca-certificates.crt") && d.contains("システム"), "{d}");
+        assert!(
+            d.contains("/etc/ssl/certs/ca-certificates.crt") && d.contains("システム"),
+            "{d}"
+        );
         let n = with_note("x", &bundled()).render(Lang::Ja);
-        assert!(n.contains("ca-certificates") && n.contains("ルート証明書"), "{n}");
+        assert!(
+            n.contains("ca-certificates") && n.contains("ルート証明書"),
+            "{n}"
+        );
     }
 }

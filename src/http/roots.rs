@@ -165,10 +165,11 @@ fn build(sources: &RootSources, provider: Arc<CryptoProvider>) -> Loaded {
     let (_, _ignored) = store.add_parsable_certificates(certs);
     for pem in &sources.extra_pem {
         for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-            let cert = cert.map_err(|e| Text::from(msg!("tls.load.extra_not_pem", why = e.to_string())))?;
-            store.add(cert).map_err(|e| {
-                Text::from(msg!("tls.load.extra_not_ca", why = e.to_string()))
-            })?;
+            let cert =
+                cert.map_err(|e| Text::from(msg!("tls.load.extra_not_pem", why = e.to_string())))?;
+            store
+                .add(cert)
+                .map_err(|e| Text::from(msg!("tls.load.extra_not_ca", why = e.to_string())))?;
         }
     }
     if store.is_empty() {
@@ -242,14 +243,24 @@ fn pem_certs(bytes: &[u8]) -> impl Iterator<Item = CertificateDer<'static>> + '_
 fn read_dir(dir: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>, Text> {
     let path = || dir.display().to_string();
     let meta = std::fs::metadata(dir).map_err(|e| {
-        Text::from(msg!("files.read.open", path = path(), what = what, why = crate::files::io_text(&e)))
+        Text::from(msg!(
+            "files.read.open",
+            path = path(),
+            what = what,
+            why = crate::files::io_text(&e)
+        ))
     })?;
     if !meta.is_dir() {
         return Err(msg!("tls.load.not_a_directory", path = path(), what = what).into());
     }
     let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| {
-            Text::from(msg!("files.read.read", path = path(), what = what, why = crate::files::io_text(&e)))
+            Text::from(msg!(
+                "files.read.read",
+                path = path(),
+                what = what,
+                why = crate::files::io_text(&e)
+            ))
         })?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .take(MAX_DIR_FILES)
@@ -309,7 +320,9 @@ mod tests {
                 "{err}"
             );
         }
-        let err = build(&env(None, Some("/dev/null")), provider()).unwrap_err().en();
+        let err = build(&env(None, Some("/dev/null")), provider())
+            .unwrap_err()
+            .en();
         assert!(
             err.contains("/dev/null (named by SSL_CERT_DIR) is not a directory"),
             "{err}"
@@ -322,14 +335,18 @@ mod tests {
         let big = dir.path().join("big.pem");
         let f = std::fs::File::create(&big).unwrap();
         f.set_len(MAX_BUNDLE + 1).unwrap(); // sparse: costs no disk
-        let err = build(&env(big.to_str(), None), provider()).unwrap_err().en();
+        let err = build(&env(big.to_str(), None), provider())
+            .unwrap_err()
+            .en();
         assert!(
             err.contains("(named by SSL_CERT_FILE) is over 16384 KiB"),
             "{err}"
         );
         let empty = dir.path().join("empty.pem");
         std::fs::write(&empty, "").unwrap();
-        let err = build(&env(empty.to_str(), None), provider()).unwrap_err().en();
+        let err = build(&env(empty.to_str(), None), provider())
+            .unwrap_err()
+            .en();
         assert!(err.contains("no usable certificate"), "{err}");
     }
 

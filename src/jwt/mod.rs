@@ -14,10 +14,10 @@ pub use summary::{
 };
 pub use timefmt::{Relative, format_relative, format_utc, relative};
 
-use base64::Engine as _;
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use crate::i18n::Text;
 use crate::msg;
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::fmt;
@@ -31,19 +31,31 @@ pub const MAX_TOKEN_BYTES: usize = 64 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JwtError {
     Empty,
-    TooLarge { len: usize },
-    SegmentCount { found: usize },
+    TooLarge {
+        len: usize,
+    },
+    SegmentCount {
+        found: usize,
+    },
     TwoSegments,
     Encrypted,
-    EmptySegment { segment: Segment },
+    EmptySegment {
+        segment: Segment,
+    },
     Base64 {
         segment: Segment,
         offset: usize,
         hint: Base64Hint,
     },
-    Base64Length { segment: Segment, len: usize },
+    Base64Length {
+        segment: Segment,
+        len: usize,
+    },
     /// `detail`: where the JSON broke ([`JsonProblem`]).
-    Json { segment: Segment, detail: JsonProblem },
+    Json {
+        segment: Segment,
+        detail: JsonProblem,
+    },
     NotObject {
         segment: Segment,
         found: &'static str,
@@ -426,9 +438,7 @@ fn json_object(bytes: &[u8], which: Segment) -> Result<Map<String, Value>, JwtEr
         segment: which,
         detail: match e.classify() {
             serde_json::error::Category::Eof => JsonProblem::EndsEarly,
-            _ => JsonProblem::Syntax {
-                column: e.column(),
-            },
+            _ => JsonProblem::Syntax { column: e.column() },
         },
     })?;
     match value {
@@ -524,7 +534,9 @@ impl DecodedJwt {
             Some(a) if a.eq_ignore_ascii_case("none") => {
                 out.push(msg!("claims.header.alg_none", alg = format!("{a:?}")).into())
             }
-            Some(a) => out.push(msg!("claims.header.alg_unsupported", alg = format!("{a:?}")).into()),
+            Some(a) => {
+                out.push(msg!("claims.header.alg_unsupported", alg = format!("{a:?}")).into())
+            }
             None => out.push(msg!("claims.header.alg_missing").into()),
         }
         if let Some(crit) = self.header.get("crit") {

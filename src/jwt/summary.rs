@@ -186,7 +186,11 @@ fn notes(jwt: &DecodedJwt, now: i64) -> Vec<Text> {
     if let (IssuerKind::Entra { tenant, .. }, Some(tid)) = (&kind, jwt.tid())
         && !tenant.eq_ignore_ascii_case(tid)
     {
-        note(msg!("claims.note.tenant_mismatch", tenant = tenant, tid = tid));
+        note(msg!(
+            "claims.note.tenant_mismatch",
+            tenant = tenant,
+            tid = tid
+        ));
     }
 
     // Audience.

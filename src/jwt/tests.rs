@@ -391,8 +391,10 @@ fn summary_v2_expired() {
     assert_eq!(s.times.exp.as_ref().unwrap().relative.en(), "2 h 3 m ago");
     let notes: Vec<String> = s.notes.iter().map(|n| n.en()).collect();
     assert!(
-        notes.iter().any(|n| n.starts_with("the token expired 2 h 3 m ago (")
-            && n.ends_with("); fetch a new one")),
+        notes
+            .iter()
+            .any(|n| n.starts_with("the token expired 2 h 3 m ago (")
+                && n.ends_with("); fetch a new one")),
         "{notes:?}"
     );
     assert!(
@@ -410,7 +412,12 @@ fn summary_flags_user_tokens_and_future_tokens() {
                "iss": format!("https://login.microsoftonline.us/{TID}/v2.0"), "ver": "1.0"}),
     );
     let s = summarize(&t, 1_000).unwrap();
-    let all = s.notes.iter().map(|n| n.en()).collect::<Vec<_>>().join("\n");
+    let all = s
+        .notes
+        .iter()
+        .map(|n| n.en())
+        .collect::<Vec<_>>()
+        .join("\n");
     assert!(all.contains("differs from `oid`"), "{all}");
     assert!(all.contains("delegated user token"), "{all}");
     assert!(all.contains("not valid yet"), "{all}");

@@ -128,16 +128,10 @@ mod tests {
         assert_eq!(fr(0, 3_599), "59 m 59 s ago");
         assert_eq!(fr(3_600, 0), "in 1 h");
         assert_eq!(fr(0, 2 * 3_600 + 3 * 60 + 59), "2 h 3 m ago");
-        assert_eq!(
-            fr(23 * 3_600 + 58 * 60 + 30, 0),
-            "in 23 h 58 m"
-        );
+        assert_eq!(fr(23 * 3_600 + 58 * 60 + 30, 0), "in 23 h 58 m");
         assert_eq!(fr(86_700, 0), "in 24 h 5 m");
         assert_eq!(fr(48 * 3_600, 0), "in 2 d");
-        assert_eq!(
-            fr(0, 3 * 86_400 + 4 * 3_600 + 5),
-            "3 d 4 h ago"
-        );
+        assert_eq!(fr(0, 3 * 86_400 + 4 * 3_600 + 5), "3 d 4 h ago");
         // No overflow at the extremes.
         assert!(fr(i64::MIN, i64::MAX).ends_with(" ago"));
         assert!(fr(i64::MAX, i64::MIN).starts_with("in "));
