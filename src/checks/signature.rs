@@ -186,6 +186,9 @@ mod tests {
         Http::build(Duration::from_secs(1), &[], &[]).unwrap()
     }
 
+    /// STS's answer for this case is 'Error connecting to the given credential's issuer.'
+    /// (/work/shared/reference/google-sts-wif.md §2.4, the catalogue of real STS errors: "kid
+    /// not found"); the issuer is the v1 shape of azure-managed-identity.md §3.6.
     #[test]
     fn unknown_kid_in_japanese_lists_the_keys_the_causes_and_the_flag() {
         let e = OidcError::UnknownKid {
@@ -212,7 +215,12 @@ mod tests {
         let url = format!("{ISS}.well-known/openid-configuration");
         let dns = OidcError::Transport {
             url: url.clone(),
-            failure: Failure::Dns("dns error: failed to lookup address".into()),
+            // reqwest's words for a failed lookup, as recorded in
+            // https://github.com/seanmonstar/reqwest/issues/1603 (the log line).
+            failure: Failure::Dns(
+                "error trying to connect: dns error: failed to lookup address information: No address associated with hostname"
+                    .into(),
+            ),
         };
         let f = explain(&http(), CheckId::TokenSignature, ISS, "k", dns);
         let d = f.detail.render(Lang::Ja);
@@ -224,6 +232,8 @@ mod tests {
             d.contains("getent hosts sts.windows.net") && d.contains("HTTPS_PROXY"),
             "{d}"
         );
+        // rustls's words for a chain to an untrusted CA (rustls::Error::InvalidCertificate
+        // (UnknownIssuer) as displayed), the usual TLS-inspecting proxy symptom.
         let tls = OidcError::Transport {
             url,
             failure: Failure::Tls("invalid peer certificate: UnknownIssuer".into()),
