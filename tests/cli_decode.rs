@@ -102,12 +102,19 @@ fn decode_speaks_the_locale_and_keeps_the_values() {
     assert!(r.stdout.contains(&sub), "{}", r.stdout);
     assert!(r.stdout.contains("v1.0 トークン"), "{}", r.stdout);
     let r = w.run_stdin(&ja, &["decode", "--json"], Some(token.clone().into_bytes()));
-    let rel = r.json()["times"]["exp"]["relative"].as_str().unwrap().to_string();
+    let rel = r.json()["times"]["exp"]["relative"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(rel.ends_with('後') && rel.contains("時間"), "{rel}");
 
     let r = w.run_stdin(&ja, &["decode"], Some(b"a.b.c.d".to_vec()));
     assert_eq!(r.code, 1, "{}", r.all());
-    assert!(r.stderr.contains("JWT ではありません") && r.stderr.contains("4 つ"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("JWT ではありません") && r.stderr.contains("4 つ"),
+        "{}",
+        r.stderr
+    );
 
     for (var, value, args) in [
         ("LC_ALL", "C", vec!["decode"]),
