@@ -18,23 +18,23 @@ use std::path::{Path, PathBuf};
 #[derive(Debug)]
 pub enum ReadError {
     Open {
-        what: String,
+        what: Text,
         path: PathBuf,
         source: io::Error,
     },
     NotRegular {
-        what: String,
+        what: Text,
         path: PathBuf,
         /// `fifo`, `char_device`, `directory`, … (`files.kind.*`)
         kind: &'static str,
     },
     TooLarge {
-        what: String,
+        what: Text,
         path: PathBuf,
         cap: u64,
     },
     Read {
-        what: String,
+        what: Text,
         path: PathBuf,
         source: io::Error,
     },
@@ -163,8 +163,8 @@ fn open_nonblocking(path: &Path) -> io::Result<fs::File> {
 }
 
 /// Reads at most `cap` bytes of the regular file at `path`; `what` names the setting or
-/// variable that named the file (`AZURE_FEDERATED_TOKEN_FILE`, `--credentials`, …) and
-/// appears in every error.
+/// variable that named the file (`AZURE_FEDERATED_TOKEN_FILE`, `--credentials`, … as a value,
+/// or a catalogue message such as `tls.system_store`) and appears in every error.
 ///
 /// The file is opened non-blocking, then checked with `fstat` on the open descriptor (no
 /// race with a rename): anything but a regular file (after following symlinks) is
@@ -172,8 +172,8 @@ fn open_nonblocking(path: &Path) -> io::Result<fs::File> {
 /// checked before reading, and the read itself stops after `cap + 1` bytes, because files
 /// such as `/proc/*/environ` report size 0 and a file may grow while we read.
 /// A file over the cap is [`ReadError::TooLarge`] ("over N KiB"), never "empty".
-pub fn read_capped(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>, ReadError> {
-    let what = what.to_string();
+pub fn read_capped(path: &Path, cap: u64, what: impl Into<Text>) -> Result<Vec<u8>, ReadError> {
+    let what: Text = what.into();
     let file = open_nonblocking(path).map_err(|source| ReadError::Open {
         what: what.clone(),
         path: path.to_path_buf(),
@@ -216,7 +216,11 @@ pub fn read_capped(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>, ReadErr
 
 /// [`read_capped`] as text: invalid UTF-8 is replaced (the text is shown or parsed, never
 /// trusted).
-pub fn read_capped_string(path: &Path, cap: u64, what: &str) -> Result<String, ReadError> {
+pub fn read_capped_string(
+    path: &Path,
+    cap: u64,
+    what: impl Into<Text>,
+) -> Result<String, ReadError> {
     read_capped(path, cap, what).map(|b| match String::from_utf8(b) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),

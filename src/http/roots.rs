@@ -215,14 +215,14 @@ fn collect(s: &RootSources) -> Result<(Vec<CertificateDer<'static>>, Roots), Tex
         if !path.exists() {
             continue;
         }
-        if let Ok(bytes) = read_capped(path, MAX_BUNDLE, "the system CA store") {
+        if let Ok(bytes) = read_capped(path, MAX_BUNDLE, msg!("tls.system_store")) {
             let certs: Vec<_> = pem_certs(&bytes).collect();
             if !certs.is_empty() {
                 return Ok((certs, Roots::Platform(path.to_path_buf())));
             }
         }
     }
-    if let Ok(certs) = read_dir(&under(SYSTEM_DIR), "the system CA store")
+    if let Ok(certs) = read_dir(&under(SYSTEM_DIR), msg!("tls.system_store"))
         && !certs.is_empty()
     {
         return Ok((certs, Roots::Platform(under(SYSTEM_DIR))));
@@ -240,13 +240,14 @@ fn pem_certs(bytes: &[u8]) -> impl Iterator<Item = CertificateDer<'static>> + '_
 }
 
 /// Every certificate in a directory's regular files (OpenSSL hash links included, once each).
-fn read_dir(dir: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>, Text> {
+fn read_dir(dir: &Path, what: impl Into<Text>) -> Result<Vec<CertificateDer<'static>>, Text> {
+    let what: Text = what.into();
     let path = || dir.display().to_string();
     let meta = std::fs::metadata(dir).map_err(|e| {
         Text::from(msg!(
             "files.read.open",
             path = path(),
-            what = what,
+            what = &what,
             why = crate::files::io_text(&e)
         ))
     })?;
@@ -258,7 +259,7 @@ fn read_dir(dir: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>, Text
             Text::from(msg!(
                 "files.read.read",
                 path = path(),
-                what = what,
+                what = &what,
                 why = crate::files::io_text(&e)
             ))
         })?
@@ -274,14 +275,14 @@ fn read_dir(dir: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>, Text
         if !seen.insert(target.clone()) {
             continue;
         }
-        if let Ok(bytes) = read_capped(&target, MAX_DIR_FILE, what) {
+        if let Ok(bytes) = read_capped(&target, MAX_DIR_FILE, &what) {
             certs.extend(pem_certs(&bytes));
         }
     }
     Ok(certs)
 }
 
-fn read_capped(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>, Text> {
+fn read_capped(path: &Path, cap: u64, what: impl Into<Text>) -> Result<Vec<u8>, Text> {
     crate::files::read_capped(path, cap, what).map_err(|e| e.message())
 }
 
