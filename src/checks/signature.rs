@@ -248,4 +248,27 @@ mod tests {
             "{en}"
         );
     }
+
+    /// STS's words for this case: 'Unable to verify the ID Token signature.'
+    /// (/work/shared/reference/google-sts-wif.md §2.4: "kid found but signature doesn't
+    /// verify (rotated/uploaded JWKS mismatch, token tampered)").
+    #[test]
+    fn a_bad_signature_lists_its_causes_in_both_languages() {
+        let e = OidcError::Signature("InvalidSignature".into());
+        let f = explain(&http(), CheckId::TokenSignature, ISS, "kid-1", e);
+        let ja = f.detail.render(Lang::Ja);
+        assert!(
+            ja.contains("可能性の高い順")
+                && ja.contains("kid-1")
+                && ja.contains("InvalidSignature"),
+            "{ja}"
+        );
+        assert!(ja.contains("wif-doctor decode"), "{ja}");
+        let en = f.detail.en();
+        assert!(
+            en.contains("(1) the token was changed or cut")
+                && en.contains("(2) the key published under kid-1"),
+            "{en}"
+        );
+    }
 }
