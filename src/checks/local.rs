@@ -239,7 +239,7 @@ pub async fn config_file(s: &Settings, fetched: Option<&Fetched>) -> Finding {
     };
     let shown = path.value.display().to_string();
     let text =
-        match crate::files::read_capped_string(&path.value, MAX_CONFIG, &path.origin.to_string()) {
+        match crate::files::read_capped_string(&path.value, MAX_CONFIG, path.origin.to_string()) {
             Ok(t) => t,
             Err(e) => {
                 return Finding::fail(
