@@ -6,44 +6,103 @@
 //! [`read_capped`]: a FIFO, a device or a directory named there must be a clear error, not a
 //! hang or an unbounded read.
 
+use crate::i18n::Text;
+use crate::msg;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Why [`read_capped`] refused or failed. Every message names the file and the setting
-/// (`what`) it came from, so the operator knows which variable or flag to fix.
-#[derive(Debug, thiserror::Error)]
+/// (`what`) it came from, so the operator knows which variable or flag to fix; the words are
+/// in `assets/i18n/files.toml` ([`ReadError::message`]).
+#[derive(Debug)]
 pub enum ReadError {
-    #[error("cannot open {} (named by {what}): {source}", .path.display())]
     Open {
-        what: String,
+        what: Text,
         path: PathBuf,
-        #[source]
         source: io::Error,
     },
-    #[error("{} (named by {what}) is {kind}, not a regular file", .path.display())]
     NotRegular {
-        what: String,
+        what: Text,
         path: PathBuf,
-        /// `a FIFO (named pipe)`, `a character device`, `a directory`, …
+        /// `fifo`, `char_device`, `directory`, … (`files.kind.*`)
         kind: &'static str,
     },
-    #[error("{} (named by {what}) is over {} KiB; refusing to read it", .path.display(), .cap / 1024)]
     TooLarge {
-        what: String,
+        what: Text,
         path: PathBuf,
         cap: u64,
     },
-    #[error("cannot read {} (named by {what}): {source}", .path.display())]
     Read {
-        what: String,
+        what: Text,
         path: PathBuf,
-        #[source]
         source: io::Error,
     },
 }
 
+/// An IO error in words: the common kinds catalogued, anything else as the OS says it.
+pub fn io_text(e: &io::Error) -> Text {
+    let key = match e.kind() {
+        io::ErrorKind::NotFound => "files.io.not_found",
+        io::ErrorKind::PermissionDenied => "files.io.permission_denied",
+        io::ErrorKind::AlreadyExists => "files.io.already_exists",
+        io::ErrorKind::IsADirectory => "files.io.is_a_directory",
+        io::ErrorKind::NotADirectory => "files.io.not_a_directory",
+        io::ErrorKind::ReadOnlyFilesystem => "files.io.read_only",
+        io::ErrorKind::StorageFull => "files.io.storage_full",
+        _ => return Text::value(e.to_string()),
+    };
+    msg!(key, os = e.to_string()).into()
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.message().fmt(f)
+    }
+}
+
+impl std::error::Error for ReadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ReadError::Open { source, .. } | ReadError::Read { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
 impl ReadError {
+    /// What went wrong, naming the file and the setting that named it.
+    pub fn message(&self) -> Text {
+        let shown = |p: &Path| p.display().to_string();
+        match self {
+            ReadError::Open { what, path, source } => msg!(
+                "files.read.open",
+                path = shown(path),
+                what = what,
+                why = io_text(source)
+            ),
+            ReadError::NotRegular { what, path, kind } => msg!(
+                "files.read.not_regular",
+                path = shown(path),
+                what = what,
+                kind = msg!(format!("files.kind.{kind}"))
+            ),
+            ReadError::TooLarge { what, path, cap } => msg!(
+                "files.read.too_large",
+                path = shown(path),
+                what = what,
+                kib = cap / 1024
+            ),
+            ReadError::Read { what, path, source } => msg!(
+                "files.read.read",
+                path = shown(path),
+                what = what,
+                why = io_text(source)
+            ),
+        }
+        .into()
+    }
+
     /// The file this error is about.
     pub fn path(&self) -> &Path {
         match self {
@@ -63,31 +122,31 @@ impl ReadError {
     }
 }
 
-/// A human name for a non-regular file type.
+/// The catalogue name (`files.kind.*`) of a non-regular file type.
 fn kind_name(ft: &fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
         if ft.is_fifo() {
-            return "a FIFO (named pipe)";
+            return "fifo";
         }
         if ft.is_char_device() {
-            return "a character device";
+            return "char_device";
         }
         if ft.is_block_device() {
-            return "a block device";
+            return "block_device";
         }
         if ft.is_socket() {
-            return "a socket";
+            return "socket";
         }
     }
     if ft.is_dir() {
-        return "a directory";
+        return "directory";
     }
     if ft.is_symlink() {
-        return "a symbolic link";
+        return "symlink";
     }
-    "not a regular file"
+    "other"
 }
 
 /// Opens without blocking: `O_NONBLOCK` so a FIFO without a writer or a device that waits
@@ -104,8 +163,8 @@ fn open_nonblocking(path: &Path) -> io::Result<fs::File> {
 }
 
 /// Reads at most `cap` bytes of the regular file at `path`; `what` names the setting or
-/// variable that named the file (`AZURE_FEDERATED_TOKEN_FILE`, `--credentials`, …) and
-/// appears in every error.
+/// variable that named the file (`AZURE_FEDERATED_TOKEN_FILE`, `--credentials`, … as a value,
+/// or a catalogue message such as `tls.system_store`) and appears in every error.
 ///
 /// The file is opened non-blocking, then checked with `fstat` on the open descriptor (no
 /// race with a rename): anything but a regular file (after following symlinks) is
@@ -113,8 +172,8 @@ fn open_nonblocking(path: &Path) -> io::Result<fs::File> {
 /// checked before reading, and the read itself stops after `cap + 1` bytes, because files
 /// such as `/proc/*/environ` report size 0 and a file may grow while we read.
 /// A file over the cap is [`ReadError::TooLarge`] ("over N KiB"), never "empty".
-pub fn read_capped(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>, ReadError> {
-    let what = what.to_string();
+pub fn read_capped(path: &Path, cap: u64, what: impl Into<Text>) -> Result<Vec<u8>, ReadError> {
+    let what: Text = what.into();
     let file = open_nonblocking(path).map_err(|source| ReadError::Open {
         what: what.clone(),
         path: path.to_path_buf(),
@@ -157,7 +216,11 @@ pub fn read_capped(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>, ReadErr
 
 /// [`read_capped`] as text: invalid UTF-8 is replaced (the text is shown or parsed, never
 /// trusted).
-pub fn read_capped_string(path: &Path, cap: u64, what: &str) -> Result<String, ReadError> {
+pub fn read_capped_string(
+    path: &Path,
+    cap: u64,
+    what: impl Into<Text>,
+) -> Result<String, ReadError> {
     read_capped(path, cap, what).map(|b| match String::from_utf8(b) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
@@ -185,21 +248,76 @@ pub enum WriteOutcome {
     Replaced,
 }
 
-#[derive(Debug, thiserror::Error)]
+/// Why [`write_private_atomic`] did not write (`files.write.*`, [`FileError::message`]).
+#[derive(Debug)]
 pub enum FileError {
-    #[error("{} already exists with different content; pass --force to replace it", .path.display())]
-    Exists { path: PathBuf },
-    #[error("{} is a symbolic link; refusing to write through it (pass --force to replace the link itself with a regular file)", .path.display())]
-    Symlink { path: PathBuf },
-    #[error("{} exists and is not a regular file", .path.display())]
-    NotAFile { path: PathBuf },
-    #[error("cannot {action} {}: {source}", .path.display())]
+    Exists {
+        path: PathBuf,
+    },
+    Symlink {
+        path: PathBuf,
+    },
+    NotAFile {
+        path: PathBuf,
+    },
+    /// `action`: `read`, `write`, `sync`, `replace`, … (`files.action.*`)
     Io {
         action: &'static str,
         path: PathBuf,
-        #[source]
         source: io::Error,
     },
+}
+
+impl FileError {
+    pub fn message(&self) -> Text {
+        match self {
+            FileError::Exists { path } => {
+                msg!(
+                    "files.write.exists",
+                    path = path.display().to_string(),
+                    flag = "--force"
+                )
+            }
+            FileError::Symlink { path } => {
+                msg!(
+                    "files.write.symlink",
+                    path = path.display().to_string(),
+                    flag = "--force"
+                )
+            }
+            FileError::NotAFile { path } => {
+                msg!("files.write.not_a_file", path = path.display().to_string())
+            }
+            FileError::Io {
+                action,
+                path,
+                source,
+            } => msg!(
+                "files.write.io",
+                action = msg!(
+                    format!("files.action.{action}"),
+                    path = path.display().to_string()
+                ),
+                why = io_text(source)
+            ),
+        }
+        .into()
+    }
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.message().fmt(f)
+    }
+}
+
+impl std::error::Error for FileError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            FileError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
 }
 
 fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> FileError + 'a {
@@ -290,7 +408,7 @@ fn write_with_hook(
         }
         Ok(meta) if meta.is_file() => {
             if same_content(path, bytes).map_err(io_err("read", path))? {
-                tighten(path, &meta).map_err(io_err("set permissions on", path))?;
+                tighten(path, &meta).map_err(io_err("set_permissions", path))?;
                 return Ok(WriteOutcome::Unchanged);
             }
             if overwrite != Overwrite::Force {
@@ -324,12 +442,12 @@ fn write_with_hook(
     builder.permissions(owner_only());
     let mut tmp = builder
         .tempfile_in(dir)
-        .map_err(io_err("create a temporary file in", dir))?;
+        .map_err(io_err("create_temp", dir))?;
     // Mode first (umask can only have narrowed it), content second.
     #[cfg(unix)]
     tmp.as_file()
         .set_permissions(owner_only())
-        .map_err(io_err("set permissions on", tmp.path()))?;
+        .map_err(io_err("set_permissions", tmp.path()))?;
     tmp.write_all(bytes).map_err(io_err("write", tmp.path()))?;
     if durability == Durability::Synced {
         tmp.as_file()
@@ -585,5 +703,63 @@ mod tests {
         let e = write_private_atomic(&p, b"x", Overwrite::Force).unwrap_err();
         assert!(matches!(e, FileError::Io { .. }), "{e}");
         assert!(entries(dir.path()).is_empty());
+    }
+
+    fn japanese(s: &str) -> bool {
+        s.chars()
+            .any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}'))
+    }
+
+    #[test]
+    fn read_errors_in_japanese_keep_the_path_and_the_variable() {
+        use crate::i18n::Lang;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("fifo");
+        mkfifo(&p);
+        let e = read_capped(&p, 1024, "AZURE_FEDERATED_TOKEN_FILE").unwrap_err();
+        let ja = e.message().render(Lang::Ja);
+        assert!(
+            ja.contains("名前付きパイプ") && ja.contains("通常のファイルではありません"),
+            "{ja}"
+        );
+        assert!(
+            ja.contains(&p.display().to_string()) && ja.contains("AZURE_FEDERATED_TOKEN_FILE"),
+            "{ja}"
+        );
+        let missing = dir.path().join("nope.json");
+        let e = read_capped(&missing, 1024, "GOOGLE_APPLICATION_CREDENTIALS").unwrap_err();
+        let ja = e.message().render(Lang::Ja);
+        assert!(
+            ja.contains("開けません") && ja.contains("ありません ("),
+            "{ja}"
+        );
+        assert!(ja.contains(&missing.display().to_string()), "{ja}");
+        // English keeps the OS's words as they were.
+        let en = e.message().en();
+        assert!(
+            en.contains("No such file or directory") && !japanese(&en),
+            "{en}"
+        );
+    }
+
+    #[test]
+    fn write_errors_in_japanese_keep_the_path_and_the_flag() {
+        use crate::i18n::Lang;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cred.json");
+        fs::write(&p, b"old").unwrap();
+        let e = write_private_atomic(&p, b"new", Overwrite::Refuse).unwrap_err();
+        let ja = e.message().render(Lang::Ja);
+        assert!(
+            japanese(&ja) && ja.contains(&p.display().to_string()) && ja.contains("--force"),
+            "{ja}"
+        );
+        let e = write_private_atomic(&dir.path().join("no/such/dir/x"), b"x", Overwrite::Refuse)
+            .unwrap_err();
+        let ja = e.message().render(Lang::Ja);
+        assert!(
+            ja.contains("できません") && ja.contains("no/such/dir"),
+            "{ja}"
+        );
     }
 }

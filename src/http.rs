@@ -9,6 +9,8 @@ mod roots;
 
 pub use roots::{RootSources, Roots};
 
+use crate::i18n::Text;
+use crate::msg;
 use crate::settings::Settings;
 use reqwest::{Client, ClientBuilder, Response, redirect};
 use std::net::SocketAddr;
@@ -26,11 +28,27 @@ pub struct Http {
     verifier: Arc<roots::LazyVerifier>,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum HttpError {
-    #[error("cannot set up HTTPS: {0}")]
+    /// The TLS library's own words.
     Setup(String),
 }
+
+impl HttpError {
+    pub fn message(&self) -> Text {
+        match self {
+            HttpError::Setup(why) => msg!("tls.setup", why = why).into(),
+        }
+    }
+}
+
+impl std::fmt::Display for HttpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.message().fmt(f)
+    }
+}
+
+impl std::error::Error for HttpError {}
 
 impl Http {
     pub fn new(settings: &Settings) -> Result<Http, HttpError> {
@@ -102,7 +120,7 @@ impl Http {
     }
 
     /// Where the trusted roots came from, or why none could be loaded (waits for the loader).
-    pub fn roots(&self) -> Result<Roots, String> {
+    pub fn roots(&self) -> Result<Roots, Text> {
         self.verifier.roots()
     }
 
@@ -167,15 +185,24 @@ impl Failure {
     }
 }
 
+impl Failure {
+    /// In words, with the error chain (the library's own words) as a value.
+    pub fn message(&self) -> Text {
+        match self {
+            Failure::Connect(t) => msg!("tls.failure.connect", why = t),
+            Failure::Timeout => msg!("tls.failure.timeout"),
+            Failure::Tls(t) => msg!("tls.failure.tls", why = t),
+            Failure::Dns(t) => msg!("tls.failure.dns", why = t),
+            Failure::Other(t) => msg!("tls.failure.other", why = t),
+        }
+        .into()
+    }
+}
+
+/// In the process language (faces); the engine passes [`Failure::message`] on.
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Failure::Connect(t) => write!(f, "could not connect ({t})"),
-            Failure::Timeout => write!(f, "no answer before the timeout"),
-            Failure::Tls(t) => write!(f, "TLS failed ({t})"),
-            Failure::Dns(t) => write!(f, "name lookup failed ({t})"),
-            Failure::Other(t) => write!(f, "request failed ({t})"),
-        }
+        self.message().fmt(f)
     }
 }
 

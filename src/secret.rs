@@ -40,9 +40,14 @@ impl Secret {
         self.0.is_empty()
     }
 
-    /// A safe description for humans: `set (36 characters, hidden)`.
+    /// A safe description for humans: `set (36 characters, hidden)` (`files.secret.hidden`).
+    pub fn describe_text(&self) -> crate::i18n::Text {
+        crate::msg!("files.secret.hidden", chars = self.0.chars().count()).into()
+    }
+
+    /// [`Secret::describe_text`] in the process language, for faces that build strings.
     pub fn describe(&self) -> String {
-        format!("set ({} characters, hidden)", self.0.chars().count())
+        self.describe_text().to_string()
     }
 }
 

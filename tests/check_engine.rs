@@ -80,3 +80,48 @@ async fn rerun_with_a_token_skips_the_identity_endpoint() {
         "the token was reused"
     );
 }
+
+fn japanese(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}'))
+}
+
+/// Issue 10: the failing token findings of the two token fault scenarios render in Japanese and
+/// still name the actual values (the expiry time, the kid, the issuer) and the fix commands;
+/// their English rendering has no Japanese in it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_faults_render_in_japanese_with_their_values() {
+    use wif_doctor::i18n::Lang;
+    for (scenario, id) in [
+        (Scenario::ExpiredToken, CheckId::TokenClaims),
+        (Scenario::UnknownSigningKey, CheckId::TokenSignature),
+    ] {
+        let root = tempfile::tempdir().unwrap();
+        let sim = wif_doctor::demo::start(scenario, std::time::Duration::ZERO)
+            .await
+            .unwrap();
+        let report = checks::run_to_report(Arc::new(session(&sim, root.path()))).await;
+        let f = report.checks.iter().find(|f| f.id == id).unwrap();
+        assert_eq!(f.status, Status::Fail, "{scenario:?}: {}", f.detail.en());
+        let (d, fix) = (f.detail.render(Lang::Ja), f.fix.render(Lang::Ja));
+        assert!(japanese(&d) && japanese(&fix), "{scenario:?}: {d}\n{fix}");
+        assert!(!japanese(&f.detail.en()) && !japanese(&f.fix.en()));
+        let data = &f.data;
+        match id {
+            CheckId::TokenClaims => {
+                let exp = data["exp"].as_i64().unwrap();
+                assert!(d.contains(&wif_doctor::jwt::format_utc(exp)), "{d}");
+                assert!(d.contains("有効期限") && d.contains("前)"), "{d}");
+                assert!(fix.contains("date -u"), "{fix}");
+            }
+            _ => {
+                let iss = data.get("iss").and_then(|v| v.as_str());
+                assert!(d.contains("署名鍵") && d.contains("JWKS"), "{d}");
+                if let Some(iss) = iss {
+                    assert!(d.contains(iss), "{d}");
+                }
+                assert!(fix.contains("--jwk-json-path"), "{fix}");
+            }
+        }
+    }
+}

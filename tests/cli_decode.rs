@@ -80,3 +80,52 @@ fn decode_ignores_settings_it_does_not_need() {
     assert_eq!(r.code, 0, "{}", r.all());
     assert_eq!(r.json()["version"], "v2");
 }
+
+fn japanese(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}'))
+}
+
+/// Issue 10: under a Japanese locale the decoder speaks Japanese and keeps the values (the
+/// claim values, the relative times' numbers); `LC_ALL=C` and `--lang en` print no Japanese.
+#[test]
+fn decode_speaks_the_locale_and_keeps_the_values() {
+    let w = World::new(Scenario::Healthy);
+    let token = w.sim.mint_token(TokenVersion::V1);
+    let sub = w.sim.system_identity().object_id.clone();
+
+    let mut ja = w.base_env();
+    set(&mut ja, "LANG", "ja_JP.UTF-8");
+    let r = w.run_stdin(&ja, &["decode"], Some(token.clone().into_bytes()));
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(japanese(&r.stdout), "{}", r.stdout);
+    assert!(r.stdout.contains(&sub), "{}", r.stdout);
+    assert!(r.stdout.contains("v1.0 トークン"), "{}", r.stdout);
+    let r = w.run_stdin(&ja, &["decode", "--json"], Some(token.clone().into_bytes()));
+    let rel = r.json()["times"]["exp"]["relative"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(rel.ends_with('後') && rel.contains("時間"), "{rel}");
+
+    let r = w.run_stdin(&ja, &["decode"], Some(b"a.b.c.d".to_vec()));
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stderr.contains("JWT ではありません") && r.stderr.contains("4 つ"),
+        "{}",
+        r.stderr
+    );
+
+    for (var, value, args) in [
+        ("LC_ALL", "C", vec!["decode"]),
+        ("LANG", "ja_JP.UTF-8", vec!["--lang", "en", "decode"]),
+    ] {
+        let mut env = w.base_env();
+        set(&mut env, "LANG", "ja_JP.UTF-8");
+        set(&mut env, var, value);
+        let r = w.run_stdin(&env, &args, Some(token.clone().into_bytes()));
+        assert_eq!(r.code, 0, "{}", r.all());
+        assert!(!japanese(&r.all()), "{var}={value} {args:?}: {}", r.all());
+        assert!(r.stdout.contains("v1.0 token"), "{}", r.stdout);
+    }
+}

@@ -33,7 +33,7 @@ fn summary_json_shape() {
     assert!(
         s.notes
             .iter()
-            .any(|n| n.contains("not its client ID (appid/azp = client-1)"))
+            .any(|n| n.en().contains("not its client ID (appid/azp = client-1)"))
     );
     assert_eq!(jwt::decode(&t).unwrap().version(), TokenVersion::V1);
     // The secret-free identifier is stable across paste variants and never the token.

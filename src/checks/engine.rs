@@ -10,6 +10,7 @@
 
 use super::{CheckId, Finding, Report, claims, google, local, signature};
 use crate::azure::AzureError;
+use crate::msg;
 use crate::secret::Secret;
 use crate::session::{Fetched, Session, now};
 use std::sync::Arc;
@@ -100,10 +101,7 @@ pub async fn run_with(
             let finding = if source_ok {
                 local::token_error(&err)
             } else {
-                Finding::skip(
-                    CheckId::AzureToken,
-                    "no managed-identity source (see azure.source)",
-                )
+                Finding::skip(CheckId::AzureToken, msg!("claims.skip.no_source"))
             };
             findings.push(e.finish(t, finding));
             None
@@ -119,14 +117,14 @@ pub async fn run_with(
             CheckId::TokenSignature,
             CheckId::StsExchange,
         ] {
-            findings.push(e.now(Finding::skip(id, "no Azure token (see azure.token)")));
+            findings.push(e.now(Finding::skip(id, msg!("claims.skip.no_token"))));
         }
         for id in [
             CheckId::IamImpersonation,
             CheckId::GcpPermissions,
             CheckId::VertexCall,
         ] {
-            findings.push(e.now(Finding::skip(id, "no federated token (see sts.exchange)")));
+            findings.push(e.now(Finding::skip(id, msg!("claims.skip.no_federated"))));
         }
         return Report::from_findings(findings);
     };
@@ -144,10 +142,7 @@ pub async fn run_with(
         let t = e.start(CheckId::StsExchange);
         let (sts, federated) = if !endpoints_safe {
             (
-                Finding::skip(
-                    CheckId::StsExchange,
-                    "an endpoint setting is unsafe, so no token is sent (see gcp.settings)",
-                ),
+                Finding::skip(CheckId::StsExchange, msg!("claims.skip.unsafe_endpoint")),
                 None,
             )
         } else if audience_known {
@@ -156,7 +151,7 @@ pub async fn run_with(
             (
                 Finding::skip(
                     CheckId::StsExchange,
-                    "the Google settings are incomplete or invalid (see gcp.settings)",
+                    msg!("claims.skip.incomplete_settings"),
                 ),
                 None,
             )
@@ -168,7 +163,7 @@ pub async fn run_with(
                 CheckId::GcpPermissions,
                 CheckId::VertexCall,
             ] {
-                out.push(e.now(Finding::skip(id, "no federated token (see sts.exchange)")));
+                out.push(e.now(Finding::skip(id, msg!("claims.skip.no_federated"))));
             }
             return out;
         };
@@ -178,10 +173,7 @@ pub async fn run_with(
         out.push(e.finish(t, imp));
         let Some(bearer) = bearer else {
             for id in [CheckId::GcpPermissions, CheckId::VertexCall] {
-                out.push(e.now(Finding::skip(
-                    id,
-                    "no service-account token (see iam.impersonation)",
-                )));
+                out.push(e.now(Finding::skip(id, msg!("claims.skip.no_sa_token"))));
             }
             return out;
         };

@@ -4,33 +4,66 @@
 use super::{CheckId, Finding};
 use crate::azure::{AzureError, Plan, SourceKind};
 use crate::diagnose::{self, Issue, LintContext, SettingsLintInput, Severity};
+use crate::i18n::Text;
+use crate::msg;
 use crate::session::Fetched;
 use crate::settings::{Settings, value_of};
 use serde_json::json;
 
 const MAX_CONFIG: u64 = 1024 * 1024;
 
+/// Builds an [`Issue`] field from catalogue text, whichever type the field has: a bridge
+/// while `Issue.message`/`fix` move from `String` to `Text` (the lint conversion); once they
+/// are `Text` only the identity impl is used.
+trait FromText {
+    fn from_text(t: Text) -> Self;
+}
+
+impl FromText for Text {
+    fn from_text(t: Text) -> Text {
+        t
+    }
+}
+
+fn issue(
+    severity: Severity,
+    field: &'static str,
+    message: impl Into<Text>,
+    fix: impl Into<Text>,
+) -> Issue {
+    Issue {
+        severity,
+        field,
+        message: FromText::from_text(message.into()),
+        fix: FromText::from_text(fix.into()),
+    }
+}
+
 /// Fold lint issues into one finding: the worst severity decides.
-fn from_issues(id: CheckId, issues: &[Issue], ok_detail: String) -> Finding {
+fn from_issues(id: CheckId, issues: &[Issue], ok_detail: impl Into<Text>) -> Finding {
     if issues.is_empty() {
         return Finding::pass(id, ok_detail);
     }
-    let detail: Vec<String> = issues
-        .iter()
-        .map(|i| format!("{}: {}", i.field, i.message))
-        .collect();
-    let mut fixes: Vec<String> = Vec::new();
+    let mut detail = Text::new();
+    for i in issues {
+        detail.line(Text::value(format!("{}: ", i.field)).and(i.message.clone()));
+    }
+    let mut fixes = Vec::new();
     for i in issues {
         let fix = i.fix.to_string();
         if !fix.is_empty() && !fixes.contains(&fix) {
             fixes.push(fix);
         }
     }
+    let mut fix = Text::new();
+    for f in fixes {
+        fix.line(f);
+    }
     let data = json!({"issues": issues});
     if issues.iter().any(|i| i.severity == Severity::Fail) {
-        Finding::fail(id, detail.join("\n"), fixes.join("\n")).with_data(data)
+        Finding::fail(id, detail, fix).with_data(data)
     } else {
-        Finding::warn(id, detail.join("\n"), fixes.join("\n")).with_data(data)
+        Finding::warn(id, detail, fix).with_data(data)
     }
 }
 
@@ -41,19 +74,24 @@ pub fn settings(s: &Settings) -> Finding {
     let mut issues: Vec<Issue> = s
         .adjustments()
         .into_iter()
-        .map(|a| Issue {
-            severity: Severity::Warn,
-            field: a.field,
-            message: format!(
-                "{} {} ({}) has {} (copy/paste); wif-doctor uses {}",
-                a.label,
-                a.raw,
-                a.origin,
-                a.problems_text(),
-                a.value
+        .map(|a| {
+            issue(
+                Severity::Warn,
+                a.field,
+                msg!(
+                    "files.settings.adjusted",
+                    label = a.label.clone(),
+                    raw = &a.raw,
+                    origin = a.origin.to_string(),
+                    problems = a.problems_text(),
+                    value = &a.value
+                ),
+                msg!(
+                    "files.settings.adjusted_fix",
+                    label = a.label,
+                    value = &a.value
+                ),
             )
-            .into(),
-            fix: format!("set the {} to exactly {}", a.label, a.value).into(),
         })
         .collect();
     issues.extend(diagnose::lint_settings(&SettingsLintInput::from_settings(
@@ -78,84 +116,95 @@ pub fn settings(s: &Settings) -> Finding {
     ];
     for (field, missing, how) in required {
         if missing {
-            issues.push(Issue {
-                severity: Severity::Fail,
+            issues.push(issue(
+                Severity::Fail,
                 field,
-                message: "not set; the STS audience needs it".into(),
-                fix: format!("set {how}; find it with: gcloud iam workload-identity-pools list --location=global").into(),
-            });
+                msg!("files.settings.required_missing"),
+                msg!(
+                    "files.settings.required_fix",
+                    how = how,
+                    list = msg!("files.cmd.list_pools")
+                ),
+            ));
         }
     }
     for (field, problem) in endpoint_problems(s) {
-        issues.push(Issue {
-            severity: Severity::Fail,
+        issues.push(issue(
+            Severity::Fail,
             field,
-            message: problem.into(),
-            fix: "unset it to use the default, or correct it (wif-doctor env shows where it came from)".into(),
-        });
+            problem,
+            msg!("files.settings.endpoint_fix", env = "wif-doctor env"),
+        ));
     }
     if s.project_id.is_none() {
-        issues.push(Issue {
-            severity: Severity::Warn,
-            field: "project_id",
-            message: "not set; the permission and Vertex AI checks will be skipped".into(),
-            fix: "set --project-id <project ID> (GCP_PROJECT_ID)".into(),
-        });
+        issues.push(issue(
+            Severity::Warn,
+            "project_id",
+            msg!("files.settings.project_id_missing"),
+            msg!(
+                "files.settings.project_id_fix",
+                how = "--project-id <project ID> (GCP_PROJECT_ID)"
+            ),
+        ));
     }
     let v = |o| value_of(o).unwrap_or_default();
-    from_issues(
-        id,
-        &issues,
-        format!(
-            "project {} (number {}), pool {}, provider {}{}",
-            v(&s.project_id),
-            v(&s.project_number),
-            v(&s.pool),
-            v(&s.provider),
-            s.service_account
-                .as_ref()
-                .map(|sa| format!(", impersonating {}", sa.value))
-                .unwrap_or_default()
-        ),
-    )
+    let mut ok = Text::from(msg!(
+        "files.settings.ok",
+        project = v(&s.project_id),
+        number = v(&s.project_number),
+        pool = v(&s.pool),
+        provider = v(&s.provider)
+    ));
+    if let Some(sa) = &s.service_account {
+        ok.push(msg!("files.settings.ok_impersonating", sa = &sa.value));
+    }
+    from_issues(id, &issues, ok)
 }
 
 /// azure.source: which managed-identity source applies.
 pub fn source(plan: &Result<Plan, AzureError>) -> Finding {
     let id = CheckId::AzureSource;
     match plan {
-        Ok(p) => Finding::pass(id, format!("{} at {}\n{}", p.kind, p.endpoint, p.reason))
-            .with_data(json!({"source": p.kind.id(), "endpoint": p.endpoint, "reason": p.reason})),
+        Ok(p) => Finding::pass(id, {
+            let mut d = Text::from(msg!(
+                "files.source.at",
+                kind = p.kind.to_string(),
+                endpoint = &p.endpoint
+            ));
+            d.line(p.reason.clone());
+            d
+        })
+        .with_data(json!({"source": p.kind.id(), "endpoint": p.endpoint, "reason": p.reason})),
         Err(e) => azure_failure(id, e),
     }
 }
 
 fn azure_failure(id: CheckId, e: &AzureError) -> Finding {
-    Finding::fail(id, format!("{}\n{}", e.summary, e.cause), e.fix.clone()).with_data(json!({
+    let mut detail = Text::from(e.summary.clone());
+    detail.line(e.cause.clone());
+    Finding::fail(id, detail, e.fix.clone()).with_data(json!({
         "kind": e.kind, "status": e.status, "raw": e.raw,
     }))
 }
 
 /// azure.token: the fetch succeeded.
 pub fn token(f: &Fetched) -> Finding {
-    let expires = f
-        .expires_at()
-        .map(|(at, from)| format!(", expires {} (from {from})", crate::jwt::format_utc(at)))
-        .unwrap_or_default();
-    Finding::pass(
-        CheckId::AzureToken,
-        format!(
-            "token for {} from {}{}{expires}",
-            f.token.resource,
-            f.token.endpoint,
-            if f.token.attempts > 1 {
-                format!(" after {} attempts", f.token.attempts)
-            } else {
-                String::new()
-            }
-        ),
-    )
-    .with_data(json!({
+    let mut detail = Text::from(msg!(
+        "files.token.fetched",
+        resource = &f.token.resource,
+        endpoint = &f.token.endpoint
+    ));
+    if f.token.attempts > 1 {
+        detail.push(msg!("files.token.attempts", attempts = f.token.attempts));
+    }
+    if let Some((at, from)) = f.expires_at() {
+        detail.push(msg!(
+            "files.token.expires",
+            at = crate::jwt::format_utc(at),
+            from = from.to_string()
+        ));
+    }
+    Finding::pass(CheckId::AzureToken, detail).with_data(json!({
         "source": f.token.source.id(),
         "endpoint": f.token.endpoint,
         "resource": f.token.resource,
@@ -175,24 +224,30 @@ pub async fn config_file(s: &Settings, fetched: Option<&Fetched>) -> Finding {
     let Some(path) = &s.credentials else {
         return Finding::skip(
             id,
-            "no credential configuration named (GOOGLE_APPLICATION_CREDENTIALS or --credentials); write one with: wif-doctor config",
+            msg!(
+                "files.config.none",
+                var = "GOOGLE_APPLICATION_CREDENTIALS",
+                flag = "--credentials",
+                command = "wif-doctor config"
+            ),
         );
     };
     let shown = path.value.display().to_string();
-    let text = match crate::files::read_capped_string(
-        &path.value,
-        MAX_CONFIG,
-        &path.origin.to_string(),
-    ) {
-        Ok(t) => t,
-        Err(e) => {
-            return Finding::fail(
-                id,
-                e.to_string(),
-                "write it with: wif-doctor config --output <path>, or fix GOOGLE_APPLICATION_CREDENTIALS",
-            );
-        }
-    };
+    let text =
+        match crate::files::read_capped_string(&path.value, MAX_CONFIG, path.origin.to_string()) {
+            Ok(t) => t,
+            Err(e) => {
+                return Finding::fail(
+                    id,
+                    e.message(),
+                    msg!(
+                        "files.config.unreadable_fix",
+                        command = "wif-doctor config --output <path>",
+                        var = "GOOGLE_APPLICATION_CREDENTIALS"
+                    ),
+                );
+            }
+        };
     let on_app_service = s.environment.app_service_site.is_some()
         || fetched.is_some_and(|f| f.token.source == SourceKind::AppService)
         || s.identity_endpoint.is_some();
@@ -227,21 +282,23 @@ pub async fn config_file(s: &Settings, fetched: Option<&Fetched>) -> Finding {
         issues.extend(more);
         run = Some(summary);
     }
-    let ok_detail = match run.as_ref().and_then(|r| r.expiration_time) {
-        Some(exp) => format!(
-            "{shown} ({}) is consistent with the current environment; its command answered with a token valid until {} in {} ms",
-            path.origin,
-            crate::jwt::format_utc(exp),
-            run.as_ref().map(|r| r.elapsed_ms).unwrap_or_default()
-        ),
-        None => format!(
-            "{shown} ({}) is consistent with the current environment",
-            path.origin
-        ),
-    };
+    let mut ok_detail = Text::from(msg!(
+        "files.config.consistent",
+        path = &shown,
+        origin = path.origin.to_string()
+    ));
+    if let Some(exp) = run.as_ref().and_then(|r| r.expiration_time) {
+        ok_detail.push(msg!(
+            "files.config.command_answered",
+            until = crate::jwt::format_utc(exp),
+            ms = run.as_ref().map(|r| r.elapsed_ms).unwrap_or_default()
+        ));
+    }
     let mut f = from_issues(id, &issues, ok_detail);
     if !issues.is_empty() {
-        f.detail = format!("in {shown}:\n{}", f.detail).into();
+        let mut detail = Text::from(msg!("files.config.in_file", path = &shown));
+        detail.line(f.detail);
+        f.detail = detail;
     }
     f.data = json!({"path": shown, "issues": issues, "executable_run": run});
     f

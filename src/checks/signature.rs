@@ -3,8 +3,10 @@
 
 use super::{CheckId, Finding, tls};
 use crate::google::{self, OidcError};
-use crate::http::Http;
+use crate::http::{Failure, Http};
+use crate::i18n::Text;
 use crate::jwt::DecodedJwt;
+use crate::msg;
 use crate::secret::Secret;
 use jsonwebtoken::Algorithm;
 use serde_json::json;
@@ -14,8 +16,8 @@ pub async fn check(http: &Http, jwt: &DecodedJwt, token: &Secret) -> Finding {
     let Some(iss) = jwt.iss() else {
         return Finding::fail(
             id,
-            "the token has no iss claim, so its keys cannot be discovered",
-            "use a managed-identity access token",
+            msg!("claims.signature.no_iss"),
+            msg!("claims.signature.no_iss_fix"),
         );
     };
     let alg = match jwt.alg() {
@@ -24,15 +26,15 @@ pub async fn check(http: &Http, jwt: &DecodedJwt, token: &Secret) -> Finding {
         other => {
             return Finding::skip(
                 id,
-                format!(
-                    "alg {} cannot be verified (see token.claims)",
-                    other.unwrap_or("(missing)")
+                msg!(
+                    "claims.signature.alg_skip",
+                    alg = other.unwrap_or("(missing)")
                 ),
             );
         }
     };
     let Some(kid) = jwt.kid() else {
-        return Finding::skip(id, "no kid in the token header (see token.claims)");
+        return Finding::skip(id, msg!("claims.signature.no_kid_skip"));
     };
     let discovery = match google::discover(http, iss).await {
         Ok(d) => d,
@@ -52,8 +54,16 @@ pub async fn check(http: &Http, jwt: &DecodedJwt, token: &Secret) -> Finding {
     {
         return Finding::warn(
             id,
-            format!("signature verified with key {kid}, but the discovery document's issuer is {doc_iss} while the token says {iss}"),
-            format!("configure the provider with the token's exact issuer: --issuer-uri='{iss}'"),
+            msg!(
+                "claims.signature.issuer_differs",
+                kid = kid,
+                doc_iss = doc_iss,
+                iss = iss
+            ),
+            msg!(
+                "claims.signature.issuer_differs_fix",
+                flag = format!("--issuer-uri='{iss}'")
+            ),
         )
         .with_data(data);
     }
@@ -61,9 +71,10 @@ pub async fn check(http: &Http, jwt: &DecodedJwt, token: &Secret) -> Finding {
     Finding::pass(
         id,
         tls::with_note(
-            format!(
-                "signature verified with key {kid} from {}",
-                discovery.jwks_uri
+            msg!(
+                "claims.signature.verified",
+                kid = kid,
+                jwks_uri = &discovery.jwks_uri
             ),
             &http.roots(),
         ),
@@ -75,62 +86,189 @@ fn explain(http: &Http, id: CheckId, iss: &str, kid: &str, e: OidcError) -> Find
     match e {
         OidcError::BadIssuer(i) => Finding::fail(
             id,
-            format!("the issuer {i} is not an https URL; Google requires https discovery"),
-            "use an Entra ID token (issuer https://sts.windows.net/<tid>/ or https://login.microsoftonline.com/<tid>/v2.0)",
+            msg!("claims.signature.bad_issuer", iss = i),
+            msg!("claims.signature.entra_issuers_fix"),
         ),
         OidcError::Refused { url, why } => Finding::fail(
             id,
-            format!(
-                "refused to fetch {url}: {why}; nothing was requested. Signing keys for {iss} come only over https from the issuer's own identity hosts"
-            ),
-            "check the token's issuer and the discovery document at <issuer>/.well-known/openid-configuration; an Entra ID issuer serves keys from https://login.microsoftonline.com (or its sovereign-cloud twin)",
+            msg!("claims.signature.refused", url = url, why = why, iss = iss),
+            msg!("claims.signature.refused_fix"),
         ),
         OidcError::Transport { url, failure } => Finding::fail(
             id,
             tls::with_note(
-                format!(
-                    "cannot fetch {url}: {failure}. STS would answer 'Error connecting to the given credential's issuer.'"
-                ),
+                {
+                    let mut d = Text::from(msg!(
+                        "claims.signature.transport",
+                        url = &url,
+                        failure = failure.message()
+                    ));
+                    d.line(transport_causes(&url, &failure));
+                    d
+                },
                 &http.roots(),
             ),
             tls::fix(
                 &http.roots(),
                 &failure,
-                "check outbound HTTPS from this machine (proxy settings, firewall); Google fetches the same URL from its side",
+                msg!("claims.signature.transport_fix"),
             ),
         )
         .with_data(json!({"tls_roots": tls::id(&http.roots())})),
         OidcError::Status { url, status } => Finding::fail(
             id,
-            format!(
-                "{url} answered HTTP {status}; the issuer {iss} does not serve OIDC discovery, so STS cannot verify the token"
+            msg!(
+                "claims.signature.status",
+                url = url,
+                status = status,
+                iss = iss
             ),
-            "use the token's exact issuer; for Entra it is https://sts.windows.net/<tid>/ (v1) or https://login.microsoftonline.com/<tid>/v2.0 (v2)",
+            msg!("claims.signature.status_fix"),
         ),
         OidcError::Malformed { url, why } => Finding::fail(
             id,
-            format!("{url} is not a usable OIDC document: {why}"),
-            "check the issuer",
+            msg!("claims.signature.malformed", url = url, why = why),
+            msg!("claims.signature.malformed_fix", iss = iss),
         ),
         OidcError::UnknownKid { kid: k, known } => Finding::fail(
             id,
-            format!(
-                "the token's signing key {k} is not in the issuer's JWKS (published keys: {}); STS answers 'Error connecting to the given credential's issuer.'",
-                if known.is_empty() {
-                    "none".to_string()
+            msg!(
+                "claims.signature.unknown_kid",
+                kid = k,
+                known = if known.is_empty() {
+                    Text::from(msg!("claims.signature.no_keys"))
                 } else {
-                    known.join(", ")
-                }
+                    Text::value(known.join(", "))
+                },
+                iss = iss
             ),
-            "the token was not signed by this issuer's current keys: fetch a fresh token from the managed-identity endpoint; \
-             if the provider has an uploaded JWKS (--jwk-json-path), re-upload the issuer's current keys or remove it",
+            msg!("claims.signature.unknown_kid_fix", flag = "--jwk-json-path"),
         ),
         OidcError::Signature(why) => Finding::fail(
             id,
-            format!(
-                "the signature does not verify with key {kid} ({why}); STS answers 'Unable to verify the ID Token signature.'"
-            ),
-            "the token was altered or signed by another key: fetch a fresh token; never edit a token by hand",
+            msg!("claims.signature.bad_signature", kid = kid, why = why),
+            msg!("claims.signature.bad_signature_fix"),
         ),
+    }
+}
+
+/// The possible causes of a request that got no answer, most likely first, and how to tell
+/// them apart; empty when the failure says nothing more.
+fn transport_causes(url: &str, failure: &Failure) -> Text {
+    let host = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| url.to_string());
+    let key = match failure {
+        Failure::Tls(_) => "claims.signature.causes.tls",
+        Failure::Dns(_) => "claims.signature.causes.dns",
+        Failure::Timeout | Failure::Connect(_) => "claims.signature.causes.blocked",
+        Failure::Other(_) => return Text::new(),
+    };
+    msg!(
+        key,
+        host = &host,
+        probe = msg!("claims.cmd.s_client", host = &host),
+        lookup = format!("getent hosts {host}")
+    )
+    .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+    use std::time::Duration;
+
+    const ISS: &str = "https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/";
+
+    fn http() -> Http {
+        Http::build(Duration::from_secs(1), &[], &[]).unwrap()
+    }
+
+    /// STS's answer for this case is 'Error connecting to the given credential's issuer.'
+    /// (/work/shared/reference/google-sts-wif.md §2.4, the catalogue of real STS errors: "kid
+    /// not found"); the issuer is the v1 shape of azure-managed-identity.md §3.6.
+    #[test]
+    fn unknown_kid_in_japanese_lists_the_keys_the_causes_and_the_flag() {
+        let e = OidcError::UnknownKid {
+            kid: "kid-old".into(),
+            known: vec!["kid-a".into(), "kid-b".into()],
+        };
+        let f = explain(&http(), CheckId::TokenSignature, ISS, "kid-old", e);
+        let (d, fix) = (f.detail.render(Lang::Ja), f.fix.render(Lang::Ja));
+        assert!(d.contains("署名鍵") && d.contains("可能性の高い順"), "{d}");
+        assert!(
+            d.contains("kid-old") && d.contains("kid-a, kid-b") && d.contains(ISS),
+            "{d}"
+        );
+        assert!(
+            fix.contains("--jwk-json-path") && fix.contains("JWKS"),
+            "{fix}"
+        );
+        let en = f.detail.en();
+        assert!(en.contains("(published keys: kid-a, kid-b)"), "{en}");
+    }
+
+    #[test]
+    fn unreachable_issuer_says_why_by_failure_kind() {
+        let url = format!("{ISS}.well-known/openid-configuration");
+        let dns = OidcError::Transport {
+            url: url.clone(),
+            // reqwest's words for a failed lookup, as recorded in
+            // https://github.com/seanmonstar/reqwest/issues/1603 (the log line).
+            failure: Failure::Dns(
+                "error trying to connect: dns error: failed to lookup address information: No address associated with hostname"
+                    .into(),
+            ),
+        };
+        let f = explain(&http(), CheckId::TokenSignature, ISS, "k", dns);
+        let d = f.detail.render(Lang::Ja);
+        assert!(
+            d.contains("名前解決に失敗しました") && d.contains(&url),
+            "{d}"
+        );
+        assert!(
+            d.contains("getent hosts sts.windows.net") && d.contains("HTTPS_PROXY"),
+            "{d}"
+        );
+        // rustls's words for a chain to an untrusted CA (rustls::Error::InvalidCertificate
+        // (UnknownIssuer) as displayed), the usual TLS-inspecting proxy symptom.
+        let tls = OidcError::Transport {
+            url,
+            failure: Failure::Tls("invalid peer certificate: UnknownIssuer".into()),
+        };
+        let f = explain(&http(), CheckId::TokenSignature, ISS, "k", tls);
+        let en = f.detail.en();
+        assert!(en.contains("TLS-inspecting proxy"), "{en}");
+        assert!(
+            en.contains(
+                "openssl s_client -connect sts.windows.net:443 -servername sts.windows.net"
+            ),
+            "{en}"
+        );
+    }
+
+    /// STS's words for this case: 'Unable to verify the ID Token signature.'
+    /// (/work/shared/reference/google-sts-wif.md §2.4: "kid found but signature doesn't
+    /// verify (rotated/uploaded JWKS mismatch, token tampered)").
+    #[test]
+    fn a_bad_signature_lists_its_causes_in_both_languages() {
+        let e = OidcError::Signature("InvalidSignature".into());
+        let f = explain(&http(), CheckId::TokenSignature, ISS, "kid-1", e);
+        let ja = f.detail.render(Lang::Ja);
+        assert!(
+            ja.contains("可能性の高い順")
+                && ja.contains("kid-1")
+                && ja.contains("InvalidSignature"),
+            "{ja}"
+        );
+        assert!(ja.contains("wif-doctor decode"), "{ja}");
+        let en = f.detail.en();
+        assert!(
+            en.contains("(1) the token was changed or cut")
+                && en.contains("(2) the key published under kid-1"),
+            "{en}"
+        );
     }
 }

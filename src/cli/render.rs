@@ -307,7 +307,11 @@ pub fn env(
             "no (IMDS is not probed)"
         },
     );
-    row(&mut out, "TLS roots", crate::checks::tls::describe(roots));
+    row(
+        &mut out,
+        "TLS roots",
+        crate::checks::tls::describe(roots).to_string(),
+    );
     for (var, from) in &s.environment.recovered {
         row(&mut out, "recovered", format!("{var} from {from}"));
     }

@@ -9,6 +9,8 @@
 //! read under a size cap, so a FIFO, a device or a huge file is an error naming the variable,
 //! never a hang or unbounded memory.
 
+use crate::i18n::Text;
+use crate::msg;
 use rustls::DigitallySignedStruct;
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -73,7 +75,7 @@ impl RootSources {
     }
 }
 
-type Loaded = Result<(Arc<WebPkiServerVerifier>, Roots), String>;
+type Loaded = Result<(Arc<WebPkiServerVerifier>, Roots), Text>;
 
 /// A verifier whose roots arrive from a background thread.
 #[derive(Debug)]
@@ -94,7 +96,7 @@ impl LazyVerifier {
                 let _ = fill.set(build(&sources, provider));
             });
         if let Err(e) = spawned {
-            let _ = cell.set(Err(format!("cannot start loading the TLS roots: {e}")));
+            let _ = cell.set(Err(msg!("tls.load.thread", why = e.to_string()).into()));
         }
         LazyVerifier { cell, algorithms }
     }
@@ -104,7 +106,7 @@ impl LazyVerifier {
     }
 
     /// Where the roots came from, or why none could be loaded (waits for the loader).
-    pub fn roots(&self) -> Result<Roots, String> {
+    pub fn roots(&self) -> Result<Roots, Text> {
         self.loaded()
             .as_ref()
             .map(|(_, r)| r.clone())
@@ -126,7 +128,11 @@ impl ServerCertVerifier for LazyVerifier {
                 v.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
             }
             // "TLS" in the text: the failure is reported as a TLS one, naming the variable.
-            Err(e) => Err(rustls::Error::General(format!("no trusted TLS roots: {e}"))),
+            // The library's error chain is a value (English), like every other TLS error.
+            Err(e) => Err(rustls::Error::General(format!(
+                "no trusted TLS roots: {}",
+                e.en()
+            ))),
         }
     }
 
@@ -159,22 +165,24 @@ fn build(sources: &RootSources, provider: Arc<CryptoProvider>) -> Loaded {
     let (_, _ignored) = store.add_parsable_certificates(certs);
     for pem in &sources.extra_pem {
         for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-            let cert = cert.map_err(|e| format!("an extra root is not PEM: {e}"))?;
+            let cert =
+                cert.map_err(|e| Text::from(msg!("tls.load.extra_not_pem", why = e.to_string())))?;
             store
                 .add(cert)
-                .map_err(|e| format!("an extra root is not a CA certificate: {e}"))?;
+                .map_err(|e| Text::from(msg!("tls.load.extra_not_ca", why = e.to_string())))?;
         }
     }
     if store.is_empty() {
         return Err(match origin {
-            Roots::Environment => format!("no usable certificate in {}", env_names(sources)),
-            Roots::Platform(p) => format!("no usable certificate in {}", p.display()),
-            Roots::Bundled => "no usable root certificate".into(),
-        });
+            Roots::Environment => msg!("tls.load.no_usable_in", source = env_names(sources)),
+            Roots::Platform(p) => msg!("tls.load.no_usable_in", source = p.display().to_string()),
+            Roots::Bundled => msg!("tls.load.no_usable"),
+        }
+        .into());
     }
     let verifier = WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider)
         .build()
-        .map_err(|e| format!("cannot build the certificate verifier: {e}"))?;
+        .map_err(|e| Text::from(msg!("tls.load.verifier", why = e.to_string())))?;
     Ok((verifier, origin))
 }
 
@@ -190,7 +198,7 @@ fn env_names(s: &RootSources) -> String {
 }
 
 /// The DER certificates of the chosen source.
-fn collect(s: &RootSources) -> Result<(Vec<CertificateDer<'static>>, Roots), String> {
+fn collect(s: &RootSources) -> Result<(Vec<CertificateDer<'static>>, Roots), Text> {
     if s.cert_file.is_some() || s.cert_dir.is_some() {
         let mut certs = Vec::new();
         if let Some(f) = &s.cert_file {
@@ -207,14 +215,14 @@ fn collect(s: &RootSources) -> Result<(Vec<CertificateDer<'static>>, Roots), Str
         if !path.exists() {
             continue;
         }
-        if let Ok(bytes) = read_capped(path, MAX_BUNDLE, "the system CA store") {
+        if let Ok(bytes) = read_capped(path, MAX_BUNDLE, msg!("tls.system_store")) {
             let certs: Vec<_> = pem_certs(&bytes).collect();
             if !certs.is_empty() {
                 return Ok((certs, Roots::Platform(path.to_path_buf())));
             }
         }
     }
-    if let Ok(certs) = read_dir(&under(SYSTEM_DIR), "the system CA store")
+    if let Ok(certs) = read_dir(&under(SYSTEM_DIR), msg!("tls.system_store"))
         && !certs.is_empty()
     {
         return Ok((certs, Roots::Platform(under(SYSTEM_DIR))));
@@ -232,14 +240,29 @@ fn pem_certs(bytes: &[u8]) -> impl Iterator<Item = CertificateDer<'static>> + '_
 }
 
 /// Every certificate in a directory's regular files (OpenSSL hash links included, once each).
-fn read_dir(dir: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>, String> {
-    let named = || format!("{} (named by {what})", dir.display());
-    let meta = std::fs::metadata(dir).map_err(|e| format!("cannot open {}: {e}", named()))?;
+fn read_dir(dir: &Path, what: impl Into<Text>) -> Result<Vec<CertificateDer<'static>>, Text> {
+    let what: Text = what.into();
+    let path = || dir.display().to_string();
+    let meta = std::fs::metadata(dir).map_err(|e| {
+        Text::from(msg!(
+            "files.read.open",
+            path = path(),
+            what = &what,
+            why = crate::files::io_text(&e)
+        ))
+    })?;
     if !meta.is_dir() {
-        return Err(format!("{} is not a directory", named()));
+        return Err(msg!("tls.load.not_a_directory", path = path(), what = what).into());
     }
     let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read {}: {e}", named()))?
+        .map_err(|e| {
+            Text::from(msg!(
+                "files.read.read",
+                path = path(),
+                what = &what,
+                why = crate::files::io_text(&e)
+            ))
+        })?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .take(MAX_DIR_FILES)
         .collect();
@@ -252,15 +275,15 @@ fn read_dir(dir: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>, Stri
         if !seen.insert(target.clone()) {
             continue;
         }
-        if let Ok(bytes) = read_capped(&target, MAX_DIR_FILE, what) {
+        if let Ok(bytes) = read_capped(&target, MAX_DIR_FILE, &what) {
             certs.extend(pem_certs(&bytes));
         }
     }
     Ok(certs)
 }
 
-fn read_capped(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>, String> {
-    crate::files::read_capped(path, cap, what).map_err(|e| e.to_string())
+fn read_capped(path: &Path, cap: u64, what: impl Into<Text>) -> Result<Vec<u8>, Text> {
+    crate::files::read_capped(path, cap, what).map_err(|e| e.message())
 }
 
 #[cfg(test)]
@@ -292,13 +315,15 @@ mod tests {
             (fifo.to_str().unwrap(), "a FIFO"),
             (d.as_str(), "a directory"),
         ] {
-            let err = build(&env(Some(path), None), provider()).unwrap_err();
+            let err = build(&env(Some(path), None), provider()).unwrap_err().en();
             assert!(
                 err.contains(&format!("{path} (named by SSL_CERT_FILE) is {what}")),
                 "{err}"
             );
         }
-        let err = build(&env(None, Some("/dev/null")), provider()).unwrap_err();
+        let err = build(&env(None, Some("/dev/null")), provider())
+            .unwrap_err()
+            .en();
         assert!(
             err.contains("/dev/null (named by SSL_CERT_DIR) is not a directory"),
             "{err}"
@@ -311,14 +336,18 @@ mod tests {
         let big = dir.path().join("big.pem");
         let f = std::fs::File::create(&big).unwrap();
         f.set_len(MAX_BUNDLE + 1).unwrap(); // sparse: costs no disk
-        let err = build(&env(big.to_str(), None), provider()).unwrap_err();
+        let err = build(&env(big.to_str(), None), provider())
+            .unwrap_err()
+            .en();
         assert!(
             err.contains("(named by SSL_CERT_FILE) is over 16384 KiB"),
             "{err}"
         );
         let empty = dir.path().join("empty.pem");
         std::fs::write(&empty, "").unwrap();
-        let err = build(&env(empty.to_str(), None), provider()).unwrap_err();
+        let err = build(&env(empty.to_str(), None), provider())
+            .unwrap_err()
+            .en();
         assert!(err.contains("no usable certificate"), "{err}");
     }
 

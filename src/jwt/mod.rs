@@ -14,6 +14,8 @@ pub use summary::{
 };
 pub use timefmt::{Relative, format_relative, format_utc, relative};
 
+use crate::i18n::Text;
+use crate::msg;
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde::Serialize;
@@ -24,48 +26,114 @@ use std::fmt;
 pub const MAX_TOKEN_BYTES: usize = 64 * 1024;
 
 /// Why a string could not be decoded as a JWT. Every message is one line, says what to do,
-/// and never contains the token.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// and never contains the token; the words are in `assets/i18n/claims.toml`
+/// (`claims.decode.*`), see [`JwtError::message`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JwtError {
-    #[error("not a JWT: the input is empty (paste the access_token value)")]
     Empty,
-    #[error(
-        "not a JWT: the input is {len} bytes, more than the {max} bytes a token can be (is this the whole response or a file instead of the access_token value?)",
-        max = MAX_TOKEN_BYTES
-    )]
-    TooLarge { len: usize },
-    #[error(
-        "not a JWT: expected 3 dot-separated segments, found {found} (is this the whole access_token value?)"
-    )]
-    SegmentCount { found: usize },
-    #[error(
-        "not a JWT: expected 3 dot-separated segments, found 2 (the signature segment is missing: was the token cut off when copying?)"
-    )]
+    TooLarge {
+        len: usize,
+    },
+    SegmentCount {
+        found: usize,
+    },
     TwoSegments,
-    #[error(
-        "not a JWT: this has 5 segments, i.e. an encrypted token (JWE), which cannot be read locally; request a token whose audience is your own app registration"
-    )]
     Encrypted,
-    #[error("not a JWT: the {segment} segment is empty")]
-    EmptySegment { segment: Segment },
-    #[error("not a JWT: the {segment} segment is not valid base64url (byte {offset}{hint})")]
+    EmptySegment {
+        segment: Segment,
+    },
     Base64 {
         segment: Segment,
         offset: usize,
         hint: Base64Hint,
     },
-    #[error(
-        "not a JWT: the {segment} segment has an impossible base64url length ({len} characters): was it truncated?"
-    )]
-    Base64Length { segment: Segment, len: usize },
-    #[error("not a JWT: the {segment} is not valid JSON ({detail})")]
-    Json { segment: Segment, detail: String },
-    #[error("not a JWT: the {segment} is not a JSON object (found {found})")]
+    Base64Length {
+        segment: Segment,
+        len: usize,
+    },
+    /// `detail`: where the JSON broke ([`JsonProblem`]).
+    Json {
+        segment: Segment,
+        detail: JsonProblem,
+    },
     NotObject {
         segment: Segment,
         found: &'static str,
     },
 }
+
+/// Where a segment's JSON broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonProblem {
+    EndsEarly,
+    Syntax { column: usize },
+}
+
+impl JsonProblem {
+    pub fn text(self) -> Text {
+        match self {
+            JsonProblem::EndsEarly => msg!("claims.decode.json_ends_early").into(),
+            JsonProblem::Syntax { column } => {
+                msg!("claims.decode.json_syntax", column = column).into()
+            }
+        }
+    }
+}
+
+impl JwtError {
+    /// What went wrong and what to do, starting "not a JWT: ".
+    pub fn message(&self) -> Text {
+        let m = match self {
+            JwtError::Empty => msg!("claims.decode.empty"),
+            JwtError::TooLarge { len } => {
+                msg!("claims.decode.too_large", len = *len, max = MAX_TOKEN_BYTES)
+            }
+            JwtError::SegmentCount { found } => {
+                msg!("claims.decode.segment_count", found = *found)
+            }
+            JwtError::TwoSegments => msg!("claims.decode.two_segments"),
+            JwtError::Encrypted => msg!("claims.decode.encrypted"),
+            JwtError::EmptySegment { segment } => {
+                msg!("claims.decode.empty_segment", segment = segment.text())
+            }
+            JwtError::Base64 {
+                segment,
+                offset,
+                hint,
+            } => msg!(
+                "claims.decode.base64",
+                segment = segment.text(),
+                offset = *offset,
+                hint = hint.text()
+            ),
+            JwtError::Base64Length { segment, len } => msg!(
+                "claims.decode.base64_length",
+                segment = segment.text(),
+                len = *len
+            ),
+            JwtError::Json { segment, detail } => msg!(
+                "claims.decode.json",
+                segment = segment.text(),
+                detail = detail.text()
+            ),
+            JwtError::NotObject { segment, found } => msg!(
+                "claims.decode.not_object",
+                segment = segment.text(),
+                found = msg!(format!("claims.decode.found.{found}"))
+            ),
+        };
+        msg!("claims.decode.not_a_jwt", why = m).into()
+    }
+}
+
+/// In the process language (faces only; the engine passes [`JwtError::message`] on).
+impl fmt::Display for JwtError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.message().fmt(f)
+    }
+}
+
+impl std::error::Error for JwtError {}
 
 /// Which part of the token an error is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,13 +143,24 @@ pub enum Segment {
     Signature,
 }
 
-impl fmt::Display for Segment {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Segment {
+    pub fn id(self) -> &'static str {
+        match self {
             Segment::Header => "header",
             Segment::Payload => "payload",
             Segment::Signature => "signature",
-        })
+        }
+    }
+
+    /// The segment's name in words (`header` / `ヘッダー`).
+    pub fn text(self) -> Text {
+        msg!(format!("claims.segment.{}", self.id())).into()
+    }
+}
+
+impl fmt::Display for Segment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
     }
 }
 
@@ -102,20 +181,24 @@ pub enum Base64Hint {
     NonAscii,
 }
 
+impl Base64Hint {
+    /// Appended to "byte N": empty for [`Base64Hint::None`].
+    pub fn text(self) -> Text {
+        let key = match self {
+            Base64Hint::None => return Text::new(),
+            Base64Hint::StandardAlphabet => "claims.decode.hint.standard_alphabet",
+            Base64Hint::Whitespace => "claims.decode.hint.whitespace",
+            Base64Hint::MisplacedPadding => "claims.decode.hint.misplaced_padding",
+            Base64Hint::Quote => "claims.decode.hint.quote",
+            Base64Hint::NonAscii => "claims.decode.hint.non_ascii",
+        };
+        msg!(key).into()
+    }
+}
+
 impl fmt::Display for Base64Hint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Base64Hint::None => "",
-            Base64Hint::StandardAlphabet => {
-                " is '+' or '/': standard base64, a JWT uses '-' and '_'"
-            }
-            Base64Hint::Whitespace => {
-                " is whitespace or a line break: join the lines of the copied token"
-            }
-            Base64Hint::MisplacedPadding => " is '=' before the end of the segment",
-            Base64Hint::Quote => " is a quote: copy only the value between the quotes",
-            Base64Hint::NonAscii => " is not ASCII",
-        })
+        self.text().fmt(f)
     }
 }
 
@@ -161,15 +244,26 @@ pub enum AzureCloud {
     Germany,
 }
 
+impl AzureCloud {
+    pub fn id(self) -> &'static str {
+        match self {
+            AzureCloud::Public => "public",
+            AzureCloud::PublicOrUsGovernment => "public_or_us_government",
+            AzureCloud::UsGovernment => "us_government",
+            AzureCloud::China => "china",
+            AzureCloud::Germany => "germany",
+        }
+    }
+
+    /// The cloud's name (`claims.cloud.*`).
+    pub fn text(self) -> Text {
+        msg!(format!("claims.cloud.{}", self.id())).into()
+    }
+}
+
 impl fmt::Display for AzureCloud {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            AzureCloud::Public => "Azure public cloud",
-            AzureCloud::PublicOrUsGovernment => "Azure public cloud or Azure US Government",
-            AzureCloud::UsGovernment => "Azure US Government",
-            AzureCloud::China => "Azure China (21Vianet)",
-            AzureCloud::Germany => "Microsoft Cloud Deutschland (closed 2021)",
-        })
+        self.text().fmt(f)
     }
 }
 
@@ -187,14 +281,24 @@ pub enum IssuerKind {
     Other,
 }
 
+impl IssuerKind {
+    /// `Microsoft Entra ID v1.0 issuer, Azure public cloud`, or that it is none.
+    pub fn text(&self) -> Text {
+        match self {
+            IssuerKind::Entra { cloud, version, .. } => msg!(
+                "claims.issuer_kind.entra",
+                version = version.to_string(),
+                cloud = cloud.text()
+            )
+            .into(),
+            IssuerKind::Other => msg!("claims.issuer_kind.other").into(),
+        }
+    }
+}
+
 impl fmt::Display for IssuerKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            IssuerKind::Entra { cloud, version, .. } => {
-                write!(f, "Microsoft Entra ID {version} issuer, {cloud}")
-            }
-            IssuerKind::Other => f.write_str("not a Microsoft Entra ID issuer"),
-        }
+        self.text().fmt(f)
     }
 }
 
@@ -333,8 +437,8 @@ fn json_object(bytes: &[u8], which: Segment) -> Result<Map<String, Value>, JwtEr
     let value: Value = serde_json::from_slice(bytes).map_err(|e| JwtError::Json {
         segment: which,
         detail: match e.classify() {
-            serde_json::error::Category::Eof => "it ends early".to_string(),
-            _ => format!("syntax error at column {}", e.column()),
+            serde_json::error::Category::Eof => JsonProblem::EndsEarly,
+            _ => JsonProblem::Syntax { column: e.column() },
         },
     })?;
     match value {
@@ -343,10 +447,10 @@ fn json_object(bytes: &[u8], which: Segment) -> Result<Map<String, Value>, JwtEr
             segment: which,
             found: match other {
                 Value::Null => "null",
-                Value::Bool(_) => "a boolean",
-                Value::Number(_) => "a number",
-                Value::String(_) => "a string",
-                Value::Array(_) => "an array",
+                Value::Bool(_) => "boolean",
+                Value::Number(_) => "number",
+                Value::String(_) => "string",
+                Value::Array(_) => "array",
                 Value::Object(_) => unreachable!(),
             },
         }),
@@ -423,17 +527,17 @@ impl DecodedJwt {
     /// `check` (token.claims): an unsigned token (`alg: none`), an algorithm STS does not
     /// accept, and `crit` extensions (RFC 7515 §4.1.11: a verifier that does not
     /// understand them must reject the token).
-    pub fn header_problems(&self) -> Vec<String> {
+    pub fn header_problems(&self) -> Vec<Text> {
         let mut out = Vec::new();
         match self.alg() {
             Some("RS256") | Some("ES256") => {}
-            Some(a) if a.eq_ignore_ascii_case("none") => out.push(format!(
-                "the token's alg is {a:?}: it is unsigned, so anyone could have written it; Google STS accepts only RS256 and ES256, and nothing may trust it"
-            )),
-            other => out.push(format!(
-                "the token's alg is {}; Google STS accepts only RS256 and ES256",
-                other.map(|a| format!("{a:?}")).unwrap_or_else(|| "(missing)".into())
-            )),
+            Some(a) if a.eq_ignore_ascii_case("none") => {
+                out.push(msg!("claims.header.alg_none", alg = format!("{a:?}")).into())
+            }
+            Some(a) => {
+                out.push(msg!("claims.header.alg_unsupported", alg = format!("{a:?}")).into())
+            }
+            None => out.push(msg!("claims.header.alg_missing").into()),
         }
         if let Some(crit) = self.header.get("crit") {
             let names = match crit {
@@ -448,9 +552,7 @@ impl DecodedJwt {
                     .join(", "),
                 other => other.to_string(),
             };
-            out.push(format!(
-                "the token header has crit [{names}]: extensions a verifier must understand or reject the token (RFC 7515 §4.1.11); Entra ID never sets it and Google STS rejects it"
-            ));
+            out.push(msg!("claims.header.crit", names = names).into());
         }
         out
     }

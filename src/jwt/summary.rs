@@ -4,6 +4,8 @@ use super::{
     AzureCloud, DecodedJwt, IssuerKind, JwtError, TokenVersion, decode, format_utc, relative,
     sha256_hex,
 };
+use crate::i18n::{Msg, Text};
+use crate::msg;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -28,7 +30,7 @@ pub struct TokenSummary {
     pub times: TimesSummary,
     /// Every claim, as decoded.
     pub claims: Map<String, Value>,
-    pub notes: Vec<String>,
+    pub notes: Vec<Text>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -65,8 +67,8 @@ pub struct TimeInfo {
     pub epoch: i64,
     /// `2026-11-28 11:00:00 UTC`
     pub utc: String,
-    /// `in 23 h 58 m` / `2 h 3 m ago`
-    pub relative: String,
+    /// `in 23 h 58 m` / `2 h 3 m ago` (in the process language in `--json`)
+    pub relative: Text,
 }
 
 impl TimeInfo {
@@ -74,7 +76,7 @@ impl TimeInfo {
         TimeInfo {
             epoch,
             utc: format_utc(epoch),
-            relative: relative(epoch, now).to_string(),
+            relative: relative(epoch, now).text(),
         }
     }
 }
@@ -128,47 +130,32 @@ impl TokenSummary {
     }
 }
 
-fn notes(jwt: &DecodedJwt, now: i64) -> Vec<String> {
+fn notes(jwt: &DecodedJwt, now: i64) -> Vec<Text> {
     // First: what makes the token unacceptable, as token.claims says it.
     let mut notes = jwt.header_problems();
+    let mut note = |m: Msg| notes.push(Text::from(m));
 
     // Identity.
     if let (Some(sub), Some(client_id)) = (jwt.sub(), jwt.client_id())
         && sub != client_id
     {
-        notes.push(format!(
-            "`sub` is the managed identity's object (principal) ID, not its client ID (appid/azp = {client_id})"
-        ));
+        note(msg!("claims.note.sub_not_client_id", client_id = client_id));
     }
     if let (Some(sub), Some(oid)) = (jwt.sub(), jwt.oid())
         && sub != oid
     {
-        notes.push(
-            "`sub` differs from `oid`: this is not an app-only managed-identity token (delegated user tokens carry a per-application `sub`); bind Google on a value that is stable for the identity"
-                .to_string(),
-        );
+        note(msg!("claims.note.sub_not_oid", sub = sub, oid = oid));
     }
     if jwt.idtyp() == Some("user") {
-        notes.push(
-            "`idtyp` is `user`: this is a delegated user token (e.g. Cloud Shell), not a managed identity's token"
-                .to_string(),
-        );
+        note(msg!("claims.note.idtyp_user"));
     }
 
     // Version and issuer.
     let kind = jwt.issuer_kind();
     match jwt.version() {
-        TokenVersion::V1 => notes.push(
-            "v1.0 token (iss `https://sts.windows.net/<tid>/`, aud = the resource string exactly as requested): the audience's app registration leaves accessTokenAcceptedVersion unset or 1 (Graph: api.requestedAccessTokenVersion); the token endpoint does not choose the version"
-                .to_string(),
-        ),
-        TokenVersion::V2 => notes.push(
-            "v2.0 token (iss `https://login.microsoftonline.com/<tid>/v2.0`, aud = the app's client ID): the audience's app registration sets accessTokenAcceptedVersion = 2 (Graph: api.requestedAccessTokenVersion=2); the token endpoint does not choose the version"
-                .to_string(),
-        ),
-        TokenVersion::Unknown => notes.push(
-            "token version unknown: no `ver` claim and the issuer is not a Microsoft Entra ID issuer".to_string(),
-        ),
+        TokenVersion::V1 => note(msg!("claims.note.v1")),
+        TokenVersion::V2 => note(msg!("claims.note.v2")),
+        TokenVersion::Unknown => note(msg!("claims.note.version_unknown")),
     }
     if let (Some(ver), IssuerKind::Entra { version, .. }) = (jwt.ver(), &kind) {
         let claimed = match ver.trim() {
@@ -177,44 +164,42 @@ fn notes(jwt: &DecodedJwt, now: i64) -> Vec<String> {
             _ => None,
         };
         if claimed.is_some_and(|c| c != *version) {
-            notes.push(format!(
-                "`ver` says {ver} but the issuer has the {version} shape; configure Google with the exact `iss`"
+            note(msg!(
+                "claims.note.ver_mismatch",
+                ver = ver,
+                version = version.to_string(),
+                iss = jwt.iss().unwrap_or_default()
             ));
         }
     }
     match &kind {
         IssuerKind::Entra { cloud, .. } => match cloud {
             AzureCloud::Public | AzureCloud::PublicOrUsGovernment => {}
-            AzureCloud::Germany => notes.push(format!(
-                "issuer belongs to {cloud}; that cloud no longer issues tokens"
-            )),
-            other => notes.push(format!("issuer belongs to {other} (a sovereign cloud)")),
+            AzureCloud::Germany => note(msg!("claims.note.cloud_closed", cloud = cloud.text())),
+            other => note(msg!("claims.note.cloud_sovereign", cloud = other.text())),
         },
-        IssuerKind::Other => {
-            if jwt.iss().is_some() {
-                notes.push(
-                    "`iss` is not a Microsoft Entra ID issuer: this does not look like an Azure managed-identity token"
-                        .to_string(),
-                );
-            } else {
-                notes.push("the token has no `iss` claim; Google cannot federate it".to_string());
-            }
-        }
+        IssuerKind::Other => match jwt.iss() {
+            Some(iss) => note(msg!("claims.note.iss_not_entra", iss = iss)),
+            None => note(msg!("claims.note.no_iss")),
+        },
     }
     if let (IssuerKind::Entra { tenant, .. }, Some(tid)) = (&kind, jwt.tid())
         && !tenant.eq_ignore_ascii_case(tid)
     {
-        notes.push(format!(
-            "the issuer's tenant ({tenant}) differs from `tid` ({tid})"
+        note(msg!(
+            "claims.note.tenant_mismatch",
+            tenant = tenant,
+            tid = tid
         ));
     }
 
     // Audience.
     let aud = jwt.aud();
     if aud.len() > 1 {
-        notes.push(format!(
-            "`aud` has {} values; Google's provider needs one of them in allowed audiences",
-            aud.len()
+        note(msg!(
+            "claims.note.aud_many",
+            count = aud.len(),
+            aud = aud.join(", ")
         ));
     }
     for a in &aud {
@@ -225,49 +210,35 @@ fn notes(jwt: &DecodedJwt, now: i64) -> Vec<String> {
                 || lower.ends_with("chinacloudapi.cn"))
             || lower == ARM_APP_ID
         {
-            notes.push(
-                "`aud` is Azure Resource Manager: this token is a live Azure control-plane credential; federating it works but a dedicated Entra app (api://<app-id>) as the audience is safer"
-                    .to_string(),
-            );
+            note(msg!("claims.note.aud_arm", aud = a));
         } else if lower == "https://graph.microsoft.com" || lower == GRAPH_APP_ID {
-            notes.push(
-                "`aud` is Microsoft Graph: Graph tokens cannot be verified by third parties, so Google will reject it; request a token for your own app registration"
-                    .to_string(),
-            );
+            note(msg!("claims.note.aud_graph", aud = a));
         } else if lower == TOKEN_EXCHANGE_APP_ID || lower == "api://azureadtokenexchange" {
-            notes.push(
-                "`aud` is api://AzureADTokenExchange, meant for Entra federated credentials; a dedicated Entra app as the audience is safer for Google"
-                    .to_string(),
-            );
+            note(msg!("claims.note.aud_token_exchange", aud = a));
         }
     }
 
     // Times.
     if let Some(exp) = jwt.exp() {
         if exp <= now {
-            notes.push(format!(
-                "the token expired {}; fetch a new one",
-                relative(exp, now)
+            note(msg!(
+                "claims.note.expired",
+                when = relative(exp, now),
+                at = format_utc(exp)
             ));
         }
     } else {
-        notes.push("the token has no `exp` claim".to_string());
+        note(msg!("claims.note.no_exp"));
     }
     if let Some(nbf) = jwt.nbf()
         && nbf > now.saturating_add(300)
     {
-        notes.push(format!(
-            "the token is not valid yet (nbf {}): is this machine's clock behind?",
-            relative(nbf, now)
-        ));
+        note(msg!("claims.note.nbf_future", when = relative(nbf, now)));
     }
     if let Some(iat) = jwt.iat()
         && iat > now.saturating_add(300)
     {
-        notes.push(format!(
-            "the token was issued {} by this machine's clock: is the clock behind?",
-            relative(iat, now)
-        ));
+        note(msg!("claims.note.iat_future", when = relative(iat, now)));
     }
     notes
 }

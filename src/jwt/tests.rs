@@ -359,15 +359,16 @@ fn summary_v1() {
     assert_eq!(s.identity.client_id.as_deref(), Some(APPID));
     let exp = s.times.exp.as_ref().unwrap();
     assert_eq!(exp.utc, "2023-08-17 04:03:08 UTC");
-    assert_eq!(exp.relative, "in 24 h 3 m");
-    assert_eq!(s.times.iat.as_ref().unwrap().relative, "2 m ago");
+    assert_eq!(exp.relative.en(), "in 24 h 3 m");
+    assert_eq!(s.times.iat.as_ref().unwrap().relative.en(), "2 m ago");
     assert_eq!(s.times.expired, Some(false));
-    assert!(s.notes.contains(&format!(
+    let notes: Vec<String> = s.notes.iter().map(|n| n.en()).collect();
+    assert!(notes.contains(&format!(
         "`sub` is the managed identity's object (principal) ID, not its client ID (appid/azp = {APPID})"
     )));
-    assert!(s.notes.iter().any(|n| n.starts_with("v1.0 token")));
-    assert!(s.notes.iter().any(|n| n.contains("Azure Resource Manager")));
-    assert!(!s.notes.iter().any(|n| n.contains("expired")));
+    assert!(notes.iter().any(|n| n.starts_with("v1.0 token")));
+    assert!(notes.iter().any(|n| n.contains("Azure Resource Manager")));
+    assert!(!notes.iter().any(|n| n.contains("expired")));
 
     let json = serde_json::to_value(&s).unwrap();
     assert_eq!(json["version"], "v1");
@@ -387,14 +388,17 @@ fn summary_v2_expired() {
     assert_eq!(s.sha256, None);
     assert_eq!(s.version, TokenVersion::V2);
     assert_eq!(s.times.expired, Some(true));
-    assert_eq!(s.times.exp.as_ref().unwrap().relative, "2 h 3 m ago");
+    assert_eq!(s.times.exp.as_ref().unwrap().relative.en(), "2 h 3 m ago");
+    let notes: Vec<String> = s.notes.iter().map(|n| n.en()).collect();
     assert!(
-        s.notes
+        notes
             .iter()
-            .any(|n| n == "the token expired 2 h 3 m ago; fetch a new one")
+            .any(|n| n.starts_with("the token expired 2 h 3 m ago (")
+                && n.ends_with("); fetch a new one")),
+        "{notes:?}"
     );
     assert!(
-        s.notes
+        notes
             .iter()
             .any(|n| n.starts_with("v2.0 token") && n.contains("requestedAccessTokenVersion=2"))
     );
@@ -408,7 +412,12 @@ fn summary_flags_user_tokens_and_future_tokens() {
                "iss": format!("https://login.microsoftonline.us/{TID}/v2.0"), "ver": "1.0"}),
     );
     let s = summarize(&t, 1_000).unwrap();
-    let all = s.notes.join("\n");
+    let all = s
+        .notes
+        .iter()
+        .map(|n| n.en())
+        .collect::<Vec<_>>()
+        .join("\n");
     assert!(all.contains("differs from `oid`"), "{all}");
     assert!(all.contains("delegated user token"), "{all}");
     assert!(all.contains("not valid yet"), "{all}");
@@ -430,7 +439,7 @@ fn summary_at_extreme_clocks_does_not_overflow() {
     }
     let far = summarize(&t, i64::MIN).unwrap();
     assert!(
-        far.notes.iter().any(|n| n.contains("not valid yet")),
+        far.notes.iter().any(|n| n.en().contains("not valid yet")),
         "{:?}",
         far.notes
     );
