@@ -137,9 +137,12 @@ impl GoogleError {
     /// `SERVICE_DISABLED`, or the "API has not been used in project N before or it is
     /// disabled" message.
     pub fn is_service_disabled(&self) -> bool {
+        // The text fallback is the catalogue's (the SERVICE_DISABLED rules' `message`).
         self.reason.as_deref() == Some("SERVICE_DISABLED")
-            || self.message.contains("has not been used in project")
-            || self.message.contains("it is disabled")
+            || rules()
+                .iter()
+                .filter(|r| r.reason.iter().any(|x| x == "SERVICE_DISABLED"))
+                .any(|r| r.text_matches(self))
     }
     /// The project a message names: "… on resource project X." (X may be a display name
     /// with spaces), else for CONSUMER_INVALID the `consumer` / `containerInfo` metadata.
