@@ -244,7 +244,9 @@ fn consumer_invalid_names_the_project_not_a_missing_binding() {
             "project number 123456789012",
             "display name",
             "CONSUMER_INVALID",
-            "cause (1) is the one",
+            "not your project ID setting ⟨my-proj⟩",
+            "quota_project_id",
+            "My First Project is not a valid project ID",
         ],
         &[
             "gcloud projects describe 123456789012 --format='value(projectId,name)'",
@@ -264,6 +266,25 @@ fn consumer_invalid_names_the_project_not_a_missing_binding() {
         e.fix.en()
     );
     assert!(!s.contains("lacks"), "{s}");
+
+    assert!(!e.detail.en().contains("cause (1) is the one"));
+
+    // The display name in the project ID setting itself: cause (1), said so.
+    let named_in_settings = Context {
+        project_id: Some("My First Project".into()),
+        ..direct()
+    };
+    let e2 = vertex(403, CONSUMER_INVALID, &named_in_settings);
+    check(
+        &e2,
+        "vertex.consumer_invalid",
+        &[
+            "project ID setting ⟨My␠First␠Project⟩",
+            "cause (1) is the one",
+        ],
+        &["gcloud projects describe 123456789012 --format='value(projectId,name)'"],
+        false,
+    );
 
     // The same answer to the permission probe and to impersonation.
     assert_eq!(

@@ -734,9 +734,18 @@ fn explain(
     }
     if name == "consumer_invalid"
         && let Some(named) = p.g.named_project()
-        && crate::gcp::validate_project_id(named.trim()).is_err()
     {
-        detail.sentence(a.text(key, "display_name"));
+        let not_an_id = crate::gcp::validate_project_id(named.trim()).is_err();
+        if Some(named.trim()) == ctx.project_id.as_deref().map(str::trim) {
+            if not_an_id {
+                detail.sentence(a.text(key, "display_name"));
+            }
+        } else {
+            detail.sentence(a.text(key, "elsewhere"));
+            if not_an_id {
+                detail.sentence(a.text(key, "not_an_id"));
+            }
+        }
     }
     if name.ends_with("service_disabled") {
         let consumer = a.consumer();
