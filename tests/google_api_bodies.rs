@@ -722,3 +722,34 @@ fn unknown() {
     );
     assert!(has_japanese(&e.detail.render(Lang::Ja)));
 }
+
+#[test]
+fn every_entry_has_a_summary_detail_and_fix_in_both_languages() {
+    for id in google_api_rule_ids() {
+        for part in ["summary", "detail", "fix"] {
+            let key = format!("{id}.{part}");
+            let t = wif_doctor::i18n::lookup(&key).unwrap_or_else(|| panic!("{key} missing"));
+            assert!(t.en.is_some() && t.ja.is_some(), "{key}");
+        }
+    }
+}
+
+#[test]
+fn structure_is_read_before_the_message_text() {
+    // The IAM_PERMISSION_DENIED body of reference google-sts-wif.md §7.4 with a message that
+    // happens to mention billing: the reason decides, not the word.
+    let body = r#"{"error":{"code":403,"message":"Permission 'aiplatform.endpoints.predict' denied on resource (or it may not exist); see billing docs.","status":"PERMISSION_DENIED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"IAM_PERMISSION_DENIED","domain":"aiplatform.googleapis.com","metadata":{"permission":"aiplatform.endpoints.predict"}}]}}"#;
+    assert_eq!(vertex(403, body, &direct()).id, "vertex.permission_denied");
+    // SERVICE_DISABLED is known by its reason even when the message words differ
+    // (ErrorInfo from error_reason.proto).
+    let body = r#"{"error":{"code":403,"message":"Vertex AI API is not enabled.","status":"PERMISSION_DENIED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"SERVICE_DISABLED","domain":"googleapis.com","metadata":{"service":"aiplatform.googleapis.com","consumer":"projects/123456789012"}}]}}"#;
+    let e = vertex(403, body, &direct());
+    assert_eq!(e.id, "vertex.service_disabled");
+    assert!(
+        e.fix
+            .en()
+            .contains("gcloud services enable aiplatform.googleapis.com --project=123456789012"),
+        "{}",
+        e.fix.en()
+    );
+}
