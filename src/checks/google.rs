@@ -4,6 +4,8 @@
 use super::{CheckId, Finding, tls};
 use crate::diagnose::{self, Context, Explanation};
 use crate::google::{self, CallError, StsRequest};
+use crate::i18n::Text;
+use crate::msg;
 use crate::secret::Secret;
 use crate::session::{Fetched, Session, now};
 use crate::settings::value_of;
@@ -43,7 +45,7 @@ fn explained(id: CheckId, e: Explanation, status: u16, body: &str) -> Finding {
 pub(crate) fn service_account_rejections(
     settings: &crate::settings::Settings,
     sa: &str,
-) -> Vec<String> {
+) -> Vec<Text> {
     diagnose::text::service_account_issues(
         "service_account",
         sa,
@@ -51,26 +53,28 @@ pub(crate) fn service_account_rejections(
     )
     .into_iter()
     .filter(|i| i.severity == diagnose::Severity::Fail)
-    .map(|i| i.message.to_string())
+    .map(|i| Text::from(i.message))
     .collect()
 }
 
-fn unreachable(s: &Session, id: CheckId, what: &str, e: &CallError) -> Finding {
-    let fix = "check outbound HTTPS from this machine to *.googleapis.com (HTTPS_PROXY / NO_PROXY, firewall)";
+fn unreachable(s: &Session, id: CheckId, what: impl Into<Text>, e: &CallError) -> Finding {
+    let fix = msg!("google.reach.fix");
+    let detail = msg!("google.reach.failed", what = what.into(), error = e.text());
     match e {
-        CallError::Transport(failure) => Finding::fail(
-            id,
-            tls::with_note(format!("{what}: {e}"), &s.http.roots()),
-            tls::fix(&s.http.roots(), failure, fix),
-        )
-        .with_data(json!({"tls_roots": tls::id(&s.http.roots())})),
+        CallError::Transport(failure) => {
+            let roots = s.http.roots();
+            // The TLS note and the bundled-roots fix come from checks::tls.
+            let detail = tls::with_note(detail, &roots);
+            let fix = tls::fix(&roots, failure, fix);
+            Finding::fail(id, detail, fix).with_data(json!({"tls_roots": tls::id(&roots)}))
+        }
         // Nothing was sent: the setting named in `m` cannot form the request.
         CallError::Setting(m) => Finding::fail(
             id,
-            format!("not called: {m}"),
-            "correct the setting (see gcp.settings; wif-doctor env shows where it came from)",
+            msg!("google.reach.not_called", why = m),
+            msg!("google.reach.setting_fix"),
         ),
-        _ => Finding::fail(id, format!("{what}: {e}"), fix),
+        _ => Finding::fail(id, detail, fix),
     }
 }
 
@@ -89,16 +93,15 @@ pub async fn sts(s: &Session, f: &Fetched) -> (Finding, Option<Secret>) {
         Ok(t) => {
             let expires = t
                 .expires_in
-                .map(|e| format!(", valid for {e} s"))
+                .map(|e| Text::from(msg!("google.sts.valid_for", seconds = e)))
                 .unwrap_or_default();
-            let finding = Finding::pass(
-                id,
-                format!(
-                    "STS accepted the token for {audience}{expires}\nfederated principal: {}",
-                    ctx.principal()
-                ),
-            )
-            .with_data(json!({
+            let mut detail = Text::from(msg!(
+                "google.sts.accepted",
+                audience = audience.as_str(),
+                expires = expires
+            ));
+            detail.line(msg!("google.sts.principal", principal = ctx.principal()));
+            let finding = Finding::pass(id, detail).with_data(json!({
                 "audience": audience, "expires_in": t.expires_in,
                 "principal": ctx.principal(), "principal_set": ctx.principal_set(),
             }));
@@ -115,9 +118,9 @@ pub async fn sts(s: &Session, f: &Fetched) -> (Finding, Option<Secret>) {
             unreachable(
                 s,
                 id,
-                &format!(
-                    "cannot complete the exchange at {}",
-                    s.settings.token_url.value
+                msg!(
+                    "google.reach.sts",
+                    url = s.settings.token_url.value.as_str()
                 ),
                 &e,
             ),
@@ -136,10 +139,7 @@ pub async fn impersonate(
     let id = CheckId::IamImpersonation;
     let Some(sa) = &s.settings.service_account else {
         return (
-            Finding::skip(
-                id,
-                "no service account set: the federated token is used directly (recommended for Vertex AI)",
-            ),
+            Finding::skip(id, msg!("google.impersonation.no_sa")),
             Some(federated.clone()),
         );
     };
@@ -148,9 +148,9 @@ pub async fn impersonate(
         return (
             Finding::skip(
                 id,
-                format!(
-                    "not called: the service account setting is invalid (see gcp.settings): {}",
-                    rejected.join("; ")
+                msg!(
+                    "google.impersonation.invalid_sa",
+                    reasons = Text::join(rejected.clone(), "; ")
                 ),
             )
             .with_data(json!({"service_account": crate::diagnose::visible(&sa.value), "reasons": rejected})),
@@ -169,12 +169,13 @@ pub async fn impersonate(
         Ok(t) => (
             Finding::pass(
                 id,
-                format!(
-                    "{} issued an access token{}",
-                    sa.value,
-                    t.expire_time
+                msg!(
+                    "google.impersonation.issued",
+                    sa = sa.value.as_str(),
+                    expires = t
+                        .expire_time
                         .as_ref()
-                        .map(|e| format!(" (expires {e})"))
+                        .map(|e| Text::from(msg!("google.impersonation.expires", time = e)))
                         .unwrap_or_default()
                 ),
             )
@@ -191,7 +192,7 @@ pub async fn impersonate(
             None,
         ),
         Err(e) => (
-            unreachable(s, id, "cannot reach iamcredentials.googleapis.com", &e),
+            unreachable(s, id, msg!("google.reach.iamcredentials"), &e),
             None,
         ),
     }
@@ -209,7 +210,7 @@ fn project_id(s: &Session) -> Option<String> {
 pub async fn permissions(s: &Session, f: &Fetched, bearer: &Secret) -> Finding {
     let id = CheckId::GcpPermissions;
     let Some(project) = project_id(s) else {
-        return Finding::skip(id, "no project ID: set --project-id (GCP_PROJECT_ID)");
+        return Finding::skip(id, msg!("google.permissions.no_project"));
     };
     let ctx = context(s, f);
     match google::test_iam_permissions(
@@ -226,7 +227,11 @@ pub async fn permissions(s: &Session, f: &Fetched, bearer: &Secret) -> Finding {
             match diagnose::explain_permissions(&granted, &wanted, &ctx) {
                 None => Finding::pass(
                     id,
-                    format!("holds {} on project {project}", WANTED.join(", ")),
+                    msg!(
+                        "google.permissions.holds",
+                        permissions = WANTED.join(", "),
+                        project = project.as_str()
+                    ),
                 )
                 .with_data(json!({"granted": granted})),
                 Some(e) => explained(id, e, 200, "")
@@ -239,12 +244,7 @@ pub async fn permissions(s: &Session, f: &Fetched, bearer: &Secret) -> Finding {
             status,
             &body,
         ),
-        Err(e) => unreachable(
-            s,
-            id,
-            "cannot reach cloudresourcemanager.googleapis.com",
-            &e,
-        ),
+        Err(e) => unreachable(s, id, msg!("google.reach.resource_manager"), &e),
     }
 }
 
@@ -252,7 +252,7 @@ pub async fn permissions(s: &Session, f: &Fetched, bearer: &Secret) -> Finding {
 pub async fn vertex(s: &Session, f: &Fetched, bearer: &Secret) -> Finding {
     let id = CheckId::VertexCall;
     let Some(project) = project_id(s) else {
-        return Finding::skip(id, "no project ID: set --project-id (GCP_PROJECT_ID)");
+        return Finding::skip(id, msg!("google.permissions.no_project"));
     };
     let (location, model) = (&s.settings.location.value, &s.settings.model.value);
     let ctx = context(s, f);
@@ -268,10 +268,13 @@ pub async fn vertex(s: &Session, f: &Fetched, bearer: &Secret) -> Finding {
     {
         Ok(c) => Finding::pass(
             id,
-            format!(
-                "countTokens on {model} in {location} answered{}",
-                c.total_tokens
-                    .map(|n| format!(" ({n} tokens)"))
+            msg!(
+                "google.vertex.answered",
+                model = model.as_str(),
+                location = location.as_str(),
+                tokens = c
+                    .total_tokens
+                    .map(|n| Text::from(msg!("google.vertex.tokens", count = n)))
                     .unwrap_or_default()
             ),
         )
@@ -282,7 +285,12 @@ pub async fn vertex(s: &Session, f: &Fetched, bearer: &Secret) -> Finding {
             status,
             &body,
         ),
-        Err(e) => unreachable(s, id, &format!("cannot reach Vertex AI in {location}"), &e),
+        Err(e) => unreachable(
+            s,
+            id,
+            msg!("google.reach.vertex", location = location.as_str()),
+            &e,
+        ),
     }
 }
 
@@ -298,16 +306,23 @@ fn compare_sts(
         .ok()
         .and_then(|v| v["error_description"].as_str().map(str::to_string))
         .unwrap_or_default();
-    let row = |what: &str, token: &str, expected: &str| json!({"what": what, "token_says": token, "provider_expects": expected});
-    let iss = ctx.token_iss.clone().unwrap_or_else(|| "(none)".into());
+    // Text cells serialize in the process language, like every `--json` text field.
+    let row = |what: &str, token: Text, expected: Text| json!({"what": what, "token_says": token, "provider_expects": expected});
+    let none = || Text::from(msg!("google.none"));
+    let iss = ctx
+        .token_iss
+        .as_deref()
+        .map(Text::value)
+        .unwrap_or_else(none);
     match explanation {
         "sts.audience_mismatch" => vec![row(
             "aud",
-            &ctx.token_aud.join(", "),
-            &format!(
-                "one of provider {}'s allowed audiences (this value is not among them)",
-                ctx.provider_or_placeholder()
-            ),
+            Text::value(ctx.token_aud.join(", ")),
+            msg!(
+                "google.compare.audiences",
+                provider = ctx.provider_or_placeholder()
+            )
+            .into(),
         )],
         "sts.issuer_mismatch" => {
             let expected = ["expected one in config: ", "expected ones: "]
@@ -315,34 +330,35 @@ fn compare_sts(
                 .find_map(|m| {
                     description
                         .split_once(m)
-                        .map(|(_, rest)| rest.trim().trim_end_matches('.').to_string())
+                        .map(|(_, rest)| Text::value(rest.trim().trim_end_matches('.')))
                 })
-                .unwrap_or_else(|| "the provider's issuer URI".into());
-            vec![row("iss", &iss, &expected)]
+                .unwrap_or_else(|| msg!("google.compare.issuer").into());
+            vec![row("iss", iss, expected)]
         }
         "sts.token_stale" => vec![row(
             "exp",
-            &ctx.token_exp
-                .map(crate::jwt::format_utc)
-                .unwrap_or_else(|| "(none)".into()),
-            &format!(
-                "later than now ({}), within about 60 s",
-                crate::jwt::format_utc(ctx.now)
-            ),
+            ctx.token_exp
+                .map(|e| Text::value(crate::jwt::format_utc(e)))
+                .unwrap_or_else(none),
+            msg!("google.compare.exp", now = crate::jwt::format_utc(ctx.now)).into(),
         )],
         "sts.invalid_target" | "sts.audience_format" => vec![row(
             "audience",
-            audience,
-            "//iam.googleapis.com/projects/<NUMBER>/locations/global/workloadIdentityPools/<POOL>/providers/<PROVIDER> of an active provider",
+            Text::value(audience),
+            msg!(
+                "google.compare.audience",
+                shape = "//iam.googleapis.com/projects/<NUMBER>/locations/global/workloadIdentityPools/<POOL>/providers/<PROVIDER>"
+            )
+            .into(),
         )],
         "sts.attribute_condition" => vec![row(
             "tid / sub",
-            &format!(
-                "{} / {}",
-                ctx.token_tid.as_deref().unwrap_or("(none)"),
-                ctx.token_sub.as_deref().unwrap_or("(none)")
+            Text::join(
+                [ctx.token_tid.as_deref(), ctx.token_sub.as_deref()]
+                    .map(|v| v.map(Text::value).unwrap_or_else(none)),
+                " / ",
             ),
-            "values the provider's attribute condition accepts",
+            msg!("google.compare.condition").into(),
         )],
         _ => Vec::new(),
     }

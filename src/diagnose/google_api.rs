@@ -4,11 +4,15 @@
 //! and Vertex AI.
 
 use super::text::{project_id_problem, service_account_issues, snippet, sq, visible};
-use super::{Context, Explanation, PH_SA};
+use super::{Context, Explanation, PH_PROJECT_ID, PH_SA};
 use crate::gcp::shell_quote;
+use crate::i18n::{Arg, Msg, Text};
+use crate::msg;
 use crate::settings::{DEFAULT_LOCATION, DEFAULT_MODEL};
+use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// A Google API error body, with the first `google.rpc.ErrorInfo` detail flattened.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -133,105 +137,283 @@ impl GoogleError {
     /// `SERVICE_DISABLED`, or the "API has not been used in project N before or it is
     /// disabled" message.
     pub fn is_service_disabled(&self) -> bool {
+        // The text fallback is the catalogue's (the SERVICE_DISABLED rules' `message`).
         self.reason.as_deref() == Some("SERVICE_DISABLED")
-            || self.message.contains("has not been used in project")
-            || self.message.contains("it is disabled")
+            || rules()
+                .iter()
+                .filter(|r| r.reason.iter().any(|x| x == "SERVICE_DISABLED"))
+                .any(|r| r.text_matches(self))
     }
-    fn said(&self, api: &str, http: u16) -> String {
-        let mut s = format!("{api} said (HTTP {http}");
-        if !self.status.is_empty() {
-            s.push(' ');
-            s.push_str(&self.status);
+    /// The project a message names: "… on resource project X." (X may be a display name
+    /// with spaces), else for CONSUMER_INVALID the `consumer` / `containerInfo` metadata.
+    pub fn named_project(&self) -> Option<String> {
+        const MARKER: &str = "resource project ";
+        if let Some(i) = self.message.find(MARKER) {
+            let rest = &self.message[i + MARKER.len()..];
+            let end = rest
+                .find(". ")
+                .or_else(|| rest.find(['"', '\n']))
+                .unwrap_or(rest.len());
+            let name = rest[..end].trim().trim_end_matches('.').trim();
+            if !name.is_empty() {
+                return Some(name.to_string());
+            }
         }
-        if let Some(r) = &self.reason {
-            s.push_str(&format!(", reason {r}"));
+        if self.reason.as_deref() == Some("CONSUMER_INVALID") {
+            return self
+                .metadata
+                .get("containerInfo")
+                .cloned()
+                .or_else(|| self.consumer_project());
         }
-        s.push_str(&format!("): {:?}", self.message));
-        s
+        None
     }
 }
 
 /// The body, parsed or not, and the verbatim line for `detail`.
 struct Parsed {
     g: GoogleError,
-    said: String,
+    said: Text,
     json: bool,
 }
 
-fn parse(api: &str, status: u16, body: &str) -> Parsed {
-    match parse_google_error(body) {
-        Some(g) => Parsed {
-            said: g.said(api, status),
+fn quoted(s: &str) -> String {
+    format!("{s:?}")
+}
+
+fn parse(host: &str, status: u16, body: &str) -> Parsed {
+    if let Some(g) = parse_google_error(body) {
+        let said = match (g.status.is_empty(), &g.reason) {
+            (_, Some(r)) => msg!(
+                "google_api.said.reason",
+                host = host,
+                http = status,
+                status = g.status.as_str(),
+                reason = r.as_str(),
+                quoted = quoted(&g.message)
+            ),
+            (false, None) => msg!(
+                "google_api.said.status",
+                host = host,
+                http = status,
+                status = g.status.as_str(),
+                quoted = quoted(&g.message)
+            ),
+            (true, None) => msg!(
+                "google_api.said.plain",
+                host = host,
+                http = status,
+                quoted = quoted(&g.message)
+            ),
+        };
+        return Parsed {
+            said: said.into(),
             g,
             json: true,
+        };
+    }
+    // OAuth-style or other JSON keeps error/error_description verbatim.
+    let oauth = serde_json::from_str::<Value>(body.trim())
+        .ok()
+        .and_then(|v| {
+            let e = v.get("error")?.as_str()?.to_string();
+            let d = v
+                .get("error_description")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            Some((e, d))
+        });
+    match oauth {
+        Some((e, d)) => Parsed {
+            said: msg!(
+                "google_api.said.oauth",
+                host = host,
+                http = status,
+                error = quoted(&e),
+                description = quoted(&d)
+            )
+            .into(),
+            g: GoogleError {
+                code: Some(status),
+                message: d,
+                status: e,
+                ..Default::default()
+            },
+            json: true,
         },
-        None => {
-            // OAuth-style or other JSON keeps error/error_description verbatim.
-            let oauth = serde_json::from_str::<Value>(body.trim())
-                .ok()
-                .and_then(|v| {
-                    let e = v.get("error")?.as_str()?.to_string();
-                    let d = v
-                        .get("error_description")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string();
-                    Some((e, d))
-                });
-            match oauth {
-                Some((e, d)) => Parsed {
-                    said: format!(
-                        "{api} said (HTTP {status}): error={e:?}, error_description={d:?}"
-                    ),
-                    g: GoogleError {
-                        code: Some(status),
-                        message: d,
-                        status: e,
-                        ..Default::default()
-                    },
-                    json: true,
-                },
-                None => Parsed {
-                    said: format!(
-                        "{api} answered HTTP {status} with a non-JSON body: {}",
-                        snippet(body, 200)
-                    ),
-                    g: GoogleError {
-                        code: Some(status),
-                        message: snippet(body, 200),
-                        ..Default::default()
-                    },
-                    json: false,
-                },
-            }
+        None => Parsed {
+            said: msg!(
+                "google_api.said.non_json",
+                host = host,
+                http = status,
+                body = snippet(body, 200)
+            )
+            .into(),
+            g: GoogleError {
+                code: Some(status),
+                message: snippet(body, 200),
+                ..Default::default()
+            },
+            json: false,
+        },
+    }
+}
+
+/// The call that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Api {
+    Impersonation,
+    Permissions,
+    Vertex,
+}
+
+impl Api {
+    fn name(self) -> &'static str {
+        match self {
+            Api::Impersonation => "impersonation",
+            Api::Permissions => "permissions",
+            Api::Vertex => "vertex",
+        }
+    }
+    /// The product name, shown as it is in every language.
+    fn product(self) -> &'static str {
+        match self {
+            Api::Impersonation => "IAM Service Account Credentials (generateAccessToken)",
+            Api::Permissions => "Cloud Resource Manager (testIamPermissions)",
+            Api::Vertex => "Vertex AI",
+        }
+    }
+    fn host(self) -> &'static str {
+        match self {
+            Api::Impersonation => "iamcredentials.googleapis.com",
+            Api::Permissions => "cloudresourcemanager.googleapis.com",
+            Api::Vertex => "aiplatform.googleapis.com",
         }
     }
 }
 
-fn explanation(
-    id: &str,
-    summary: String,
-    cause: String,
-    said: &str,
-    fix: String,
+/// One `[[rule]]` of `assets/i18n/google_api.toml` (its texts are read by the catalogue).
+#[derive(Debug, Deserialize)]
+struct Rule {
+    id: Option<String>,
+    #[serde(rename = "use")]
+    alias_of: Option<String>,
+    #[serde(default)]
+    apis: Vec<String>,
+    #[serde(default)]
+    http: Vec<u16>,
+    http_min: Option<u16>,
+    #[serde(default)]
+    status: Vec<String>,
+    #[serde(default)]
+    reason: Vec<String>,
+    #[serde(default)]
+    domain: Vec<String>,
+    #[serde(default)]
+    metadata: Vec<String>,
+    names: Option<String>,
+    #[serde(default)]
+    message: Vec<String>,
+    #[serde(default)]
     retryable: bool,
-) -> Explanation {
-    Explanation {
-        id: id.to_string(),
-        summary: summary.into(),
-        detail: format!("{}\n{said}", cause.trim_end()).into(),
-        fix: fix.into(),
-        retryable,
+}
+
+#[derive(Debug, Deserialize)]
+struct RuleFile {
+    rule: Vec<Rule>,
+}
+
+fn rules() -> &'static [Rule] {
+    static RULES: OnceLock<Vec<Rule>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        toml::from_str::<RuleFile>(crate::i18n::source("google_api"))
+            .expect("assets/i18n/google_api.toml has [[rule]] entries")
+            .rule
+    })
+}
+
+/// The rule ids of the Google API catalogue, in file order (for tests).
+pub fn google_api_rule_ids() -> Vec<&'static str> {
+    rules().iter().filter_map(|r| r.id.as_deref()).collect()
+}
+
+/// What the message names, judged against the settings.
+fn names(what: &str, g: &GoogleError, ctx: &Context) -> bool {
+    match what {
+        "other_project" => g.named_project().is_some_and(|n| {
+            let n = n.trim();
+            Some(n) != ctx.project_id.as_deref().map(str::trim)
+                && Some(n) != ctx.project_number.as_deref().map(str::trim)
+        }),
+        _ => false,
     }
 }
 
-const PROPAGATION: &str = "IAM changes take effect within a few minutes (about 1-2 minutes observed, allow up to 7): wait before concluding the binding is wrong.";
+impl Rule {
+    fn key(&self) -> &str {
+        self.id
+            .as_deref()
+            .or(self.alias_of.as_deref())
+            .unwrap_or("google_api.unknown")
+    }
+    fn gates(&self, api: Api, http: u16, g: &GoogleError) -> bool {
+        (self.apis.is_empty() || self.apis.iter().any(|a| a == api.name()))
+            && (self.http.is_empty() || self.http.contains(&http))
+            && self.http_min.is_none_or(|m| http >= m)
+            && (self.status.is_empty() || self.status.contains(&g.status))
+    }
+    fn structural(&self) -> bool {
+        !self.reason.is_empty()
+            || !self.domain.is_empty()
+            || !self.metadata.is_empty()
+            || self.names.is_some()
+    }
+    fn structure_matches(&self, g: &GoogleError, ctx: &Context) -> bool {
+        self.structural()
+            && (self.reason.is_empty()
+                || g.reason.as_ref().is_some_and(|r| self.reason.contains(r)))
+            && (self.domain.is_empty()
+                || g.domain.as_ref().is_some_and(|d| self.domain.contains(d)))
+            && self.metadata.iter().all(|k| g.metadata.contains_key(k))
+            && self.names.as_deref().is_none_or(|n| names(n, g, ctx))
+    }
+    fn text_matches(&self, g: &GoogleError) -> bool {
+        let m = g.message.to_lowercase();
+        self.message.iter().any(|t| m.contains(&t.to_lowercase()))
+    }
+}
 
-fn enable_fix(service: &str, project: &str) -> String {
-    format!(
-        "`gcloud services enable {service} --project={}`, wait a minute or two, then retry.",
-        shell_quote(project)
-    )
+/// The first rule that matches: by structure, then by message text, then by status alone.
+fn find(api: Api, http: u16, g: &GoogleError, ctx: &Context) -> Option<&'static Rule> {
+    let candidates = || rules().iter().filter(move |r| r.gates(api, http, g));
+    candidates()
+        .find(|r| r.structure_matches(g, ctx))
+        .or_else(|| candidates().find(|r| r.text_matches(g)))
+        .or_else(|| candidates().find(|r| !r.structural() && r.message.is_empty()))
+}
+
+/// The explanation id: the rule id without `google_api.`, prefixed by the API when the
+/// rule is for any API.
+fn explanation_id(api: Api, key: &str) -> String {
+    let name = key.strip_prefix("google_api.").unwrap_or(key);
+    if name.starts_with(&format!("{}.", api.name())) {
+        name.to_string()
+    } else {
+        format!("{}.{name}", api.name())
+    }
+}
+
+/// `"(none)"` in the reader's language.
+fn none() -> Text {
+    msg!("google_api.text.none").into()
+}
+
+fn or_none(v: Option<&str>) -> Arg {
+    match v.filter(|s| !s.is_empty()) {
+        Some(s) => s.into(),
+        None => none().into(),
+    }
 }
 
 /// The project a service-account email belongs to (`NAME@PROJECT.iam.gserviceaccount.com`),
@@ -245,187 +427,19 @@ fn sa_project(ctx: &Context) -> String {
         .unwrap_or_else(|| ctx.gcloud_project().to_string())
 }
 
-fn rate_limited(prefix: &str, api: &str, p: &Parsed) -> Explanation {
-    explanation(
-        &format!("{prefix}.rate_limited"),
-        format!("{api} throttled the request (HTTP 429)"),
-        "A quota or rate limit was exceeded; the message names which one.".to_string(),
-        &p.said,
-        "Wait and retry with exponential backoff (start at a few seconds); if it persists, request more quota in the Google Cloud console (IAM & Admin > Quotas).".to_string(),
-        true,
-    )
+fn configured_sa(ctx: &Context) -> Option<&str> {
+    ctx.service_account
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
-fn server_error(prefix: &str, api: &str, status: u16, p: &Parsed) -> Explanation {
-    explanation(
-        &format!("{prefix}.server_error"),
-        format!("{api} returned a server error (HTTP {status})"),
-        "A failure on Google's side (or on a proxy in between).".to_string(),
-        &p.said,
-        "Retry after a few seconds; if it persists, check https://status.cloud.google.com."
-            .to_string(),
-        true,
-    )
-}
-
-fn unknown(prefix: &str, api: &str, status: u16, p: &Parsed) -> Explanation {
-    let cause = if p.json {
-        format!(
-            "Unrecognised error. HTTP {status}; status: {}; reason: {}; message: {}",
-            if p.g.status.is_empty() {
-                "(none)"
-            } else {
-                &p.g.status
-            },
-            p.g.reason.as_deref().unwrap_or("(none)"),
-            p.g.message
-        )
-    } else {
-        format!(
-            "Unrecognised error: HTTP {status} with a non-JSON body ({}). A proxy or firewall may be answering instead of Google.",
-            p.g.message
-        )
-    };
-    explanation(
-        &format!("{prefix}.unknown"),
-        format!("{api} failed (HTTP {status})"),
-        cause,
-        &p.said,
-        "Read the message above; if a proxy is in the way, check HTTPS_PROXY / NO_PROXY."
-            .to_string(),
-        status == 429 || status >= 500,
-    )
-}
-
-/// Explains a failed `generateAccessToken` call (service-account impersonation).
-pub fn explain_impersonation(status: u16, body: &str, ctx: &Context) -> Explanation {
-    const API: &str = "IAM Service Account Credentials (generateAccessToken)";
-    let p = parse("iamcredentials.googleapis.com", status, body);
-    let g = &p.g;
-    let sa = ctx.service_account_or_placeholder();
-    let sa_raw = ctx.service_account.as_deref().unwrap_or(PH_SA);
-    let msg_l = g.message.to_ascii_lowercase();
-    if g.is_service_disabled() {
-        let (project, service) = g.disabled_api("iamcredentials.googleapis.com", ctx);
-        return explanation(
-            "impersonation.service_disabled",
-            format!("The {service} API is disabled in project {project}"),
-            format!(
-                "Impersonation needs the IAM Service Account Credentials API in project {project}: the project the federated token is attributed to (the pool's project, number {}), which can differ from the service account's project.",
-                ctx.project_number_or_placeholder()
-            ),
-            &p.said,
-            enable_fix(&service, &project),
-            false,
-        );
-    }
-    if status == 400 && msg_l.contains("lifetime") {
-        let clock = msg_l.contains("larger then zero")
-            || msg_l.contains("larger than zero")
-            || msg_l.contains("cannot exceed 3600");
-        return explanation(
-            "impersonation.lifetime",
-            "The requested access-token lifetime was refused".to_string(),
-            if clock {
-                "The lifetime computed from the request is out of range; this is seen when the local clock is off.".to_string()
-            } else {
-                "Service-account access tokens live at most 1 hour (3600 s) unless the organisation policy constraints/iam.allowServiceAccountCredentialLifetimeExtension allows up to 12 hours for this service account.".to_string()
-            },
-            &p.said,
-            format!(
-                "Request \"lifetime\":\"3600s\" or less (credential configuration: service_account_impersonation.token_lifetime_seconds between 600 and 3600){}. To allow longer tokens: `gcloud resource-manager org-policies allow constraints/iam.allowServiceAccountCredentialLifetimeExtension {} --organization=<ORG_ID>`.",
-                if clock {
-                    "; check the clock with `date -u` against an NTP source"
-                } else {
-                    ""
-                },
-                shell_quote(sa)
-            ),
-            false,
-        );
-    }
-    match status {
-        400 => {
-            let issues = service_account_issues("service_account", sa_raw, ctx.project_id.as_deref());
-            let (cause, fix) = if issues.is_empty() {
-                (
-                    format!(
-                        "The request has an invalid argument. The service account {} looks well-formed, so check the request body: scope must be a non-empty list, e.g. [\"https://www.googleapis.com/auth/cloud-platform\"].",
-                        visible(sa_raw)
-                    ),
-                    format!(
-                        "Confirm the service account exists: `gcloud iam service-accounts describe {}`; send {{\"scope\":[\"https://www.googleapis.com/auth/cloud-platform\"]}}.",
-                        shell_quote(sa)
-                    ),
-                )
-            } else {
-                (
-                    format!(
-                        "The service account in the request is {}: {}.",
-                        visible(sa_raw),
-                        issues.iter().map(|i| i.message.to_string()).collect::<Vec<_>>().join("; ")
-                    ),
-                    issues.iter().map(|i| i.fix.to_string()).collect::<Vec<_>>().join("; "),
-                )
-            };
-            explanation(
-                "impersonation.invalid_argument",
-                "generateAccessToken rejected the request as invalid (HTTP 400)".to_string(),
-                cause,
-                &p.said,
-                fix,
-                false,
-            )
-        }
-        401 => explanation(
-            "impersonation.unauthenticated",
-            "generateAccessToken did not accept the federated token (HTTP 401)".to_string(),
-            "The Bearer token sent was not a valid Google access token: the STS token expired (it lives up to 1 h), or the Azure token was sent instead of the STS access_token.".to_string(),
-            &p.said,
-            "Exchange a fresh Azure token at STS and send its access_token as `Authorization: Bearer <token>`.".to_string(),
-            true,
-        ),
-        403 => explanation(
-            "impersonation.permission_denied",
-            format!("The federated identity may not impersonate {sa}"),
-            format!(
-                "The principal {} lacks iam.serviceAccounts.getAccessToken on {} (granted by roles/iam.workloadIdentityUser on the service account). Likely: no binding; a member string that differs (project ID instead of number {}, the managed identity's client ID instead of its object ID {}, another pool than {}); a typo in the service account (403 also means \"may not exist\"); or a new binding that has not propagated yet.",
-                ctx.principal(),
-                visible(sa_raw),
-                ctx.project_number_or_placeholder(),
-                ctx.subject_or_placeholder(),
-                ctx.pool_or_placeholder()
-            ),
-            &p.said,
-            format!(
-                "`gcloud iam service-accounts add-iam-policy-binding {} --project={} --member={} --role=roles/iam.workloadIdentityUser`; check with `gcloud iam service-accounts get-iam-policy {} --project={}`. {PROPAGATION}",
-                shell_quote(sa),
-                shell_quote(&sa_project(ctx)),
-                sq(&ctx.principal()),
-                shell_quote(sa),
-                shell_quote(&sa_project(ctx)),
-            ),
-            false,
-        ),
-        404 => explanation(
-            "impersonation.not_found",
-            format!("Service account {sa} does not exist"),
-            format!(
-                "No service account {} in project {} (a typo, the wrong project, or it was deleted).",
-                visible(sa_raw),
-                sa_project(ctx)
-            ),
-            &p.said,
-            format!(
-                "List the service accounts: `gcloud iam service-accounts list --project={} --format='value(email)'` and use one of them with --service-account; a service account deleted less than 30 days ago can be restored with `gcloud iam service-accounts undelete <UNIQUE_ID> --project={}`.",
-                shell_quote(&sa_project(ctx)),
-                shell_quote(&sa_project(ctx)),
-            ),
-            false,
-        ),
-        429 => rate_limited("impersonation", API, &p),
-        s if s >= 500 => server_error("impersonation", API, s, &p),
-        _ => unknown("impersonation", API, status, &p),
+/// The IAM member the call ran as: the service account when impersonating, else the
+/// federated principal.
+fn member(ctx: &Context) -> String {
+    match configured_sa(ctx) {
+        Some(sa) => format!("serviceAccount:{sa}"),
+        None => ctx.principal(),
     }
 }
 
@@ -443,32 +457,317 @@ fn role_for(permission: &str) -> &'static str {
 }
 
 /// `gcloud projects add-iam-policy-binding …` for the federated identity (and the other
-/// member form as an alternative).
-fn project_binding_fix(ctx: &Context, role: &str) -> String {
+/// member form as an alternative; the service account first when impersonating).
+fn project_binding_fix(ctx: &Context, role: &str) -> Text {
     let project = shell_quote(ctx.project_id_or_placeholder());
     let cmd = |member: &str| {
-        format!(
-            "`gcloud projects add-iam-policy-binding {project} --member={} --role={role}`",
-            sq(member)
+        msg!(
+            "google_api.cmd.project_binding",
+            project = project.as_str(),
+            member = sq(member),
+            role = role
         )
     };
-    let direct = format!(
-        "{} (needs the attribute mapping attribute.subject=assertion.sub; or the single-identity member: {})",
-        cmd(&ctx.principal_set()),
-        cmd(&ctx.principal())
+    let direct = msg!(
+        "google_api.text.binding_direct",
+        cmd_set = cmd(&ctx.principal_set()),
+        cmd_one = cmd(&ctx.principal())
     );
-    match ctx
-        .service_account
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        Some(sa) => format!(
-            "{} (when impersonating {sa}); for direct access: {direct}",
-            cmd(&format!("serviceAccount:{sa}"))
-        ),
-        None => direct,
+    match configured_sa(ctx) {
+        Some(sa) => msg!(
+            "google_api.text.binding_sa",
+            cmd_sa = cmd(&format!("serviceAccount:{sa}")),
+            sa = sa,
+            direct = direct
+        )
+        .into(),
+        None => direct.into(),
     }
+}
+
+/// Everything a template may name, from the answer and the settings.
+struct Args<'a> {
+    api: Api,
+    http: u16,
+    p: &'a Parsed,
+    ctx: &'a Context,
+    model: &'a str,
+    location: &'a str,
+}
+
+impl Args<'_> {
+    fn consumer(&self) -> String {
+        self.p
+            .g
+            .consumer_project()
+            .unwrap_or_else(|| match self.api {
+                Api::Vertex => self.ctx.project_id_or_placeholder().to_string(),
+                _ => self.ctx.project_number_or_placeholder().to_string(),
+            })
+    }
+    fn service(&self) -> String {
+        self.p
+            .g
+            .service()
+            .unwrap_or_else(|| self.api.host().to_string())
+    }
+    fn permission(&self) -> String {
+        self.p
+            .g
+            .permission()
+            .unwrap_or_else(|| "aiplatform.endpoints.predict".to_string())
+    }
+
+    /// `m` with every argument.
+    fn fill(&self, m: Msg) -> Msg {
+        let (g, ctx) = (&self.p.g, self.ctx);
+        let sa = ctx.service_account_or_placeholder();
+        let sa_raw = ctx.service_account.as_deref().unwrap_or(PH_SA);
+        let project_raw = ctx.project_id.as_deref().unwrap_or(PH_PROJECT_ID);
+        let number = shell_quote(ctx.project_number_or_placeholder());
+        let sa_project = sa_project(ctx);
+        let consumer = self.consumer();
+        let service = self.service();
+        let permission = self.permission();
+        let role = match role_for(&permission) {
+            "" => "roles/aiplatform.user",
+            r => r,
+        };
+        let named = g.named_project().unwrap_or_else(|| consumer.clone());
+        let meta = |k: &str| or_none(g.metadata.get(k).map(String::as_str));
+        m.arg("api", self.api.product())
+            .arg("host", self.api.host())
+            .arg("http", self.http)
+            .arg("status", or_none(Some(&g.status)))
+            .arg("reason", or_none(g.reason.as_deref()))
+            .arg("message", g.message.as_str())
+            .arg("service", service.as_str())
+            .arg("consumer", consumer.as_str())
+            .arg("named", named.as_str())
+            .arg("permission", permission.as_str())
+            .arg("quota_metric", meta("quota_metric"))
+            .arg("quota_limit", meta("quota_limit"))
+            .arg("project", ctx.project_id_or_placeholder())
+            .arg("project_visible", visible(project_raw))
+            .arg("project_number", ctx.project_number_or_placeholder())
+            .arg("pool", ctx.pool_or_placeholder())
+            .arg("subject", ctx.subject_or_placeholder())
+            .arg("principal", ctx.principal())
+            .arg("principal_set", ctx.principal_set())
+            .arg("sa", sa)
+            .arg("sa_visible", visible(sa_raw))
+            .arg("sa_project", sa_project.as_str())
+            .arg("member", member(ctx))
+            .arg("model", self.model)
+            .arg("location", self.location)
+            .arg("model_visible", visible(self.model))
+            .arg("location_visible", visible(self.location))
+            .arg("default_model", DEFAULT_MODEL)
+            .arg("default_location", DEFAULT_LOCATION)
+            .arg("propagation", msg!("google_api.text.propagation"))
+            .arg("binding", project_binding_fix(ctx, role))
+            .arg(
+                "cmd_enable",
+                msg!(
+                    "google_api.cmd.enable",
+                    service = service.as_str(),
+                    project = shell_quote(&consumer)
+                ),
+            )
+            .arg(
+                "cmd_lookup",
+                msg!("google_api.cmd.lookup", number = number.as_str()),
+            )
+            .arg(
+                "cmd_lookup_name",
+                msg!("google_api.cmd.lookup_name", number = number.as_str()),
+            )
+            .arg("cmd_projects_list", msg!("google_api.cmd.projects_list"))
+            .arg(
+                "cmd_sa_binding",
+                msg!(
+                    "google_api.cmd.sa_binding",
+                    sa = shell_quote(sa),
+                    project = shell_quote(&sa_project),
+                    member = sq(&ctx.principal())
+                ),
+            )
+            .arg(
+                "cmd_sa_binding_project",
+                msg!(
+                    "google_api.cmd.sa_binding",
+                    sa = shell_quote(sa),
+                    project = shell_quote(&sa_project),
+                    member = sq(&ctx.principal())
+                ),
+            )
+            .arg(
+                "cmd_sa_binding_plain",
+                msg!(
+                    "google_api.cmd.sa_binding_plain",
+                    sa = shell_quote(sa),
+                    member = sq(&ctx.principal())
+                ),
+            )
+            .arg(
+                "cmd_sa_policy",
+                msg!(
+                    "google_api.cmd.sa_policy",
+                    sa = shell_quote(sa),
+                    project = shell_quote(&sa_project)
+                ),
+            )
+            .arg(
+                "cmd_sa_list",
+                msg!("google_api.cmd.sa_list", project = shell_quote(&sa_project)),
+            )
+            .arg(
+                "cmd_sa_undelete",
+                msg!(
+                    "google_api.cmd.sa_undelete",
+                    project = shell_quote(&sa_project)
+                ),
+            )
+            .arg(
+                "cmd_sa_describe",
+                msg!("google_api.cmd.sa_describe", sa = shell_quote(sa)),
+            )
+            .arg(
+                "cmd_config_sa",
+                msg!("google_api.cmd.config_sa", sa = shell_quote(sa)),
+            )
+            .arg(
+                "cmd_billing",
+                msg!(
+                    "google_api.cmd.billing",
+                    project = shell_quote(ctx.project_id_or_placeholder())
+                ),
+            )
+            .arg("cmd_billing_list", msg!("google_api.cmd.billing_list"))
+            .arg(
+                "cmd_lifetime_policy",
+                msg!("google_api.cmd.lifetime_policy", sa = shell_quote(sa)),
+            )
+    }
+
+    fn text(&self, key: &str, part: &str) -> Msg {
+        self.fill(Msg::new(format!("{key}.{part}")))
+    }
+}
+
+/// Explains one failed call by the first matching catalogue rule.
+fn explain(
+    api: Api,
+    status: u16,
+    body: &str,
+    ctx: &Context,
+    location: &str,
+    model: &str,
+) -> Explanation {
+    let p = parse(api.host(), status, body);
+    let rule = find(api, status, &p.g, ctx);
+    let key = rule.map(Rule::key).unwrap_or("google_api.unknown");
+    let retryable = rules()
+        .iter()
+        .find(|r| r.id.as_deref() == Some(key))
+        .is_some_and(|r| r.retryable);
+    let a = Args {
+        api,
+        http: status,
+        p: &p,
+        ctx,
+        model,
+        location,
+    };
+    let id = explanation_id(api, key);
+    let name = key.strip_prefix("google_api.").unwrap_or(key);
+    let mut detail = Text::new();
+    let mut fix: Text = a.text(key, "fix").into();
+    match name {
+        "impersonation.lifetime" => {
+            let m = p.g.message.to_ascii_lowercase();
+            let clock = m.contains("larger then zero")
+                || m.contains("larger than zero")
+                || m.contains("cannot exceed 3600");
+            detail.push(a.text(key, if clock { "detail_clock" } else { "detail" }));
+            let clock_text = if clock {
+                Text::from(msg!("google_api.impersonation.lifetime.clock"))
+            } else {
+                Text::new()
+            };
+            fix = a.text(key, "fix").arg("clock", clock_text).into();
+        }
+        "impersonation.invalid_argument" => {
+            let sa_raw = ctx.service_account.as_deref().unwrap_or(PH_SA);
+            let issues =
+                service_account_issues("service_account", sa_raw, ctx.project_id.as_deref());
+            if issues.is_empty() {
+                detail.push(a.text(key, "detail"));
+            } else {
+                let messages: Vec<Text> = issues
+                    .iter()
+                    .map(|i| Text::from(i.message.clone()))
+                    .collect();
+                let fixes: Vec<Text> = issues.iter().map(|i| Text::from(i.fix.clone())).collect();
+                detail.push(
+                    a.text(key, "detail_issues")
+                        .arg("issues", Text::join(messages, "; ")),
+                );
+                fix = Text::join(fixes, "; ");
+            }
+        }
+        "permissions.invalid_argument" => {
+            let project_raw = ctx.project_id.as_deref().unwrap_or(PH_PROJECT_ID);
+            match project_id_problem(project_raw.trim()) {
+                Some(problem) => detail.push(a.text(key, "detail_problem").arg("problem", problem)),
+                None => detail.push(a.text(key, "detail")),
+            };
+        }
+        "unknown" | "impersonation.unknown" | "permissions.unknown" | "vertex.unknown"
+            if !p.json =>
+        {
+            detail.push(a.text(key, "detail_non_json"));
+        }
+        _ => {
+            detail.push(a.text(key, "detail"));
+        }
+    }
+    if name == "consumer_invalid"
+        && let Some(named) = p.g.named_project()
+    {
+        let not_an_id = crate::gcp::validate_project_id(named.trim()).is_err();
+        if Some(named.trim()) == ctx.project_id.as_deref().map(str::trim) {
+            if not_an_id {
+                detail.sentence(a.text(key, "display_name"));
+            }
+        } else {
+            detail.sentence(a.text(key, "elsewhere"));
+            if not_an_id {
+                detail.sentence(a.text(key, "not_an_id"));
+            }
+        }
+    }
+    if name.ends_with("service_disabled") {
+        let consumer = a.consumer();
+        let differs = Some(consumer.as_str()) != ctx.project_number.as_deref().map(str::trim)
+            && Some(consumer.as_str()) != ctx.project_id.as_deref().map(str::trim);
+        if differs && p.g.consumer_project().is_some() {
+            detail.sentence(a.fill(msg!("google_api.text.names_other_project")));
+        }
+    }
+    detail.line(p.said.clone());
+    Explanation {
+        id,
+        summary: a.text(key, "summary").into(),
+        detail,
+        fix,
+        retryable,
+    }
+}
+
+/// Explains a failed `generateAccessToken` call (service-account impersonation).
+pub fn explain_impersonation(status: u16, body: &str, ctx: &Context) -> Explanation {
+    explain(Api::Impersonation, status, body, ctx, "", "")
 }
 
 /// Explains a `testIamPermissions` result: `None` when every wanted permission is granted.
@@ -482,46 +781,37 @@ pub fn explain_permissions(
         return None;
     }
     let project = ctx.project_id_or_placeholder();
-    let member = match ctx
-        .service_account
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        Some(sa) => format!("serviceAccount:{sa}"),
-        None => ctx.principal(),
-    };
-    let list = |v: &[&String]| {
+    let member = member(ctx);
+    let list = |v: &[&String]| -> Text {
         if v.is_empty() {
-            "(none)".to_string()
+            none()
         } else {
-            v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            Text::value(v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
         }
     };
     let granted_refs: Vec<&String> = granted.iter().collect();
-    let mut cause = format!(
-        "testIamPermissions on project {project} as {member}: granted {}; missing {}.",
-        list(&granted_refs),
-        list(&missing)
-    );
-    if granted.is_empty()
-        && ctx
-            .service_account
-            .as_deref()
-            .is_some_and(|s| !s.trim().is_empty())
-    {
-        cause.push_str(&format!(
-            " Nothing is granted at all to {member}: the role is missing on project {project}, or the probe ran with a token of another identity."
+    let mut cause = Text::from(msg!(
+        "google_api.permissions.missing.detail",
+        project = project,
+        member = member.as_str(),
+        granted = list(&granted_refs),
+        missing = list(&missing)
+    ));
+    if granted.is_empty() && configured_sa(ctx).is_some() {
+        cause.sentence(msg!(
+            "google_api.permissions.missing.none_sa",
+            member = member.as_str(),
+            project = project
         ));
     } else if granted.is_empty() {
-        cause.push_str(&format!(
-            " Nothing is granted at all, so the binding most likely names another member: it must use the project number {} (not the ID), pool {}, and the token's sub {} (the managed identity's object ID, not its client ID).",
-            ctx.project_number_or_placeholder(),
-            ctx.pool_or_placeholder(),
-            ctx.subject_or_placeholder()
+        cause.sentence(msg!(
+            "google_api.permissions.missing.none_direct",
+            project_number = ctx.project_number_or_placeholder(),
+            pool = ctx.pool_or_placeholder(),
+            subject = ctx.subject_or_placeholder()
         ));
     }
-    cause.push_str(" Only project-level grants (including inherited ones) are reported.");
+    cause.sentence(msg!("google_api.permissions.missing.scope"));
     let mut roles: Vec<&'static str> = Vec::new();
     let mut unmapped = Vec::new();
     for m in &missing {
@@ -531,99 +821,43 @@ pub fn explain_permissions(
             _ => {}
         }
     }
-    let mut fixes: Vec<String> = roles.iter().map(|r| project_binding_fix(ctx, r)).collect();
+    let mut fixes: Vec<Text> = roles.iter().map(|r| project_binding_fix(ctx, r)).collect();
     if !unmapped.is_empty() {
-        fixes.push(format!(
-            "grant a role that contains {} (https://cloud.google.com/iam/docs/permissions-reference)",
-            unmapped.join(", ")
-        ));
+        fixes.push(
+            msg!(
+                "google_api.text.binding_unmapped",
+                permissions = unmapped.join(", ")
+            )
+            .into(),
+        );
     }
     let key = if missing.iter().any(|m| *m == "aiplatform.endpoints.predict") {
-        "aiplatform.endpoints.predict".to_string()
+        Text::value("aiplatform.endpoints.predict")
     } else {
         list(&missing)
     };
     Some(Explanation {
         id: "permissions.missing".to_string(),
-        summary: format!("The federated identity lacks {key} on project {project}").into(),
-        detail: cause.into(),
-        fix: format!("{}. {PROPAGATION}", fixes.join("; ")).into(),
+        summary: msg!(
+            "google_api.permissions.missing.summary",
+            key = key,
+            project = project
+        )
+        .into(),
+        detail: cause,
+        fix: msg!(
+            "google_api.permissions.missing.fix",
+            fixes = Text::join(fixes, "; "),
+            propagation = msg!("google_api.text.propagation")
+        )
+        .into(),
         retryable: false,
     })
 }
 
 /// Explains a failed `testIamPermissions` call (Cloud Resource Manager).
 pub fn explain_permissions_error(status: u16, body: &str, ctx: &Context) -> Explanation {
-    const API: &str = "Cloud Resource Manager (testIamPermissions)";
-    let p = parse("cloudresourcemanager.googleapis.com", status, body);
-    let g = &p.g;
-    let project_raw = ctx.project_id.as_deref().unwrap_or("<PROJECT_ID>");
-    let lookup = format!(
-        "`gcloud projects describe {} --format='value(projectId)'`",
-        shell_quote(ctx.project_number_or_placeholder())
-    );
-    if g.is_service_disabled() {
-        let (project, service) = g.disabled_api("cloudresourcemanager.googleapis.com", ctx);
-        return explanation(
-            "permissions.service_disabled",
-            format!("The {service} API is disabled in project {project}"),
-            format!(
-                "The permission probe calls {service}, which must be enabled in project {project}: the project the token is attributed to (for a federated token, the pool's project)."
-            ),
-            &p.said,
-            enable_fix(&service, &project),
-            false,
-        );
-    }
-    match status {
-        400 => {
-            let problem = project_id_problem(project_raw.trim())
-                .map(|pr| format!("The project ID {} {pr}.", visible(project_raw)))
-                .unwrap_or_else(|| format!("The project ID is {}.", visible(project_raw)));
-            explanation(
-                "permissions.invalid_argument",
-                "Cloud Resource Manager rejected the request as invalid (HTTP 400)".to_string(),
-                problem,
-                &p.said,
-                format!("Use the project ID (not the number): {lookup}, then --project-id=<that ID>."),
-                false,
-            )
-        }
-        401 => explanation(
-            "permissions.unauthenticated",
-            "Cloud Resource Manager did not accept the token (HTTP 401)".to_string(),
-            "The Bearer token was not a valid Google access token: it expired (STS tokens live up to 1 h), or the Azure token was sent instead of the Google one.".to_string(),
-            &p.said,
-            "Exchange a fresh Azure token at STS (and impersonate, if configured) and send the resulting Google access token as `Authorization: Bearer <token>`.".to_string(),
-            true,
-        ),
-        403 => explanation(
-            "permissions.permission_denied",
-            format!("Cloud Resource Manager refused the probe on project {}", ctx.project_id_or_placeholder()),
-            format!(
-                "testIamPermissions needs no permission, so a 403 means project {} does not exist or is not visible to this identity (Resource Manager answers 403, not 404, for projects you cannot see), or an organisation policy / VPC Service Controls perimeter blocks the call. The project number in use is {}.",
-                visible(project_raw),
-                ctx.project_number_or_placeholder()
-            ),
-            &p.said,
-            format!("Check the project ID belongs to project number {}: {lookup}; use that ID with --project-id.", ctx.project_number_or_placeholder()),
-            false,
-        ),
-        404 => explanation(
-            "permissions.project_not_found",
-            format!("Project {} was not found", ctx.project_id_or_placeholder()),
-            format!(
-                "No project with ID {} (a typo, or the project number / display name used instead of the ID).",
-                visible(project_raw)
-            ),
-            &p.said,
-            format!("Find the ID of project number {}: {lookup}; or list them: `gcloud projects list --format='value(projectId,projectNumber)'`.", ctx.project_number_or_placeholder()),
-            false,
-        ),
-        429 => rate_limited("permissions", API, &p),
-        s if s >= 500 => server_error("permissions", API, s, &p),
-        _ => unknown("permissions", API, status, &p),
-    }
+    explain(Api::Permissions, status, body, ctx, "", "")
 }
 
 /// Explains a failed Vertex AI call (`countTokens` / `generateContent`) for `model` in
@@ -635,114 +869,5 @@ pub fn explain_vertex(
     location: &str,
     model: &str,
 ) -> Explanation {
-    const API: &str = "Vertex AI";
-    let p = parse("aiplatform.googleapis.com", status, body);
-    let g = &p.g;
-    let project = ctx.project_id_or_placeholder();
-    if g.is_service_disabled() {
-        let consumer = g.consumer_project().unwrap_or_else(|| project.to_string());
-        let service = g
-            .service()
-            .unwrap_or_else(|| "aiplatform.googleapis.com".to_string());
-        return explanation(
-            "vertex.service_disabled",
-            format!("The {service} API is disabled in project {consumer}"),
-            format!("Vertex AI calls need {service} enabled in project {consumer}."),
-            &p.said,
-            enable_fix(&service, &consumer),
-            false,
-        );
-    }
-    if g.reason.as_deref() == Some("BILLING_DISABLED") || g.message.contains("billing") {
-        return explanation(
-            "vertex.billing_disabled",
-            format!("Billing is not enabled for project {project}"),
-            "Vertex AI needs a project with an active billing account.".to_string(),
-            &p.said,
-            format!(
-                "`gcloud billing projects link {} --billing-account=<BILLING_ACCOUNT_ID>` (list accounts with `gcloud billing accounts list`).",
-                shell_quote(project)
-            ),
-            false,
-        );
-    }
-    match status {
-        400 => explanation(
-            "vertex.invalid_argument",
-            format!("Vertex AI rejected the request for model {model} in {location} (HTTP 400)"),
-            format!(
-                "Model {} in location {}: the message says which argument. A zone (e.g. us-central1-a) instead of a region, or a model not offered in that region, gives this error.",
-                visible(model),
-                visible(location)
-            ),
-            &p.said,
-            format!("Try a known-good pair: --model={DEFAULT_MODEL} --location={DEFAULT_LOCATION}."),
-            false,
-        ),
-        401 => explanation(
-            "vertex.unauthenticated",
-            "Vertex AI did not accept the token (HTTP 401)".to_string(),
-            "\"Request had invalid authentication credentials\": the token expired (STS tokens live up to 1 h), or this API does not accept federated tokens directly.".to_string(),
-            &p.said,
-            format!(
-                "Retry with a fresh token; if it persists, impersonate a service account: --service-account={} (after `gcloud iam service-accounts add-iam-policy-binding {} --member={} --role=roles/iam.workloadIdentityUser`).",
-                ctx.service_account_or_placeholder(),
-                shell_quote(ctx.service_account_or_placeholder()),
-                sq(&ctx.principal())
-            ),
-            true,
-        ),
-        403 => {
-            let perm = g
-                .permission()
-                .unwrap_or_else(|| "aiplatform.endpoints.predict".to_string());
-            let role = match role_for(&perm) {
-                "" => "roles/aiplatform.user",
-                r => r,
-            };
-            explanation(
-                "vertex.permission_denied",
-                format!("The identity lacks {perm} on project {project}"),
-                format!(
-                    "Vertex AI denied {perm} for {} on project {}: the IAM binding is missing, names another member (project number {}, pool {}, subject {}), or has not propagated yet.",
-                    match ctx.service_account.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                        Some(sa) => format!("serviceAccount:{sa}"),
-                        None => ctx.principal(),
-                    },
-                    project,
-                    ctx.project_number_or_placeholder(),
-                    ctx.pool_or_placeholder(),
-                    ctx.subject_or_placeholder()
-                ),
-                &p.said,
-                format!("{}. {PROPAGATION}", project_binding_fix(ctx, role)),
-                false,
-            )
-        }
-        404 => explanation(
-            "vertex.not_found",
-            format!("Model {model} was not found in {location}"),
-            format!(
-                "Vertex AI has no model {} in location {} for project {} (a typo, a retired model version, or a model not offered in that region).",
-                visible(model),
-                visible(location),
-                project
-            ),
-            &p.said,
-            format!(
-                "Use a known-good model and region: --model={DEFAULT_MODEL} --location={DEFAULT_LOCATION} (or --location=global)."
-            ),
-            false,
-        ),
-        429 => explanation(
-            "vertex.rate_limited",
-            format!("Vertex AI quota exhausted for {model} in {location} (HTTP 429)"),
-            "Too many requests or tokens per minute for this model and region (RESOURCE_EXHAUSTED).".to_string(),
-            &p.said,
-            format!("Wait and retry with exponential backoff; or use --location=global (dynamic shared quota) or another region; or request more quota for project {project}."),
-            true,
-        ),
-        s if s >= 500 => server_error("vertex", API, s, &p),
-        _ => unknown("vertex", API, status, &p),
-    }
+    explain(Api::Vertex, status, body, ctx, location, model)
 }

@@ -2,6 +2,8 @@
 
 use super::CallError;
 use crate::http::{self, BodyError, Failure, Http};
+use crate::i18n::Text;
+use crate::msg;
 use crate::secret::{Secret, scrub};
 use reqwest::RequestBuilder;
 use serde_json::{Value, json};
@@ -72,10 +74,9 @@ async fn send(req: RequestBuilder, secrets: &[&Secret]) -> Result<(u16, Vec<u8>)
                 Err(CallError::Status { status, body: text })
             }
         }
-        Err(BodyError::TooLarge { limit }) => Err(CallError::Malformed(format!(
-            "HTTP {status} with a body over {} KiB",
-            limit / 1024
-        ))),
+        Err(BodyError::TooLarge { limit }) => Err(CallError::Malformed(
+            msg!("google.call.too_large", status = status, kib = limit / 1024).into(),
+        )),
         Err(BodyError::Read(f)) => Err(CallError::Transport(f)),
     }
 }
@@ -83,7 +84,7 @@ async fn send(req: RequestBuilder, secrets: &[&Secret]) -> Result<(u16, Vec<u8>)
 fn parse(body: &[u8], secrets: &[&Secret]) -> Result<Value, CallError> {
     serde_json::from_slice(body).map_err(|_| {
         let text = scrub(&String::from_utf8_lossy(body), secrets);
-        CallError::Malformed(http::excerpt(text.as_bytes(), 120))
+        CallError::Malformed(Text::value(http::excerpt(text.as_bytes(), 120)))
     })
 }
 
@@ -106,9 +107,7 @@ pub async fn sts_exchange(http: &Http, req: &StsRequest<'_>) -> Result<StsToken,
                 let token = v["access_token"]
                     .as_str()
                     .filter(|t| !t.is_empty())
-                    .ok_or_else(|| {
-                        CallError::Malformed("no access_token in the STS answer".into())
-                    })?;
+                    .ok_or_else(|| no_field("access_token", "STS"))?;
                 return Ok(StsToken {
                     access_token: Secret::new(token),
                     expires_in: v["expires_in"]
@@ -131,10 +130,14 @@ pub async fn generate_access_token(
 ) -> Result<SaToken, CallError> {
     check_universe(universe)?;
     crate::gcp::validate_service_account_email(service_account).map_err(|e| {
-        CallError::Setting(format!(
-            "service account {} {e}",
-            crate::diagnose::visible(service_account)
-        ))
+        CallError::Setting(
+            msg!(
+                "google.call.bad_sa",
+                sa = crate::diagnose::visible(service_account),
+                why = e.to_string()
+            )
+            .into(),
+        )
     })?;
     let url = crate::gcp::service_account_impersonation_url(universe, service_account);
     let body = json!({"scope": [CLOUD_PLATFORM_SCOPE], "lifetime": "3600s", "delegates": []});
@@ -148,9 +151,7 @@ pub async fn generate_access_token(
     let token = v["accessToken"]
         .as_str()
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            CallError::Malformed("no accessToken in the generateAccessToken answer".into())
-        })?;
+        .ok_or_else(|| no_field("accessToken", "generateAccessToken"))?;
     Ok(SaToken {
         access_token: Secret::new(token),
         expire_time: v["expireTime"].as_str().map(str::to_string),
@@ -188,31 +189,44 @@ pub async fn test_iam_permissions(
         .unwrap_or_default())
 }
 
+fn no_field(field: &str, answer: &str) -> CallError {
+    CallError::Malformed(msg!("google.call.no_field", field = field, answer = answer).into())
+}
+
 /// The universe domain becomes part of every Google host name.
 fn check_universe(universe: &str) -> Result<(), CallError> {
     crate::gcp::validate_universe_domain(universe).map_err(|e| {
-        CallError::Setting(format!(
-            "universe domain (GCP_WORKLOAD_IDENTITY_UNIVERSE_DOMAIN) {} {e}",
-            crate::diagnose::visible(universe)
-        ))
+        CallError::Setting(
+            msg!(
+                "google.call.bad_universe",
+                value = crate::diagnose::visible(universe),
+                why = e.to_string()
+            )
+            .into(),
+        )
     })
 }
 
 /// `https://HOST/v1/SEGMENTS…`, each segment percent-encoded so a value cannot change the path.
 /// A host that is not a host name is an error, never a panic.
 fn api_url(host: &str, segments: &[&str]) -> Result<String, CallError> {
-    let bad = |why: String| {
-        CallError::Setting(format!(
-            "cannot form a URL with host {}: {why}",
-            crate::diagnose::visible(host)
-        ))
+    let bad = |why: Text| {
+        CallError::Setting(
+            msg!(
+                "google.call.bad_host",
+                host = crate::diagnose::visible(host),
+                why = why
+            )
+            .into(),
+        )
     };
-    let mut url = url::Url::parse(&format!("https://{host}/")).map_err(|e| bad(e.to_string()))?;
+    let mut url = url::Url::parse(&format!("https://{host}/"))
+        .map_err(|e| bad(Text::value(e.to_string())))?;
     if url.host_str() != Some(host) {
-        return Err(bad("it is not a plain host name".into()));
+        return Err(bad(msg!("google.call.not_plain_host").into()));
     }
     url.path_segments_mut()
-        .map_err(|_| bad("not a hierarchical URL".into()))?
+        .map_err(|_| bad(msg!("google.call.not_hierarchical").into()))?
         .clear()
         .push("v1")
         .extend(segments);
@@ -228,10 +242,14 @@ pub fn vertex_url(
 ) -> Result<String, CallError> {
     check_universe(universe)?;
     crate::gcp::validate_location(location).map_err(|e| {
-        CallError::Setting(format!(
-            "location (GCP_LOCATION) {} {e}",
-            crate::diagnose::visible(location)
-        ))
+        CallError::Setting(
+            msg!(
+                "google.call.bad_location",
+                value = crate::diagnose::visible(location),
+                why = e.to_string()
+            )
+            .into(),
+        )
     })?;
     let host = if location == "global" {
         format!("aiplatform.{universe}")

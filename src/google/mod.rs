@@ -12,6 +12,8 @@ pub use calls::{
 pub use oidc::{Discovery, OidcError, discover, fetch_jwks, verify_signature};
 
 use crate::http::Failure;
+use crate::i18n::Text;
+use crate::msg;
 
 /// Why a Google call failed.
 #[derive(Debug, Clone)]
@@ -21,22 +23,30 @@ pub enum CallError {
     /// An HTTP error status, with the (bounded, secret-scrubbed) body.
     Status { status: u16, body: String },
     /// 200 with a body we could not use.
-    Malformed(String),
+    Malformed(Text),
     /// A setting cannot form the request (it names the setting); nothing was sent.
-    Setting(String),
+    Setting(Text),
+}
+
+impl CallError {
+    /// What went wrong, as text for a finding.
+    pub fn text(&self) -> Text {
+        match self {
+            CallError::Transport(t) => Text::value(t.to_string()),
+            CallError::Status { status, body } => msg!(
+                "google.call.status",
+                status = *status,
+                body = crate::http::excerpt(body.as_bytes(), 300)
+            )
+            .into(),
+            CallError::Malformed(m) => msg!("google.call.malformed", why = m).into(),
+            CallError::Setting(m) => msg!("google.call.setting", why = m).into(),
+        }
+    }
 }
 
 impl std::fmt::Display for CallError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CallError::Transport(t) => write!(f, "{t}"),
-            CallError::Status { status, body } => write!(
-                f,
-                "HTTP {status}: {}",
-                crate::http::excerpt(body.as_bytes(), 300)
-            ),
-            CallError::Malformed(m) => write!(f, "unexpected answer: {m}"),
-            CallError::Setting(m) => write!(f, "no request was made: {m}"),
-        }
+        self.text().fmt(f)
     }
 }

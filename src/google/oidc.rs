@@ -2,6 +2,8 @@
 //! and an RS256 signature check (jsonwebtoken; no hand-rolled crypto).
 
 use crate::http::{self, BodyError, Failure, Http};
+use crate::i18n::Text;
+use crate::msg;
 use crate::secret::Secret;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -65,24 +67,22 @@ fn is_internal_v6(ip: std::net::Ipv6Addr) -> bool {
 /// written, before any connection; names are resolved by the normal resolver (tests pin
 /// production names to the simulator with WIF_DOCTOR_RESOLVE, which is fine: the name is
 /// what is judged).
-pub fn check_server_url(url: &str) -> Result<url::Url, String> {
-    let u = url::Url::parse(url).map_err(|e| format!("not a URL ({e})"))?;
+pub fn check_server_url(url: &str) -> Result<url::Url, Text> {
+    let u = url::Url::parse(url)
+        .map_err(|e| Text::from(msg!("google.url.not_url", error = e.to_string())))?;
     if u.scheme() != "https" {
-        return Err(format!("scheme {} is not https", u.scheme()));
+        return Err(msg!("google.url.not_https", scheme = u.scheme()).into());
     }
+    let internal = |ip: String| Err(msg!("google.url.internal", ip = ip).into());
     match u.host() {
-        None => Err("no host".into()),
-        Some(url::Host::Ipv4(ip)) if is_internal_v4(ip) => {
-            Err(format!("{ip} is a loopback, link-local or private address"))
-        }
-        Some(url::Host::Ipv6(ip)) if is_internal_v6(ip) => {
-            Err(format!("{ip} is a loopback, link-local or private address"))
-        }
+        None => Err(msg!("google.url.no_host").into()),
+        Some(url::Host::Ipv4(ip)) if is_internal_v4(ip) => internal(ip.to_string()),
+        Some(url::Host::Ipv6(ip)) if is_internal_v6(ip) => internal(ip.to_string()),
         Some(url::Host::Domain(d))
             if d.eq_ignore_ascii_case("localhost")
                 || d.to_ascii_lowercase().ends_with(".localhost") =>
         {
-            Err(format!("{d} is this machine"))
+            Err(msg!("google.url.this_machine", host = d).into())
         }
         Some(_) => Ok(u),
     }
@@ -91,19 +91,27 @@ pub fn check_server_url(url: &str) -> Result<url::Url, String> {
 /// The discovery document's `jwks_uri` must be https on the issuer's own Microsoft
 /// identity hosts (the same cloud); for an issuer that is not Microsoft's (an AKS OIDC
 /// issuer, say), on the issuer's own host. Anything else is refused before any request.
-pub fn check_jwks_uri(issuer: &str, jwks_uri: &str) -> Result<(), String> {
+pub fn check_jwks_uri(issuer: &str, jwks_uri: &str) -> Result<(), Text> {
     let jwks = check_server_url(jwks_uri)?;
     let jwks_host = jwks.host_str().unwrap_or_default();
-    let iss = url::Url::parse(issuer).map_err(|e| format!("the issuer is not a URL ({e})"))?;
+    let iss = url::Url::parse(issuer)
+        .map_err(|e| Text::from(msg!("google.url.issuer_not_url", error = e.to_string())))?;
     let iss_host = iss.host_str().unwrap_or_default();
     match cloud_of(iss_host) {
         Some(cloud) if cloud.iter().any(|h| h.eq_ignore_ascii_case(jwks_host)) => Ok(()),
-        Some(cloud) => Err(format!(
-            "{jwks_host} is not one of the issuer's Microsoft identity hosts ({})",
-            cloud.join(", ")
-        )),
+        Some(cloud) => Err(msg!(
+            "google.url.not_microsoft",
+            host = jwks_host,
+            hosts = cloud.join(", ")
+        )
+        .into()),
         None if jwks_host.eq_ignore_ascii_case(iss_host) && jwks.port() == iss.port() => Ok(()),
-        None => Err(format!("{jwks_host} is not the issuer's host {iss_host}")),
+        None => Err(msg!(
+            "google.url.not_issuer_host",
+            host = jwks_host,
+            issuer_host = iss_host
+        )
+        .into()),
     }
 }
 
@@ -121,7 +129,7 @@ pub enum OidcError {
     /// A URL from the token or a server that wif-doctor refuses to fetch (nothing was sent).
     Refused {
         url: String,
-        why: String,
+        why: Text,
     },
     Transport {
         url: String,
@@ -133,7 +141,7 @@ pub enum OidcError {
     },
     Malformed {
         url: String,
-        why: String,
+        why: Text,
     },
     /// The token's `kid` is not in the JWKS.
     UnknownKid {
@@ -141,7 +149,7 @@ pub enum OidcError {
         known: Vec<String>,
     },
     /// The key exists but the signature does not verify (or the key is unusable).
-    Signature(String),
+    Signature(Text),
 }
 
 async fn get_json(http: &Http, url: &str) -> Result<serde_json::Value, OidcError> {
@@ -166,7 +174,7 @@ async fn get_json(http: &Http, url: &str) -> Result<serde_json::Value, OidcError
         .map_err(|e| match e {
             BodyError::TooLarge { .. } => OidcError::Malformed {
                 url: url.into(),
-                why: "document too large".into(),
+                why: msg!("google.url.too_large").into(),
             },
             BodyError::Read(failure) => OidcError::Transport {
                 url: url.into(),
@@ -175,7 +183,7 @@ async fn get_json(http: &Http, url: &str) -> Result<serde_json::Value, OidcError
         })?;
     serde_json::from_slice(&body).map_err(|_| OidcError::Malformed {
         url: url.into(),
-        why: format!("not JSON: {}", http::excerpt(&body, 80)),
+        why: msg!("google.url.not_json", excerpt = http::excerpt(&body, 80)).into(),
     })
 }
 
@@ -197,7 +205,7 @@ pub async fn discover(http: &Http, issuer: &str) -> Result<Discovery, OidcError>
         .as_str()
         .ok_or_else(|| OidcError::Malformed {
             url: url.clone(),
-            why: "no jwks_uri".into(),
+            why: msg!("google.url.no_jwks_uri").into(),
         })?
         .to_string();
     check_jwks_uri(issuer, &jwks_uri).map_err(|why| OidcError::Refused {
@@ -221,7 +229,7 @@ pub async fn fetch_jwks(http: &Http, uri: &str) -> Result<JwkSet, OidcError> {
     let doc = get_json(http, uri).await?;
     serde_json::from_value(doc).map_err(|e| OidcError::Malformed {
         url: uri.into(),
-        why: e.to_string(),
+        why: Text::value(e.to_string()),
     })
 }
 
@@ -242,8 +250,11 @@ pub fn verify_signature(
                 .collect(),
         });
     };
-    let key = DecodingKey::from_jwk(jwk)
-        .map_err(|e| OidcError::Signature(format!("unusable key {kid}: {e}")))?;
+    let key = DecodingKey::from_jwk(jwk).map_err(|e| {
+        OidcError::Signature(
+            msg!("google.url.unusable_key", kid = kid, error = e.to_string()).into(),
+        )
+    })?;
     let mut validation = Validation::new(alg);
     validation.validate_exp = false;
     validation.validate_nbf = false;
@@ -251,7 +262,7 @@ pub fn verify_signature(
     validation.required_spec_claims.clear();
     jsonwebtoken::decode::<serde_json::Value>(token.expose(), &key, &validation)
         .map(|_| ())
-        .map_err(|e| OidcError::Signature(e.to_string()))
+        .map_err(|e| OidcError::Signature(Text::value(e.to_string())))
 }
 
 #[cfg(test)]
