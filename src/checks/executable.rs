@@ -370,8 +370,8 @@ async fn run(
                 msg!(
                     "executable.check.failure",
                     command = &shown,
-                    code = visible(&code),
-                    message = visible(&message)
+                    code = &code,
+                    message = &message
                 ),
                 msg!("executable.check.failure_fix"),
             );

@@ -1,7 +1,7 @@
 //! The scriptable face: parses arguments, runs the engine, prints text or JSON.
 //! Exit codes: 0 success, 1 the operation failed, 2 usage error.
 
-pub use args::{Cli, Command};
+pub use args::{Cli, Command, command as localized_command, help_keys};
 
 use crate::azure::AzureError;
 use crate::i18n::Text;
