@@ -8,9 +8,9 @@ use crate::checks::{Finding, Status};
 use crate::gcp::GoogleValues;
 use crate::i18n::{Msg, Text};
 use crate::jwt;
-use crate::{msg, tr};
 use crate::session::Fetched;
 use crate::settings::Settings;
+use crate::{msg, tr};
 use std::fmt::Write;
 
 /// What the report is made of.
@@ -57,7 +57,11 @@ pub fn markdown(app: &ReportInput) -> String {
 fn markdown_unchecked(app: &ReportInput) -> String {
     let mut out = String::new();
     let h = |out: &mut String, level: &str, key: &str| {
-        let _ = writeln!(out, "{level} {}\n", Msg::new(format!("report.heading.{key}")));
+        let _ = writeln!(
+            out,
+            "{level} {}\n",
+            Msg::new(format!("report.heading.{key}"))
+        );
     };
     h(&mut out, "#", "title");
     let _ = writeln!(
@@ -107,7 +111,11 @@ fn markdown_unchecked(app: &ReportInput) -> String {
     h(&mut out, "##", "environment");
     let none = tr!("report.none");
     let item = |out: &mut String, key: &str, value: &str| {
-        let _ = writeln!(out, "- {}: {value}", Msg::new(format!("report.label.{key}")));
+        let _ = writeln!(
+            out,
+            "- {}: {value}",
+            Msg::new(format!("report.label.{key}"))
+        );
     };
     item(
         &mut out,
@@ -120,7 +128,11 @@ fn markdown_unchecked(app: &ReportInput) -> String {
         let _ = writeln!(
             out,
             "- {}",
-            msg!("report.recovered", var = var.to_string(), from = from.to_string())
+            msg!(
+                "report.recovered",
+                var = var.to_string(),
+                from = from.to_string()
+            )
         );
     }
     out.push('\n');

@@ -108,7 +108,10 @@ async fn program_ok(
         Ok(m) => m,
         Err(e) => {
             let message = if e.kind() == std::io::ErrorKind::NotFound {
-                msg!("executable.check.program_missing", program = visible(program))
+                msg!(
+                    "executable.check.program_missing",
+                    program = visible(program)
+                )
             } else {
                 msg!(
                     "executable.check.program_unreadable",
@@ -143,7 +146,10 @@ async fn program_ok(
                 program = visible(program),
                 mode = format!("{:o}", meta.permissions().mode() & 0o777)
             ),
-            msg!("executable.cmd.chmod_x", path = crate::gcp::shell_quote(program)),
+            msg!(
+                "executable.cmd.chmod_x",
+                path = crate::gcp::shell_quote(program)
+            ),
         );
         return false;
     }
@@ -271,7 +277,11 @@ async fn run(
             fail(
                 out,
                 RUN,
-                msg!("executable.check.cannot_run", command = &shown, error = e.to_string()),
+                msg!(
+                    "executable.check.cannot_run",
+                    command = &shown,
+                    error = e.to_string()
+                ),
                 rewrite(),
             );
             return;
@@ -309,7 +319,10 @@ async fn run(
                     command = &shown,
                     ms = timeout_ms
                 ),
-                msg!("executable.check.timeout_fix", max = exe::TIMEOUT_MAX_MILLIS),
+                msg!(
+                    "executable.check.timeout_fix",
+                    max = exe::TIMEOUT_MAX_MILLIS
+                ),
             );
             return;
         }
@@ -317,7 +330,11 @@ async fn run(
             fail(
                 out,
                 RUN,
-                msg!("executable.check.wait_failed", command = &shown, error = e.to_string()),
+                msg!(
+                    "executable.check.wait_failed",
+                    command = &shown,
+                    error = e.to_string()
+                ),
                 rewrite(),
             );
             return;
@@ -333,7 +350,11 @@ async fn run(
         warn(
             out,
             RUN,
-            msg!("executable.check.stderr", command = &shown, bytes = se.len()),
+            msg!(
+                "executable.check.stderr",
+                command = &shown,
+                bytes = se.len()
+            ),
             msg!("executable.check.stderr_fix"),
         );
     }
@@ -448,14 +469,23 @@ fn output_file_ok(out: &mut Vec<Issue>, path: &Path) {
                     error = e.to_string()
                 ),
             };
-            fail(out, OUT, message, msg!("executable.check.output_missing_fix"));
+            fail(
+                out,
+                OUT,
+                message,
+                msg!("executable.check.output_missing_fix"),
+            );
             return;
         }
         Err(e) => {
             fail(
                 out,
                 OUT,
-                msg!("executable.check.output_unreadable", path = &shown, error = e.to_string()),
+                msg!(
+                    "executable.check.output_unreadable",
+                    path = &shown,
+                    error = e.to_string()
+                ),
                 rewrite(),
             );
             return;
@@ -489,7 +519,11 @@ fn output_file_ok(out: &mut Vec<Issue>, path: &Path) {
         fail(
             out,
             OUT,
-            msg!("executable.check.output_unwritable", path = &shown, error = e.to_string()),
+            msg!(
+                "executable.check.output_unwritable",
+                path = &shown,
+                error = e.to_string()
+            ),
             msg!("executable.check.output_unwritable_fix"),
         );
     }

@@ -136,7 +136,9 @@ impl ValueEnum for ConfigForm {
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
         Some(match self {
-            ConfigForm::Url => PossibleValue::new("url").help(crate::tr!("cli.help.config.form_url")),
+            ConfigForm::Url => {
+                PossibleValue::new("url").help(crate::tr!("cli.help.config.form_url"))
+            }
             ConfigForm::Executable => {
                 PossibleValue::new("executable").help(crate::tr!("cli.help.config.form_executable"))
             }

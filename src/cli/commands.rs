@@ -4,8 +4,8 @@ use super::args::{ConfigArgs, DecodeArgs, ReportArgs};
 use super::{Failure, render};
 use crate::files::{self, Overwrite, WriteOutcome};
 use crate::gcp::{self, RevealHeader};
-use crate::jwt;
 use crate::i18n::Text;
+use crate::jwt;
 use crate::session::{Session, now};
 use crate::{msg, tr};
 use serde_json::json;
@@ -86,11 +86,23 @@ pub fn decode(args: &DecodeArgs) -> Result<(), Failure> {
 fn read_bounded(r: impl Read, what: Text) -> Result<String, Failure> {
     let mut buf = Vec::new();
     r.take(MAX_INPUT + 1).read_to_end(&mut buf).map_err(|e| {
-        Failure::Failed(msg!("cli.decode.cannot_read", what = &what, error = e.to_string()).into())
+        Failure::Failed(
+            msg!(
+                "cli.decode.cannot_read",
+                what = &what,
+                error = e.to_string()
+            )
+            .into(),
+        )
     })?;
     if buf.len() as u64 > MAX_INPUT {
         return Err(Failure::Failed(
-            msg!("cli.decode.input_too_large", what = &what, kib = MAX_INPUT / 1024).into(),
+            msg!(
+                "cli.decode.input_too_large",
+                what = &what,
+                kib = MAX_INPUT / 1024
+            )
+            .into(),
         ));
     }
     Ok(String::from_utf8_lossy(&buf).into_owned())
@@ -155,7 +167,12 @@ pub fn config(session: &Session, args: &ConfigArgs, demo: bool) -> Result<(), Fa
             _ => msg!("cli.config.how_legacy"),
         };
         return Err(Failure::Failed(
-            msg!("cli.config.not_app_service", kind = plan.kind.to_string(), how = how).into(),
+            msg!(
+                "cli.config.not_app_service",
+                kind = plan.kind.to_string(),
+                how = how
+            )
+            .into(),
         ));
     }
     let inputs = session
@@ -168,7 +185,8 @@ pub fn config(session: &Session, args: &ConfigArgs, demo: bool) -> Result<(), Fa
         return Err(Failure::Usage(
             msg!(
                 "cli.config.bad_service_account",
-                setting = crate::settings::setting_name("GCP_SERVICE_ACCOUNT", &sa.origin).to_string(),
+                setting =
+                    crate::settings::setting_name("GCP_SERVICE_ACCOUNT", &sa.origin).to_string(),
                 value = crate::diagnose::visible(&sa.value).to_string(),
                 error = e.to_string()
             )
@@ -227,7 +245,11 @@ pub fn config(session: &Session, args: &ConfigArgs, demo: bool) -> Result<(), Fa
     let outcome =
         files::write_private_atomic(&path, body.as_bytes(), overwrite).map_err(|e| match e {
             files::FileError::Exists { .. } => Failure::Failed(
-                msg!("cli.error.exists_different", path = path.display().to_string()).into(),
+                msg!(
+                    "cli.error.exists_different",
+                    path = path.display().to_string()
+                )
+                .into(),
             ),
             other => Failure::Failed(file_error(other, &path)),
         })?;
@@ -253,7 +275,14 @@ pub fn config(session: &Session, args: &ConfigArgs, demo: bool) -> Result<(), Fa
             "warnings": [warning],
         }));
     } else {
-        outln!("{}", msg!("cli.config.wrote", verb = outcome_verb(outcome), path = &shown));
+        outln!(
+            "{}",
+            msg!(
+                "cli.config.wrote",
+                verb = outcome_verb(outcome),
+                path = &shown
+            )
+        );
         if let Some(n) = &demo_note {
             outln!("{}", note(n.clone()));
         }
@@ -353,9 +382,9 @@ pub async fn report(
         Overwrite::Refuse
     };
     files::write_private_atomic(&path, text.as_bytes(), overwrite).map_err(|e| match e {
-        files::FileError::Exists { .. } => Failure::Failed(
-            msg!("cli.error.exists", path = path.display().to_string()).into(),
-        ),
+        files::FileError::Exists { .. } => {
+            Failure::Failed(msg!("cli.error.exists", path = path.display().to_string()).into())
+        }
         other => Failure::Failed(file_error(other, &path)),
     })?;
     if args.json.json {

@@ -5,12 +5,12 @@ use super::Failure;
 use super::args::{ConfigArgs, SubjectTokenArgs};
 use super::commands::{export_line, file_error, needs, note, outcome_verb, print_json};
 use crate::files::{self, Overwrite, WriteOutcome};
-use crate::i18n::Text;
-use crate::{msg, tr};
 use crate::gcp::executable::{self as exe, ALLOW_EXECUTABLES, ExecutableError};
 use crate::gcp::subject_token::{self as st, env as vars};
+use crate::i18n::Text;
 use crate::session::{Session, now};
 use crate::settings::{EnvMap, Settings, SettingsArgs};
+use crate::{msg, tr};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -28,7 +28,11 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
         .to_str()
         .ok_or_else(|| {
             Failure::Failed(
-                msg!("executable.config.not_utf8", path = program.display().to_string()).into(),
+                msg!(
+                    "executable.config.not_utf8",
+                    path = program.display().to_string()
+                )
+                .into(),
             )
         })?
         .to_string();
@@ -88,7 +92,11 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
     let outcome = files::write_private_atomic(&path, cfg.to_json().as_bytes(), overwrite).map_err(
         |e| match e {
             files::FileError::Exists { .. } => Failure::Failed(
-                msg!("cli.error.exists_different", path = path.display().to_string()).into(),
+                msg!(
+                    "cli.error.exists_different",
+                    path = path.display().to_string()
+                )
+                .into(),
             ),
             other => Failure::Failed(file_error(other, &path)),
         },
@@ -131,7 +139,11 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
     } else {
         outln!(
             "{}",
-            msg!("executable.config.wrote", verb = outcome_verb(outcome), path = &shown)
+            msg!(
+                "executable.config.wrote",
+                verb = outcome_verb(outcome),
+                path = &shown
+            )
         );
         outln!("{}", msg!("executable.config.runs", command = command));
         if let Some(o) = &output_file {
@@ -197,7 +209,11 @@ fn output_file_under_home(p: &Path, home: Option<&Path>) -> Result<String, Failu
     }
     abs.to_str().map(str::to_string).ok_or_else(|| {
         Failure::Usage(
-            msg!("executable.config.output_not_utf8", path = abs.display().to_string()).into(),
+            msg!(
+                "executable.config.output_not_utf8",
+                path = abs.display().to_string()
+            )
+            .into(),
         )
     })
 }
@@ -295,16 +311,19 @@ async fn respond(
     }
     let deadline = match &args.deadline {
         None => Duration::from_millis(exe::deadline_millis(exe::TIMEOUT_DEFAULT_MILLIS)),
-        Some(d) => crate::settings::parse_duration(d)
-            .map_err(|e| {
-                refuse(
-                    "usage",
-                    super::flag_error(&format!("--deadline {d:?}"), e.to_string()),
-                )
-            })?,
+        Some(d) => crate::settings::parse_duration(d).map_err(|e| {
+            refuse(
+                "usage",
+                super::flag_error(&format!("--deadline {d:?}"), e.to_string()),
+            )
+        })?,
     };
-    let mut settings = Settings::resolve(settings_args, env)
-        .map_err(|e| refuse("settings", msg!("executable.protocol.settings", error = e.to_string())))?;
+    let mut settings = Settings::resolve(settings_args, env).map_err(|e| {
+        refuse(
+            "settings",
+            msg!("executable.protocol.settings", error = e.to_string()),
+        )
+    })?;
     // --demo: the simulator lives as long as this process, like every other command's.
     let _sim = match demo {
         None => None,

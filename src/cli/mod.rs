@@ -81,7 +81,10 @@ fn write_raw(text: &str) {
         }
         eprintln!(
             "{}",
-            msg!("cli.error.failed", message = msg!("cli.error.stdout", error = e.to_string()))
+            msg!(
+                "cli.error.failed",
+                message = msg!("cli.error.stdout", error = e.to_string())
+            )
         );
         std::process::exit(EXIT_FAILED as i32);
     }
@@ -148,7 +151,10 @@ pub fn main() -> ExitCode {
         Err(e) => {
             eprintln!(
                 "{}",
-                msg!("cli.error.failed", message = msg!("cli.error.runtime", error = e.to_string()))
+                msg!(
+                    "cli.error.failed",
+                    message = msg!("cli.error.runtime", error = e.to_string())
+                )
             );
             return ExitCode::from(EXIT_FAILED);
         }
@@ -278,16 +284,16 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
                 None if wizard => std::time::Duration::from_millis(120),
                 None => std::time::Duration::ZERO,
             };
-            let sim = crate::demo::start(scenario, latency)
-                .await
-                .map_err(|e| Failure::Failed(msg!("cli.error.simulator", error = e.to_string()).into()))?;
+            let sim = crate::demo::start(scenario, latency).await.map_err(|e| {
+                Failure::Failed(msg!("cli.error.simulator", error = e.to_string()).into())
+            })?;
             crate::demo::apply(&mut settings, &sim);
             Some(sim)
         }
         None => None,
     };
-    let session =
-        crate::session::Session::new(settings).map_err(|e| Failure::Failed(e.to_string().into()))?;
+    let session = crate::session::Session::new(settings)
+        .map_err(|e| Failure::Failed(e.to_string().into()))?;
 
     match cli.command {
         Some(Command::Token(a)) => commands::token(&session, a.json).await,

@@ -31,7 +31,11 @@ fn lrow(out: &mut String, label: &str, value: impl AsRef<str>) {
 }
 
 fn heading(out: &mut String, key: &str) {
-    let _ = writeln!(out, "{}", crate::i18n::Msg::new(format!("cli.heading.{key}")));
+    let _ = writeln!(
+        out,
+        "{}",
+        crate::i18n::Msg::new(format!("cli.heading.{key}"))
+    );
 }
 
 fn joined<T: Display>(items: impl IntoIterator<Item = T>) -> String {
@@ -209,7 +213,11 @@ pub fn values(v: &GoogleValues, f: &Fetched) -> String {
     );
     // Each value alone on its own line so a mouse selection copies exactly it.
     for (title, value) in v.labelled() {
-        let _ = writeln!(out, "{}\n{value}\n", msg!("cli.values.label", label = title.to_string()));
+        let _ = writeln!(
+            out,
+            "{}\n{value}\n",
+            msg!("cli.values.label", label = title.to_string())
+        );
     }
     heading(&mut out, "gcloud");
     for c in &v.gcloud {
@@ -389,7 +397,11 @@ pub fn env(
         lrow(
             &mut out,
             "recovered",
-            tr!("cli.env.recovered", var = var.to_string(), from = from.to_string()),
+            tr!(
+                "cli.env.recovered",
+                var = var.to_string(),
+                from = from.to_string()
+            ),
         );
     }
     if !missing.is_empty() {

@@ -9,8 +9,8 @@
 //! secret: printing it is what lets a second shell or a test harness use it.
 
 use super::Failure;
-use crate::msg;
 use crate::files::{self, Overwrite};
+use crate::msg;
 use crate::sim::{self, Scenario, Sim, SimOptions};
 use clap::Args;
 use std::net::SocketAddr;
@@ -206,8 +206,12 @@ pub async fn run(args: &SimulateArgs) -> Result<(), Failure> {
 fn write_public(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     let fail = |e: std::io::Error| {
         Failure::Failed(
-            msg!("cli.simulate.cannot_write", path = path.display().to_string(), error = e.to_string())
-                .into(),
+            msg!(
+                "cli.simulate.cannot_write",
+                path = path.display().to_string(),
+                error = e.to_string()
+            )
+            .into(),
         )
     };
     let dir = match path.parent() {

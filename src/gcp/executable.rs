@@ -50,7 +50,10 @@ impl CredentialForm {
         match self {
             CredentialForm::Url => msg!("executable.form.url_tradeoff"),
             CredentialForm::Executable => {
-                msg!("executable.form.executable_tradeoff", var = ALLOW_EXECUTABLES)
+                msg!(
+                    "executable.form.executable_tradeoff",
+                    var = ALLOW_EXECUTABLES
+                )
             }
         }
     }
@@ -137,9 +140,11 @@ impl ExecutableError {
                 max = TIMEOUT_MAX_MILLIS
             )
             .into(),
-            ExecutableError::OutputFileNotAbsolute(p) => {
-                msg!("executable.error.output_not_absolute", path = format!("{p:?}")).into()
-            }
+            ExecutableError::OutputFileNotAbsolute(p) => msg!(
+                "executable.error.output_not_absolute",
+                path = format!("{p:?}")
+            )
+            .into(),
         }
     }
 }
@@ -260,7 +265,9 @@ pub fn appsettings_command(app: Option<&str>, credentials_path: &str, executable
         .arg("app", q(app.unwrap_or("<APP_NAME>")))
         .arg(
             "settings",
-            q(&format!("GOOGLE_APPLICATION_CREDENTIALS={credentials_path}")),
+            q(&format!(
+                "GOOGLE_APPLICATION_CREDENTIALS={credentials_path}"
+            )),
         )
         .render(crate::i18n::Lang::En);
     if executable {

@@ -96,7 +96,11 @@ pub fn validate(text: &str, now: i64) -> Result<Verdict, Text> {
         .ok_or_else(|| why(msg!("executable.response.not_object")))?;
     let missing = |field: &str| why(msg!("executable.response.missing", field = field));
     let not_a = |field: &str, kind: Msg| {
-        why(msg!("executable.response.wrong_type", field = field, kind = kind))
+        why(msg!(
+            "executable.response.wrong_type",
+            field = field,
+            kind = kind
+        ))
     };
     let version = m
         .get("version")
