@@ -221,7 +221,41 @@ fn localize(mut cmd: clap::Command, sub: Option<&str>) -> clap::Command {
         let help = text_for(&keys);
         cmd = cmd.mut_arg(&id, |mut a| {
             if let Some(h) = help {
-                a = a.help(h).long_help(None::<&'static str>);
+                // clap's own "[default: …]" and "[possible values: …]" are English: the
+                // catalogue says them instead.
+                let mut h = crate::i18n::Text::from(h);
+                let defaults: Vec<String> = a
+                    .get_default_values()
+                    .iter()
+                    .map(|v| v.to_string_lossy().into_owned())
+                    .collect();
+                if !defaults.is_empty()
+                    && !a.is_hide_default_value_set()
+                    && a.get_action().takes_values()
+                {
+                    h.push(" ")
+                        .push(crate::msg!("cli.help.default", value = defaults.join(", ")));
+                }
+                let values: Vec<String> = a
+                    .get_possible_values()
+                    .iter()
+                    .filter(|v| !v.is_hide_set())
+                    .map(|v| v.get_name().to_string())
+                    .collect();
+                if !values.is_empty()
+                    && !a.is_hide_possible_values_set()
+                    && a.get_action().takes_values()
+                {
+                    h.push(" ").push(crate::msg!(
+                        "cli.help.possible_values",
+                        values = values.join(", ")
+                    ));
+                }
+                a = a
+                    .help(h.to_string())
+                    .long_help(None::<&'static str>)
+                    .hide_default_value(true)
+                    .hide_possible_values(true);
             }
             let heading = match a.get_help_heading() {
                 Some("Google Cloud") => None,

@@ -21,12 +21,44 @@ pub(super) fn pad(s: &str, width: usize) -> String {
     out
 }
 
-fn row(out: &mut String, key: &str, value: impl AsRef<str>) {
-    let _ = writeln!(out, "  {}{}", pad(key, 12), value.as_ref());
+/// The row labels (`cli.label.<name>`).
+pub const LABELS: &[&str] = &[
+    "source",
+    "why",
+    "endpoint",
+    "resource",
+    "identity",
+    "expires",
+    "version",
+    "client_id",
+    "resource_id",
+    "issued",
+    "not_before",
+    "cause",
+    "fix",
+    "app_service",
+    "kudu",
+    "azure_vm",
+    "tls_roots",
+    "recovered",
+];
+
+/// The label column: 12 columns in English, wider when the language's labels are.
+fn label_width() -> usize {
+    LABELS
+        .iter()
+        .map(|l| tr!(format!("cli.label.{l}")).width() + 1)
+        .max()
+        .unwrap_or(0)
+        .max(12)
+}
+
+fn row(out: &mut String, key: &str, value: impl Display) {
+    let _ = writeln!(out, "  {}{value}", pad(key, label_width()));
 }
 
 /// A labelled row: the label from the catalogue.
-fn lrow(out: &mut String, label: &str, value: impl AsRef<str>) {
+fn lrow(out: &mut String, label: &str, value: impl Display) {
     row(out, &tr!(format!("cli.label.{label}")), value);
 }
 
@@ -78,7 +110,7 @@ pub fn token(f: &Fetched, settings: &Settings) -> String {
     let mut out = String::new();
     heading(&mut out, "token");
     lrow(&mut out, "source", f.token.source.to_string());
-    lrow(&mut out, "why", f.plan.reason.to_string());
+    lrow(&mut out, "why", &f.plan.reason);
     lrow(&mut out, "endpoint", &f.token.endpoint);
     lrow(
         &mut out,
@@ -319,7 +351,7 @@ pub fn env(
         Ok(p) => {
             lrow(&mut out, "source", p.kind.to_string());
             lrow(&mut out, "endpoint", &p.endpoint);
-            lrow(&mut out, "why", p.reason.to_string());
+            lrow(&mut out, "why", &p.reason);
         }
         Err(e) => {
             lrow(
@@ -327,8 +359,8 @@ pub fn env(
                 "source",
                 tr!("cli.env.no_source", summary = e.summary.to_string()),
             );
-            lrow(&mut out, "cause", e.cause.to_string());
-            lrow(&mut out, "fix", e.fix.to_string());
+            lrow(&mut out, "cause", &e.cause);
+            lrow(&mut out, "fix", &e.fix);
         }
     }
     out.push('\n');
@@ -337,7 +369,8 @@ pub fn env(
         let origin = origin.to_string();
         let _ = writeln!(
             out,
-            "  {name:<20}{value}{}",
+            "  {}{value}{}",
+            pad(&name.to_string(), 20),
             if origin.is_empty() {
                 String::new()
             } else {
@@ -352,8 +385,8 @@ pub fn env(
         for a in adjusted {
             let _ = writeln!(
                 out,
-                "  {:<20}{} -> {}  ({}: {})",
-                a.label.to_string(),
+                "  {}{} -> {}  ({}: {})",
+                pad(&a.label.to_string(), 20),
                 a.raw,
                 a.value,
                 a.origin,
@@ -388,11 +421,7 @@ pub fn env(
             tr!("cli.env.vm_no")
         },
     );
-    lrow(
-        &mut out,
-        "tls_roots",
-        crate::checks::tls::describe(roots).to_string(),
-    );
+    lrow(&mut out, "tls_roots", crate::checks::tls::describe(roots));
     for (var, from) in &s.environment.recovered {
         lrow(
             &mut out,
@@ -428,4 +457,27 @@ pub fn env(
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Lang, lookup};
+
+    #[test]
+    fn every_row_label_is_catalogued_and_english_keeps_its_column() {
+        for l in LABELS {
+            let key = format!("cli.label.{l}");
+            let t = lookup(&key).unwrap_or_else(|| panic!("{key} missing"));
+            assert!(t.get(Lang::Ja).is_some(), "{key}");
+            assert!(t.get(Lang::En).unwrap().width() < 12, "{key} is too wide");
+        }
+    }
+
+    #[test]
+    fn padding_counts_display_columns() {
+        assert_eq!(pad("why", 6), "why   ");
+        assert_eq!(pad("理由", 6), "理由  ");
+        assert_eq!(pad("エンドポイント", 6), "エンドポイント ");
+    }
 }
