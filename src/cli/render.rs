@@ -14,9 +14,9 @@ use unicode_width::UnicodeWidthStr;
 
 /// `s` padded with spaces to `width` terminal columns (double-width text counts twice);
 /// at least one space follows it.
-pub(super) fn pad(s: &str, width: usize) -> String {
-    let w = s.width();
+pub(super) fn pad(s: impl Display, width: usize) -> String {
     let mut out = s.to_string();
+    let w = out.width();
     out.push_str(&" ".repeat(width.saturating_sub(w).max(1)));
     out
 }
@@ -370,7 +370,7 @@ pub fn env(
         let _ = writeln!(
             out,
             "  {}{value}{}",
-            pad(&name.to_string(), 20),
+            pad(name, 20),
             if origin.is_empty() {
                 String::new()
             } else {
@@ -386,7 +386,7 @@ pub fn env(
             let _ = writeln!(
                 out,
                 "  {}{} -> {}  ({}: {})",
-                pad(&a.label.to_string(), 20),
+                pad(a.label, 20),
                 a.raw,
                 a.value,
                 a.origin,
