@@ -373,6 +373,35 @@ mod tests {
     }
 
     #[test]
+    fn errors_speak_both_languages_and_keep_the_values() {
+        use crate::i18n::Lang;
+        let e = ExecutableError::Whitespace {
+            what: Part::Program,
+            value: "/home/my site/wif-doctor".into(),
+        };
+        let en = e.message().en();
+        assert!(
+            en.starts_with("the wif-doctor path \"/home/my site/wif-doctor\" contains whitespace"),
+            "{en}"
+        );
+        let ja = e.message().render(Lang::Ja);
+        assert!(ja.contains("空白"), "{ja}");
+        assert!(ja.contains("\"/home/my site/wif-doctor\""), "{ja}");
+        assert!(ja.contains("/home/site/wif-doctor"), "{ja}");
+        let ja = ExecutableError::Timeout(200_000).message().render(Lang::Ja);
+        assert!(
+            ja.contains("200000") && ja.contains("5000..=120000"),
+            "{ja}"
+        );
+        assert!(
+            CredentialForm::Executable
+                .tradeoff_msg()
+                .render(Lang::Ja)
+                .contains(ALLOW_EXECUTABLES)
+        );
+    }
+
+    #[test]
     fn deadline_stays_under_the_library_timeout() {
         assert_eq!(deadline_millis(30_000), 28_500);
         assert_eq!(deadline_millis(5_000), 3_500);

@@ -204,6 +204,22 @@ mod tests {
     }
 
     #[test]
+    fn reasons_render_in_japanese_with_the_field_names() {
+        let e = validate(r#"{"version":1,"success":false,"code":"x"}"#, 0).unwrap_err();
+        let ja = e.render(crate::i18n::Lang::Ja);
+        assert!(
+            ja.contains("`code`") && ja.contains("`message`") && ja.contains("必要"),
+            "{ja}"
+        );
+        // The failure response itself: code and structure fixed, message as given.
+        let r = failure("timeout", "ID エンドポイントから\n応答がありません");
+        assert_eq!(
+            r,
+            r#"{"version":1,"success":false,"code":"timeout","message":"ID エンドポイントから 応答がありません"}"#
+        );
+    }
+
+    #[test]
     fn malformed_responses_are_refused_with_the_reason() {
         for (text, why) in [
             ("", "not JSON"),
