@@ -6,9 +6,11 @@
 use crate::azure::AzureError;
 use crate::checks::{Finding, Status};
 use crate::gcp::GoogleValues;
+use crate::i18n::{Msg, Text};
 use crate::jwt;
 use crate::session::Fetched;
 use crate::settings::Settings;
+use crate::{msg, tr};
 use std::fmt::Write;
 
 /// What the report is made of.
@@ -53,21 +55,33 @@ pub fn markdown(app: &ReportInput) -> String {
 }
 
 fn markdown_unchecked(app: &ReportInput) -> String {
-    let mut out = String::from("# wif-doctor support report\n\n");
+    let mut out = String::new();
+    let h = |out: &mut String, level: &str, key: &str| {
+        let _ = writeln!(
+            out,
+            "{level} {}\n",
+            Msg::new(format!("report.heading.{key}"))
+        );
+    };
+    h(&mut out, "#", "title");
     let _ = writeln!(
         out,
-        "Generated {} by wif-doctor {}{}. Secrets are not included: the Azure token appears only as its SHA-256 and the identity header only as its length.\n",
-        jwt::format_utc(app.now),
-        env!("CARGO_PKG_VERSION"),
-        app.demo
-            .map(|s| format!(" against the built-in simulator (scenario {s})"))
-            .unwrap_or_default()
+        "{}\n",
+        msg!(
+            "report.generated",
+            at = jwt::format_utc(app.now),
+            version = env!("CARGO_PKG_VERSION"),
+            demo = match app.demo {
+                Some(s) => Text::from(msg!("report.demo", scenario = s)),
+                None => Text::new(),
+            }
+        )
     );
 
     // Summary first: what someone helping needs to see at a glance.
-    out.push_str("## Summary\n\n");
+    h(&mut out, "##", "summary");
     if app.findings.is_empty() {
-        out.push_str("The checks have not run (or not finished).\n\n");
+        let _ = writeln!(out, "{}\n", msg!("report.not_run"));
     } else {
         for f in app.findings.iter() {
             let _ = writeln!(out, "- {} `{}` {}", status_word(f.status), f.id, f.title);
@@ -75,58 +89,99 @@ fn markdown_unchecked(app: &ReportInput) -> String {
         out.push('\n');
     }
 
-    out.push_str("## Settings\n\n| setting | value | from |\n|---|---|---|\n");
-    for (name, value, origin) in app.settings.provenance() {
-        let _ = writeln!(out, "| {} | {} | {} |", name, cell(&value), cell(&origin));
-    }
-    let env = &app.settings.environment;
-    out.push_str("\n## Environment\n\n");
+    h(&mut out, "##", "settings");
     let _ = writeln!(
         out,
-        "- App Service site: {}",
-        env.app_service_site.as_deref().unwrap_or("(none)")
+        "| {} | {} | {} |\n|---|---|---|",
+        tr!("report.column.setting"),
+        tr!("report.column.value"),
+        tr!("report.column.from")
     );
-    let _ = writeln!(out, "- Kudu (SCM) container: {}", env.kudu);
-    let _ = writeln!(out, "- Azure VM: {}", env.azure_vm);
+    for (name, value, origin) in app.settings.provenance() {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            name,
+            cell(&value.to_string()),
+            cell(&origin.to_string())
+        );
+    }
+    let env = &app.settings.environment;
+    out.push('\n');
+    h(&mut out, "##", "environment");
+    let none = tr!("report.none");
+    let item = |out: &mut String, key: &str, value: &str| {
+        let _ = writeln!(
+            out,
+            "- {}: {value}",
+            Msg::new(format!("report.label.{key}"))
+        );
+    };
+    item(
+        &mut out,
+        "app_service",
+        env.app_service_site.as_deref().unwrap_or(&none),
+    );
+    item(&mut out, "kudu", &env.kudu.to_string());
+    item(&mut out, "azure_vm", &env.azure_vm.to_string());
     for (var, from) in &env.recovered {
-        let _ = writeln!(out, "- {var} recovered from {from}");
+        let _ = writeln!(
+            out,
+            "- {}",
+            msg!(
+                "report.recovered",
+                var = var.to_string(),
+                from = from.to_string()
+            )
+        );
     }
     out.push('\n');
 
-    out.push_str("## Token\n\n");
+    h(&mut out, "##", "token");
     match app.token {
         Some(Ok(f)) => {
-            let _ = writeln!(out, "- source: {}", f.token.source);
-            let _ = writeln!(out, "- why: {}", f.plan.reason);
-            let _ = writeln!(out, "- endpoint: {}", f.token.endpoint);
-            let _ = writeln!(out, "- resource: {}", f.token.resource);
+            item(&mut out, "source", &f.token.source.to_string());
+            item(&mut out, "why", &f.plan.reason.to_string());
+            item(&mut out, "endpoint", &f.token.endpoint);
+            item(&mut out, "resource", &f.token.resource);
             if let Some((at, from)) = f.expires_at() {
-                let _ = writeln!(
-                    out,
-                    "- expires: {} ({}; from {from})",
-                    jwt::format_utc(at),
-                    jwt::format_relative(at, app.now)
+                item(
+                    &mut out,
+                    "expires",
+                    &tr!(
+                        "report.expires",
+                        utc = jwt::format_utc(at),
+                        relative = jwt::format_relative(at, app.now).to_string(),
+                        from = from
+                    ),
                 );
             }
             if let Some(sha) = &f.summary.sha256 {
-                let _ = writeln!(
-                    out,
-                    "- token sha256: {sha} (the token itself is not included)"
-                );
+                item(&mut out, "sha256", &tr!("report.sha256", sha = sha));
             }
-            out.push_str("\n| header | value |\n|---|---|\n");
-            let h = &f.summary.header;
+            let _ = writeln!(
+                out,
+                "\n| {} | {} |\n|---|---|",
+                tr!("report.column.header"),
+                tr!("report.column.value")
+            );
+            let hd = &f.summary.header;
             for (k, v) in [
-                ("alg", &h.alg),
-                ("kid", &h.kid),
-                ("x5t", &h.x5t),
-                ("typ", &h.typ),
+                ("alg", &hd.alg),
+                ("kid", &hd.kid),
+                ("x5t", &hd.x5t),
+                ("typ", &hd.typ),
             ] {
                 if let Some(v) = v {
                     let _ = writeln!(out, "| {k} | {} |", cell(v));
                 }
             }
-            out.push_str("\n| claim | value |\n|---|---|\n");
+            let _ = writeln!(
+                out,
+                "\n| {} | {} |\n|---|---|",
+                tr!("report.column.claim"),
+                tr!("report.column.value")
+            );
             for (k, v) in &f.summary.claims {
                 let shown = match v {
                     serde_json::Value::String(s) => s.clone(),
@@ -135,35 +190,39 @@ fn markdown_unchecked(app: &ReportInput) -> String {
                 let _ = writeln!(out, "| {k} | {} |", cell(&shown));
             }
             for n in &f.summary.notes {
-                let _ = writeln!(out, "\nNote: {n}");
+                let _ = writeln!(out, "\n{}", msg!("report.note", note = n.to_string()));
             }
             out.push('\n');
         }
         Some(Err(e)) => {
             let _ = writeln!(
                 out,
-                "No token: {}\n\n- cause: {}\n- fix: {}\n",
-                e.summary, e.cause, e.fix
+                "{}\n\n- {}\n- {}\n",
+                msg!("report.no_token", summary = e.summary.to_string()),
+                msg!("report.cause", cause = e.cause.to_string()),
+                msg!("report.fix", fix = e.fix.to_string())
             );
         }
-        None => out.push_str("Not fetched yet.\n\n"),
+        None => {
+            let _ = writeln!(out, "{}\n", msg!("report.not_fetched"));
+        }
     }
 
-    out.push_str("## Google values\n\n");
+    h(&mut out, "##", "values");
     let v = app.values;
     for (label, value) in v.labelled() {
         let _ = writeln!(out, "{label}:");
         fenced(&mut out, value);
     }
     if !v.missing.is_empty() {
-        out.push_str("Missing settings:\n\n");
+        let _ = writeln!(out, "{}\n", msg!("report.missing"));
         for m in &v.missing {
             let _ = writeln!(out, "- {}: {}", m.name, m.why);
         }
         out.push('\n');
     }
 
-    out.push_str("## Checks\n\n");
+    h(&mut out, "##", "checks");
     for f in app.findings.iter() {
         let _ = writeln!(
             out,
@@ -175,7 +234,7 @@ fn markdown_unchecked(app: &ReportInput) -> String {
         );
         fenced(&mut out, &f.detail.to_string());
         if !f.fix.is_empty() && f.status != Status::Pass {
-            out.push_str("Fix:\n\n");
+            let _ = writeln!(out, "{}\n", msg!("report.fix_heading"));
             fenced(&mut out, &f.fix.to_string());
         }
     }

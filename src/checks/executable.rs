@@ -9,6 +9,8 @@ use crate::gcp::executable::{
     self as exe, SUBJECT_TOKEN_COMMAND, TIMEOUT_DEFAULT_MILLIS, names_wif_doctor,
 };
 use crate::gcp::subject_token::{self as st, Verdict, env as vars};
+use crate::i18n::{Msg, Text};
+use crate::msg;
 use crate::settings::Settings;
 use serde_json::{Map, Value};
 use std::path::Path;
@@ -19,8 +21,6 @@ use tokio::io::AsyncReadExt;
 const CMD: &str = "credential_source.executable.command";
 const RUN: &str = "credential_source.executable (run)";
 const OUT: &str = "credential_source.executable.output_file";
-const REWRITE: &str =
-    "regenerate the file from the binary you keep: `wif-doctor config --form executable --force`";
 /// A response is a few KiB; more is not one.
 const MAX_STDOUT: u64 = 1024 * 1024;
 const MAX_STDERR: u64 = 64 * 1024;
@@ -70,22 +70,29 @@ pub async fn lint(s: &Settings, cfg: &Map<String, Value>) -> (Vec<Issue>, RunSum
     (out, summary)
 }
 
-fn fail(out: &mut Vec<Issue>, field: &'static str, message: String, fix: impl Into<String>) {
-    out.push(Issue {
-        severity: Severity::Fail,
-        field,
-        message: message.into(),
-        fix: crate::i18n::Text::value(fix),
-    });
+/// "regenerate the file from the binary you keep": the usual way out.
+fn rewrite() -> Msg {
+    msg!("executable.check.rewrite")
 }
 
-fn warn(out: &mut Vec<Issue>, field: &'static str, message: String, fix: impl Into<String>) {
-    out.push(Issue {
-        severity: Severity::Warn,
+/// The one place that fills an [`Issue`]'s text. Its fields are `String` until the lint
+/// speaks `Text` (issue 10, diagnose/mod.rs); then the `.to_string().into()` goes.
+#[allow(clippy::useless_conversion)]
+fn issue(severity: Severity, field: &'static str, message: Text, fix: Text) -> Issue {
+    Issue {
+        severity,
         field,
-        message: message.into(),
-        fix: crate::i18n::Text::value(fix),
-    });
+        message,
+        fix,
+    }
+}
+
+fn fail(out: &mut Vec<Issue>, field: &'static str, message: impl Into<Text>, fix: impl Into<Text>) {
+    out.push(issue(Severity::Fail, field, message.into(), fix.into()));
+}
+
+fn warn(out: &mut Vec<Issue>, field: &'static str, message: impl Into<Text>, fix: impl Into<Text>) {
+    out.push(issue(Severity::Warn, field, message.into(), fix.into()));
 }
 
 /// The program exists, is an executable file and, when named so, really is a wif-doctor.
@@ -100,16 +107,23 @@ async fn program_ok(
     let meta = match std::fs::metadata(program) {
         Ok(m) => m,
         Err(e) => {
-            let why = if e.kind() == std::io::ErrorKind::NotFound {
-                "does not exist (moved or deleted, or lost at a restart: App Service keeps only /home)".to_string()
+            let message = if e.kind() == std::io::ErrorKind::NotFound {
+                msg!(
+                    "executable.check.program_missing",
+                    program = visible(program)
+                )
             } else {
-                format!("cannot be read ({e})")
+                msg!(
+                    "executable.check.program_unreadable",
+                    program = visible(program),
+                    error = e.to_string()
+                )
             };
             fail(
                 out,
                 CMD,
-                format!("the command's program {} {why}", visible(program)),
-                format!("copy wif-doctor under /home (e.g. /home/site/wif-doctor), then {REWRITE}"),
+                message,
+                msg!("executable.check.copy_under_home", then = rewrite()),
             );
             return false;
         }
@@ -118,8 +132,8 @@ async fn program_ok(
         fail(
             out,
             CMD,
-            format!("the command's program {} is not a file", visible(program)),
-            REWRITE,
+            msg!("executable.check.not_a_file", program = visible(program)),
+            rewrite(),
         );
         return false;
     }
@@ -127,12 +141,15 @@ async fn program_ok(
         fail(
             out,
             CMD,
-            format!(
-                "the command's program {} is not executable (mode {:o})",
-                visible(program),
-                meta.permissions().mode() & 0o777
+            msg!(
+                "executable.check.not_executable",
+                program = visible(program),
+                mode = format!("{:o}", meta.permissions().mode() & 0o777)
             ),
-            format!("chmod +x {}", crate::gcp::shell_quote(program)),
+            msg!(
+                "executable.cmd.chmod_x",
+                path = crate::gcp::shell_quote(program)
+            ),
         );
         return false;
     }
@@ -140,11 +157,8 @@ async fn program_ok(
         warn(
             out,
             CMD,
-            format!(
-                "the command's program {} is outside /home: App Service keeps only /home across restarts, so token refreshes fail after the next one",
-                visible(program)
-            ),
-            format!("copy wif-doctor to /home/site/wif-doctor, then {REWRITE}"),
+            msg!("executable.check.outside_home", program = visible(program)),
+            msg!("executable.check.copy_to_home", then = rewrite()),
         );
     }
     if !names_wif_doctor(program) {
@@ -158,21 +172,26 @@ async fn program_ok(
         Some(v) if v.starts_with("wif-doctor ") => warn(
             out,
             CMD,
-            format!("the command runs {} but this is {ours}", visible(v)),
-            format!("keep one binary: {REWRITE}"),
+            msg!(
+                "executable.check.other_version",
+                theirs = visible(v),
+                ours = ours
+            ),
+            msg!("executable.check.keep_one", then = rewrite()),
         ),
         other => {
             fail(
                 out,
                 CMD,
-                format!(
-                    "{} is named wif-doctor but is not one (--version printed {})",
-                    visible(program),
-                    other
-                        .map(visible)
-                        .unwrap_or_else(|| "nothing usable".into())
+                msg!(
+                    "executable.check.not_wif_doctor",
+                    program = visible(program),
+                    printed = match other {
+                        Some(v) => Text::value(visible(v)),
+                        None => msg!("executable.check.nothing_usable").into(),
+                    }
                 ),
-                REWRITE,
+                rewrite(),
             );
             return false;
         }
@@ -181,11 +200,12 @@ async fn program_ok(
         fail(
             out,
             CMD,
-            format!(
-                "the command runs wif-doctor {} instead of `{SUBJECT_TOKEN_COMMAND}`, the one subcommand that answers the libraries' protocol",
-                visible(subcommand.unwrap_or("(nothing)"))
+            msg!(
+                "executable.check.wrong_subcommand",
+                subcommand = visible(subcommand.unwrap_or("(nothing)")),
+                want = SUBJECT_TOKEN_COMMAND
             ),
-            REWRITE,
+            rewrite(),
         );
         return false;
     }
@@ -254,7 +274,16 @@ async fn run(
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => {
-            fail(out, RUN, format!("cannot run {shown}: {e}"), REWRITE);
+            fail(
+                out,
+                RUN,
+                msg!(
+                    "executable.check.cannot_run",
+                    command = &shown,
+                    error = e.to_string()
+                ),
+                rewrite(),
+            );
             return;
         }
     };
@@ -263,8 +292,8 @@ async fn run(
         fail(
             out,
             RUN,
-            format!("cannot read the output of {shown}"),
-            REWRITE,
+            msg!("executable.check.cannot_read_output", command = &shown),
+            rewrite(),
         );
         return;
     };
@@ -285,10 +314,15 @@ async fn run(
             fail(
                 out,
                 RUN,
-                format!(
-                    "{shown} did not finish within the file's timeout_millis ({timeout_ms} ms): the library kills it and the refresh fails"
+                msg!(
+                    "executable.check.timeout",
+                    command = &shown,
+                    ms = timeout_ms
                 ),
-                "find out why the identity endpoint is slow with: wif-doctor token; or raise timeout_millis (at most 120000)",
+                msg!(
+                    "executable.check.timeout_fix",
+                    max = exe::TIMEOUT_MAX_MILLIS
+                ),
             );
             return;
         }
@@ -296,8 +330,12 @@ async fn run(
             fail(
                 out,
                 RUN,
-                format!("{shown} could not be waited for: {e}"),
-                REWRITE,
+                msg!(
+                    "executable.check.wait_failed",
+                    command = &shown,
+                    error = e.to_string()
+                ),
+                rewrite(),
             );
             return;
         }
@@ -312,11 +350,12 @@ async fn run(
         warn(
             out,
             RUN,
-            format!(
-                "{shown} wrote {} bytes to standard error; google-auth reads stderr and stdout together, so the response may not parse",
-                se.len()
+            msg!(
+                "executable.check.stderr",
+                command = &shown,
+                bytes = se.len()
             ),
-            "make the command write only its JSON response, to stdout",
+            msg!("executable.check.stderr_fix"),
         );
     }
     match (status.success(), verdict) {
@@ -335,12 +374,12 @@ async fn run(
                 warn(
                     out,
                     RUN,
-                    format!(
-                        "the command answered token_type {} but the file's subject_token_type is {}",
-                        visible(&token_type),
-                        visible(want)
+                    msg!(
+                        "executable.check.token_type",
+                        answered = visible(&token_type),
+                        file = visible(want)
                     ),
-                    REWRITE,
+                    rewrite(),
                 );
             }
         }
@@ -349,8 +388,13 @@ async fn run(
             fail(
                 out,
                 RUN,
-                format!("{shown} answered with a failure: code {code}: {message}"),
-                "fix what the message says, then run: wif-doctor check",
+                msg!(
+                    "executable.check.failure",
+                    command = &shown,
+                    code = &code,
+                    message = &message
+                ),
+                msg!("executable.check.failure_fix"),
             );
         }
         (_, Ok(Verdict::Expired { expiration_time })) => {
@@ -358,11 +402,12 @@ async fn run(
             fail(
                 out,
                 RUN,
-                format!(
-                    "{shown} returned a token that expired at {}; libraries refuse it",
-                    crate::jwt::format_utc(expiration_time)
+                msg!(
+                    "executable.check.expired",
+                    command = &shown,
+                    at = crate::jwt::format_utc(expiration_time)
                 ),
-                "check this machine's clock (date -u) and the identity endpoint with: wif-doctor token",
+                msg!("executable.check.expired_fix"),
             );
         }
         (ok, Err(why)) => {
@@ -370,15 +415,17 @@ async fn run(
             fail(
                 out,
                 RUN,
-                format!(
-                    "{shown} {}: its response is not what the libraries accept: {why}",
-                    if ok {
-                        "exited 0".to_string()
+                msg!(
+                    "executable.check.invalid",
+                    command = &shown,
+                    exit = if ok {
+                        msg!("executable.check.exited_0")
                     } else {
                         exit_words(status)
-                    }
+                    },
+                    why = why
                 ),
-                REWRITE,
+                rewrite(),
             );
         }
         (false, Ok(Verdict::Token { .. })) => {
@@ -386,20 +433,21 @@ async fn run(
             fail(
                 out,
                 RUN,
-                format!(
-                    "{shown} printed a token but {}; libraries treat any non-zero exit as a failure",
-                    exit_words(status)
+                msg!(
+                    "executable.check.nonzero",
+                    command = &shown,
+                    exit = exit_words(status)
                 ),
-                REWRITE,
+                rewrite(),
             );
         }
     }
 }
 
-fn exit_words(status: std::process::ExitStatus) -> String {
+fn exit_words(status: std::process::ExitStatus) -> Msg {
     match status.code() {
-        Some(c) => format!("exited with status {c}"),
-        None => "was killed by a signal".into(),
+        Some(c) => msg!("executable.check.exited", status = c),
+        None => msg!("executable.check.killed"),
     }
 }
 
@@ -413,16 +461,19 @@ fn output_file_ok(out: &mut Vec<Issue>, path: &Path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let parent = path.parent().unwrap_or(Path::new("/"));
-            let why = match tempfile::NamedTempFile::new_in(parent) {
-                Ok(_) => "does not exist; Node's google-auth-library fails while it is missing"
-                    .to_string(),
-                Err(e) => format!("does not exist and its directory cannot be written ({e})"),
+            let message = match tempfile::NamedTempFile::new_in(parent) {
+                Ok(_) => msg!("executable.check.output_missing", path = &shown),
+                Err(e) => msg!(
+                    "executable.check.output_dir_unwritable",
+                    path = &shown,
+                    error = e.to_string()
+                ),
             };
             fail(
                 out,
                 OUT,
-                format!("the output file {shown} {why}"),
-                "choose a writable path under $HOME: wif-doctor config --form executable --force --executable-output-file PATH (which also creates it)",
+                message,
+                msg!("executable.check.output_missing_fix"),
             );
             return;
         }
@@ -430,8 +481,12 @@ fn output_file_ok(out: &mut Vec<Issue>, path: &Path) {
             fail(
                 out,
                 OUT,
-                format!("the output file {shown} cannot be read: {e}"),
-                REWRITE,
+                msg!(
+                    "executable.check.output_unreadable",
+                    path = &shown,
+                    error = e.to_string()
+                ),
+                rewrite(),
             );
             return;
         }
@@ -440,8 +495,8 @@ fn output_file_ok(out: &mut Vec<Issue>, path: &Path) {
         fail(
             out,
             OUT,
-            format!("the output file {shown} is not a regular file"),
-            "remove it, then: wif-doctor config --form executable --force",
+            msg!("executable.check.output_not_file", path = &shown),
+            msg!("executable.check.output_not_file_fix"),
         );
         return;
     }
@@ -449,13 +504,14 @@ fn output_file_ok(out: &mut Vec<Issue>, path: &Path) {
         warn(
             out,
             OUT,
-            format!(
-                "the output file {shown} has mode {:o}: others can read the token it caches",
-                meta.permissions().mode() & 0o777
+            msg!(
+                "executable.check.output_mode",
+                path = &shown,
+                mode = format!("{:o}", meta.permissions().mode() & 0o777)
             ),
-            format!(
-                "chmod 600 {}",
-                crate::gcp::shell_quote(&path.display().to_string())
+            msg!(
+                "executable.cmd.chmod_600",
+                path = crate::gcp::shell_quote(&path.display().to_string())
             ),
         );
     }
@@ -463,8 +519,12 @@ fn output_file_ok(out: &mut Vec<Issue>, path: &Path) {
         fail(
             out,
             OUT,
-            format!("the output file {shown} cannot be written: {e}"),
-            "fix its owner or permissions, or choose another path under $HOME",
+            msg!(
+                "executable.check.output_unwritable",
+                path = &shown,
+                error = e.to_string()
+            ),
+            msg!("executable.check.output_unwritable_fix"),
         );
     }
     let mut text = String::new();
@@ -475,10 +535,13 @@ fn output_file_ok(out: &mut Vec<Issue>, path: &Path) {
         fail(
             out,
             OUT,
-            format!(
-                "the output file {shown} holds no valid response ({why}); Node's library refuses it (\"The output file contained an invalid response\")"
+            msg!(
+                "executable.check.output_invalid",
+                path = &shown,
+                why = why,
+                node = msg!("executable.node.invalid_output")
             ),
-            "rm it and run: wif-doctor config --form executable --force (which seeds it)",
+            msg!("executable.check.output_invalid_fix"),
         );
     }
 }

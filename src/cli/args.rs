@@ -1,7 +1,8 @@
 //! Command-line grammar.
 
 use crate::settings::SettingsArgs;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::PossibleValue;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// Set up and diagnose keyless federation from an Azure managed identity into Google Cloud
@@ -119,12 +120,30 @@ pub struct ConfigArgs {
 }
 
 /// The two shapes of credential configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConfigForm {
     /// `credential_source.url` with the identity header (the seed's form)
     Url,
     /// `credential_source.executable` running `wif-doctor subject-token`
     Executable,
+}
+
+/// By hand rather than derived, so that each value's help comes from the catalogue.
+impl ValueEnum for ConfigForm {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[ConfigForm::Url, ConfigForm::Executable]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            ConfigForm::Url => {
+                PossibleValue::new("url").help(crate::tr!("cli.help.config.form_url"))
+            }
+            ConfigForm::Executable => {
+                PossibleValue::new("executable").help(crate::tr!("cli.help.config.form_executable"))
+            }
+        })
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -145,4 +164,119 @@ pub struct ReportArgs {
     pub force: bool,
     #[command(flatten)]
     pub json: JsonArg,
+}
+
+/// The grammar with every help text, heading and about from the catalogue in the process
+/// language (`cli.help.…`); the doc comments above are the English fallback only.
+pub fn command() -> clap::Command {
+    let mut cmd = Cli::command();
+    // Built first, so the generated `--help`, `--version` and `help` subcommand and the
+    // propagated global arguments exist and are localised like the others.
+    cmd.build();
+    localize(cmd, None)
+}
+
+/// The catalogue key of an argument's help: `cli.help.<command>.<id>`, else the shared
+/// `cli.help.arg.<id>`. Public for the test that every argument has one.
+pub fn help_keys(command: Option<&str>, arg: &str) -> [String; 2] {
+    [
+        format!("cli.help.{}.{arg}", command.unwrap_or("arg")),
+        format!("cli.help.arg.{arg}"),
+    ]
+}
+
+fn text_for(keys: &[String]) -> Option<String> {
+    keys.iter()
+        .find(|k| crate::i18n::has_key(k))
+        .map(|k| crate::i18n::Msg::new(k.clone()).to_string())
+}
+
+/// clap keeps headings as `&'static str`: a handful of short strings, once per process.
+fn leak(s: String) -> &'static str {
+    s.leak()
+}
+
+fn localize(mut cmd: clap::Command, sub: Option<&str>) -> clap::Command {
+    use crate::tr;
+    let name = sub.unwrap_or("root").to_string();
+    if let Some(about) = text_for(&[format!("cli.help.{name}.about")]) {
+        cmd = cmd.about(about);
+    }
+    if let Some(long) = text_for(&[format!("cli.help.{name}.long_about")]) {
+        cmd = cmd.long_about(long);
+    }
+    let template = format!(
+        "{{before-help}}{{about-with-newline}}\n{} {{usage}}\n\n{{all-args}}{{after-help}}",
+        tr!("cli.help.heading.usage")
+    );
+    cmd = cmd
+        .help_template(template)
+        .subcommand_help_heading(leak(tr!("cli.help.heading.commands")));
+    let ids: Vec<String> = cmd
+        .get_arguments()
+        .map(|a| a.get_id().to_string())
+        .collect();
+    for id in ids {
+        let keys = help_keys(sub, &id);
+        let help = text_for(&keys);
+        cmd = cmd.mut_arg(&id, |mut a| {
+            if let Some(h) = help {
+                // clap's own "[default: …]" and "[possible values: …]" are English: the
+                // catalogue says them instead.
+                let mut h = crate::i18n::Text::from(h);
+                let defaults: Vec<String> = a
+                    .get_default_values()
+                    .iter()
+                    .map(|v| v.to_string_lossy().into_owned())
+                    .collect();
+                if !defaults.is_empty()
+                    && !a.is_hide_default_value_set()
+                    && a.get_action().takes_values()
+                {
+                    h.push(" ")
+                        .push(crate::msg!("cli.help.default", value = defaults.join(", ")));
+                }
+                let values: Vec<String> = a
+                    .get_possible_values()
+                    .iter()
+                    .filter(|v| !v.is_hide_set())
+                    .map(|v| v.get_name().to_string())
+                    .collect();
+                if !values.is_empty()
+                    && !a.is_hide_possible_values_set()
+                    && a.get_action().takes_values()
+                {
+                    h.push(" ").push(crate::msg!(
+                        "cli.help.possible_values",
+                        values = values.join(", ")
+                    ));
+                }
+                a = a
+                    .help(h.to_string())
+                    .long_help(None::<&'static str>)
+                    .hide_default_value(true)
+                    .hide_possible_values(true);
+            }
+            let heading = match a.get_help_heading() {
+                Some("Google Cloud") => None,
+                Some("Azure") => None,
+                Some("Network") => Some(tr!("cli.help.heading.network")),
+                Some(other) => Some(other.to_string()),
+                None if a.is_positional() => Some(tr!("cli.help.heading.arguments")),
+                None => Some(tr!("cli.help.heading.options")),
+            };
+            match heading {
+                Some(h) => a.help_heading(leak(h)),
+                None => a,
+            }
+        });
+    }
+    let subs: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for s in subs {
+        cmd = cmd.mut_subcommand(&s, |c| localize(c, Some(&s)));
+    }
+    cmd
 }

@@ -4,8 +4,10 @@ use super::args::{ConfigArgs, DecodeArgs, ReportArgs};
 use super::{Failure, render};
 use crate::files::{self, Overwrite, WriteOutcome};
 use crate::gcp::{self, RevealHeader};
+use crate::i18n::Text;
 use crate::jwt;
 use crate::session::{Session, now};
+use crate::{msg, tr};
 use serde_json::json;
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
@@ -15,7 +17,7 @@ const MAX_INPUT: u64 = 1024 * 1024;
 
 pub(super) fn print_json(value: &impl serde::Serialize) {
     let json = serde_json::to_string_pretty(value).unwrap_or_else(|e| {
-        serde_json::json!({"error": format!("cannot serialise the result: {e}")}).to_string()
+        serde_json::json!({"error": tr!("cli.error.serialise", error = e.to_string())}).to_string()
     });
     super::write_json_stdout(&format!("{json}\n"));
 }
@@ -55,25 +57,24 @@ pub fn decode(args: &DecodeArgs) -> Result<(), Failure> {
         None | Some("-") => {
             let stdin = std::io::stdin();
             if stdin.is_terminal() {
-                return Err(Failure::Usage(
-                    "give the token as an argument, as @FILE, or pipe it: wif-doctor decode - < token.txt".into(),
-                ));
+                return Err(Failure::Usage(msg!("cli.decode.no_input").into()));
             }
-            read_bounded(stdin.lock(), "standard input")?
+            read_bounded(stdin.lock(), msg!("cli.decode.stdin").into())?
         }
         Some(arg) if arg.starts_with('@') => {
             let path = &arg[1..];
             files::read_capped_string(std::path::Path::new(path), MAX_INPUT, "decode @FILE")
                 .map_err(|e| match e {
                     files::ReadError::TooLarge { .. } => {
-                        Failure::Failed(format!("not a JWT: {e}; a token is a few KiB"))
+                        Failure::Failed(msg!("cli.decode.too_large", error = e.to_string()).into())
                     }
-                    e => Failure::Failed(e.to_string()),
+                    e => Failure::Failed(e.to_string().into()),
                 })?
         }
         Some(literal) => literal.to_string(),
     };
-    let summary = jwt::summarize(&text, now()).map_err(|e| Failure::Failed(e.to_string()))?;
+    let summary =
+        jwt::summarize(&text, now()).map_err(|e| Failure::Failed(e.to_string().into()))?;
     if args.json.json {
         print_json(&summary);
     } else {
@@ -82,16 +83,27 @@ pub fn decode(args: &DecodeArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn read_bounded(r: impl Read, what: &str) -> Result<String, Failure> {
+fn read_bounded(r: impl Read, what: Text) -> Result<String, Failure> {
     let mut buf = Vec::new();
-    r.take(MAX_INPUT + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| Failure::Failed(format!("cannot read {what}: {e}")))?;
+    r.take(MAX_INPUT + 1).read_to_end(&mut buf).map_err(|e| {
+        Failure::Failed(
+            msg!(
+                "cli.decode.cannot_read",
+                what = &what,
+                error = e.to_string()
+            )
+            .into(),
+        )
+    })?;
     if buf.len() as u64 > MAX_INPUT {
-        return Err(Failure::Failed(format!(
-            "not a JWT: {what} holds more than {} KiB; a token is a few KiB",
-            MAX_INPUT / 1024
-        )));
+        return Err(Failure::Failed(
+            msg!(
+                "cli.decode.input_too_large",
+                what = &what,
+                kib = MAX_INPUT / 1024
+            )
+            .into(),
+        ));
     }
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
@@ -116,9 +128,7 @@ fn default_output(
 ) -> Result<(PathBuf, bool), Failure> {
     if demo {
         let dir = crate::demo::output_dir().map_err(|e| {
-            Failure::Failed(format!(
-                "cannot create a temporary directory for the demo's {name} ({e}); pass --output PATH"
-            ))
+            Failure::Failed(msg!("cli.error.demo_dir", name = name, error = e.to_string()).into())
         })?;
         Ok((dir.join(name), true))
     } else {
@@ -136,72 +146,85 @@ pub fn config(session: &Session, args: &ConfigArgs, demo: bool) -> Result<(), Fa
     if let Ok(plan) = session.plan()
         && plan.kind != SourceKind::AppService
     {
-        let provider = "projects/<PROJECT_NUMBER>/locations/global/workloadIdentityPools/<POOL_ID>/providers/<PROVIDER_ID>";
+        let provider = tr!("cli.cmd.provider_placeholder");
         let how = match plan.kind {
-            SourceKind::Imds => format!(
-                "on a VM, gcloud writes the IMDS form: gcloud iam workload-identity-pools create-cred-config {provider} --azure --app-id-uri={} --output-file=gcp_credentials.json",
-                session.settings.resource.value
+            SourceKind::Imds => msg!(
+                "cli.config.how_imds",
+                command = msg!(
+                    "cli.cmd.create_cred_config_azure",
+                    provider = &provider,
+                    resource = &session.settings.resource.value
+                )
             ),
-            SourceKind::AksWorkloadIdentity => format!(
-                "on AKS, use a file-sourced config: gcloud iam workload-identity-pools create-cred-config {provider} --credential-source-file={} --output-file=gcp_credentials.json",
-                plan.endpoint
+            SourceKind::AksWorkloadIdentity => msg!(
+                "cli.config.how_aks",
+                command = msg!(
+                    "cli.cmd.create_cred_config_file",
+                    provider = &provider,
+                    file = &plan.endpoint
+                )
             ),
-            _ => "switch the app to the current protocol (IDENTITY_ENDPOINT/IDENTITY_HEADER) or pass --identity-endpoint and --identity-header".to_string(),
+            _ => msg!("cli.config.how_legacy"),
         };
-        return Err(Failure::Failed(format!(
-            "config writes the App Service form (IDENTITY_ENDPOINT + X-IDENTITY-HEADER), but this machine's identity is the {}\n  fix: {how}",
-            plan.kind
-        )));
+        return Err(Failure::Failed(
+            msg!(
+                "cli.config.not_app_service",
+                kind = plan.kind.to_string(),
+                how = how
+            )
+            .into(),
+        ));
     }
-    let inputs = session.config_inputs().map_err(|missing| {
-        Failure::Usage(format!(
-            "the credential configuration needs {}",
-            missing.join(", ")
-        ))
-    })?;
+    let inputs = session
+        .config_inputs()
+        .map_err(|missing| Failure::Usage(needs(&missing)))?;
     let settings = &session.settings;
     if let Some(sa) = &settings.service_account
         && let Err(e) = gcp::validate_service_account_email(&sa.value)
     {
-        return Err(Failure::Usage(format!(
-            "{} {} {e}; the credential file would name a service account that cannot exist",
-            crate::settings::setting_name("GCP_SERVICE_ACCOUNT", &sa.origin),
-            crate::diagnose::visible(&sa.value)
-        )));
+        return Err(Failure::Usage(
+            msg!(
+                "cli.config.bad_service_account",
+                setting =
+                    crate::settings::setting_name("GCP_SERVICE_ACCOUNT", &sa.origin).to_string(),
+                value = crate::diagnose::visible(&sa.value).to_string(),
+                error = e.to_string()
+            )
+            .into(),
+        ));
     }
     // The file holds the normalised values; say which given values were cleaned up.
-    let notes: Vec<String> = settings
+    let notes: Vec<Text> = settings
         .adjustments()
         .iter()
         .map(|a| {
-            format!(
-                "{} {} ({}) had {}; the file uses {}",
-                a.label,
-                a.raw,
-                a.origin,
-                a.problems_text(),
-                a.value
+            msg!(
+                "cli.config.adjusted",
+                label = a.label.to_string(),
+                raw = a.raw.to_string(),
+                origin = a.origin.to_string(),
+                problems = a.problems_text(),
+                value = a.value.to_string()
             )
+            .into()
         })
         .collect();
     if !args.json.json {
         for n in &notes {
-            eprintln!("note: {n}");
+            eprintln!("{}", note(n.clone()));
         }
     }
     let cfg = gcp::credential_config(&inputs);
     if args.stdout {
         super::write_json_stdout(&format!("{}\n", cfg.to_json(RevealHeader::No)));
-        eprintln!(
-            "note: the X-IDENTITY-HEADER value is redacted here; use --output PATH to write a usable file (mode 0600)"
-        );
+        eprintln!("{}", note(msg!("cli.config.header_redacted")));
         return Ok(());
     }
     let (path, in_demo_dir) = match &args.output {
         Some(p) => (p.clone(), false),
         None => default_output(demo, "gcp_credentials.json", || {
             let home = std::env::var_os("HOME")
-                .ok_or_else(|| Failure::Usage("HOME is not set; pass --output PATH".into()))?;
+                .ok_or_else(|| Failure::Usage(msg!("cli.error.no_home").into()))?;
             Ok(PathBuf::from(home).join("gcp_credentials.json"))
         })?,
     };
@@ -216,28 +239,24 @@ pub fn config(session: &Session, args: &ConfigArgs, demo: bool) -> Result<(), Fa
     }
     let outcome =
         files::write_private_atomic(&path, body.as_bytes(), overwrite).map_err(|e| match e {
-            files::FileError::Exists { .. } => Failure::Failed(format!(
-                "{} already exists with different content; pass --force to replace it",
-                path.display()
-            )),
+            files::FileError::Exists { .. } => Failure::Failed(
+                msg!(
+                    "cli.error.exists_different",
+                    path = path.display().to_string()
+                )
+                .into(),
+            ),
             other => Failure::Failed(file_error(other, &path)),
         })?;
     let shown = path.display().to_string();
-    let export = format!(
-        "export GOOGLE_APPLICATION_CREDENTIALS={}",
-        gcp::shell_quote(&shown)
-    );
+    let export = export_line("GOOGLE_APPLICATION_CREDENTIALS", &gcp::shell_quote(&shown));
     let appsettings = gcp::executable::appsettings_command(
         session.settings.environment.app_service_site.as_deref(),
         &shown,
         false,
     );
-    let warning = "the file embeds the current IDENTITY_HEADER, which the platform rotates when the container \
-                   restarts: regenerate it at app start-up (e.g. run `wif-doctor config --force` in the startup \
-                   command) rather than writing it once";
-    let demo_note = in_demo_dir.then(|| {
-        "--demo: written to a temporary directory, not $HOME/gcp_credentials.json; it points at the simulator, which stops with this run".to_string()
-    });
+    let warning = msg!("cli.config.header_rotates");
+    let demo_note = in_demo_dir.then(|| msg!("cli.config.demo_note"));
     if args.json.json {
         print_json(&json!({
             "demo_note": demo_note,
@@ -251,22 +270,24 @@ pub fn config(session: &Session, args: &ConfigArgs, demo: bool) -> Result<(), Fa
             "warnings": [warning],
         }));
     } else {
-        let verb = match outcome {
-            WriteOutcome::Created => "wrote",
-            WriteOutcome::Unchanged => "unchanged",
-            WriteOutcome::Replaced => "replaced",
-        };
-        outln!("{verb} {shown} (mode 0600)");
-        if let Some(note) = &demo_note {
-            outln!("note: {note}");
+        outln!(
+            "{}",
+            msg!(
+                "cli.config.wrote",
+                verb = outcome_verb(outcome),
+                path = &shown
+            )
+        );
+        if let Some(n) = &demo_note {
+            outln!("{}", note(n.clone()));
         }
         outln!();
         outln!("{export}");
         outln!();
-        outln!("App settings (so the app finds the file):");
+        outln!("{}", msg!("cli.config.appsettings"));
         outln!("{appsettings}");
         outln!();
-        outln!("warning: {warning}");
+        outln!("{}", msg!("cli.warning", message = warning));
     }
     Ok(())
 }
@@ -356,10 +377,9 @@ pub async fn report(
         Overwrite::Refuse
     };
     files::write_private_atomic(&path, text.as_bytes(), overwrite).map_err(|e| match e {
-        files::FileError::Exists { .. } => Failure::Failed(format!(
-            "{} already exists; pass --force to replace it",
-            path.display()
-        )),
+        files::FileError::Exists { .. } => {
+            Failure::Failed(msg!("cli.error.exists", path = path.display().to_string()).into())
+        }
         other => Failure::Failed(file_error(other, &path)),
     })?;
     if args.json.json {
@@ -368,32 +388,61 @@ pub async fn report(
         );
     } else {
         outln!(
-            "wrote {} (mode 0600; secrets are described, never included): checks {}",
-            path.display(),
-            if report.ok {
-                "passed"
-            } else {
-                "found problems"
-            }
+            "{}",
+            msg!(
+                "cli.report.wrote",
+                path = path.display().to_string(),
+                outcome = if report.ok {
+                    msg!("cli.report.passed")
+                } else {
+                    msg!("cli.report.problems")
+                }
+            )
         );
         if in_demo_dir {
-            outln!(
-                "note: --demo: the report went to a temporary directory; pass --output PATH to choose"
-            );
+            outln!("{}", note(msg!("cli.report.demo_note")));
         }
     }
     Ok(())
 }
 
 /// A file error with the way out: a missing directory is the usual cause.
-pub(super) fn file_error(e: files::FileError, path: &std::path::Path) -> String {
+pub(super) fn file_error(e: files::FileError, path: &std::path::Path) -> Text {
     match path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        Some(d) if !d.exists() => format!(
-            "cannot write {}: the directory {} does not exist\n  fix: mkdir -p {} (or choose another --output)",
-            path.display(),
-            d.display(),
-            d.display()
-        ),
-        _ => e.to_string(),
+        Some(d) if !d.exists() => msg!(
+            "cli.error.no_directory",
+            path = path.display().to_string(),
+            dir = d.display().to_string()
+        )
+        .into(),
+        _ => e.to_string().into(),
+    }
+}
+
+/// `note: …` (a line for stderr or stdout).
+pub(super) fn note(m: impl Into<crate::i18n::Arg>) -> crate::i18n::Msg {
+    msg!("cli.note", message = m)
+}
+
+/// `export NAME=value`.
+pub(super) fn export_line(name: &str, value: &str) -> String {
+    crate::i18n::Msg::new("cli.cmd.export")
+        .arg("name", name)
+        .arg("value", value)
+        .to_string()
+}
+
+/// The usage error when settings are missing for a credential file.
+pub(super) fn needs<T: std::fmt::Display>(missing: &[T]) -> Text {
+    let list: Vec<String> = missing.iter().map(|m| m.to_string()).collect();
+    msg!("cli.config.needs", missing = list.join(", ")).into()
+}
+
+/// `wrote` / `unchanged` / `replaced`, in the process language.
+pub(super) fn outcome_verb(o: WriteOutcome) -> crate::i18n::Msg {
+    match o {
+        WriteOutcome::Created => msg!("cli.outcome.created"),
+        WriteOutcome::Unchanged => msg!("cli.outcome.unchanged"),
+        WriteOutcome::Replaced => msg!("cli.outcome.replaced"),
     }
 }

@@ -3,12 +3,14 @@
 
 use super::Failure;
 use super::args::{ConfigArgs, SubjectTokenArgs};
-use super::commands::{file_error, print_json};
+use super::commands::{export_line, file_error, needs, note, outcome_verb, print_json};
 use crate::files::{self, Overwrite, WriteOutcome};
 use crate::gcp::executable::{self as exe, ALLOW_EXECUTABLES, ExecutableError};
 use crate::gcp::subject_token::{self as st, env as vars};
+use crate::i18n::Text;
 use crate::session::{Session, now};
 use crate::settings::{EnvMap, Settings, SettingsArgs};
+use crate::{msg, tr};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -17,20 +19,21 @@ use std::time::Duration;
 /// fails when a configured output file does not exist (it resolves the path before reading);
 /// google-auth and Node both treat a failure response there as "run the command".
 const PLACEHOLDER_CODE: &str = "not_fetched_yet";
-const PLACEHOLDER_MESSAGE: &str =
-    "placeholder written by wif-doctor config; the first refresh runs wif-doctor subject-token";
 
 pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
     let program = std::env::current_exe().map_err(|e| {
-        Failure::Failed(format!("cannot tell where this wif-doctor binary is: {e}"))
+        Failure::Failed(msg!("executable.config.current_exe", error = e.to_string()).into())
     })?;
     let program = program
         .to_str()
         .ok_or_else(|| {
-            Failure::Failed(format!(
-                "the wif-doctor path {} is not UTF-8; copy the binary to a plain path (e.g. /home/site/wif-doctor)",
-                program.display()
-            ))
+            Failure::Failed(
+                msg!(
+                    "executable.config.not_utf8",
+                    path = program.display().to_string()
+                )
+                .into(),
+            )
         })?
         .to_string();
     let home = std::env::var_os("HOME").map(PathBuf::from);
@@ -44,25 +47,18 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
             args.executable_timeout_millis,
             output_file.clone(),
         )
-        .map_err(|missing| {
-            Failure::Usage(format!(
-                "the credential configuration needs {}",
-                missing.join(", ")
-            ))
-        })?;
+        .map_err(|missing| Failure::Usage(needs(&missing)))?;
     let cfg = exe::executable_config(&inputs).map_err(|e| match e {
         ExecutableError::Whitespace {
-            what: "the wif-doctor path",
+            what: exe::Part::Program,
             ..
-        } => Failure::Failed(e.to_string()),
-        other => Failure::Usage(other.to_string()),
+        } => Failure::Failed(e.message()),
+        other => Failure::Usage(other.message()),
     })?;
 
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<Text> = Vec::new();
     if session.settings.environment.app_service_site.is_some() && !exe::survives_restart(&program) {
-        warnings.push(format!(
-            "this wif-doctor runs from {program}, outside /home: App Service keeps only /home across restarts, so after the next one every token refresh fails. Copy it (e.g. cp {program} /home/site/wif-doctor) and run config from the copy"
-        ));
+        warnings.push(msg!("executable.config.outside_home", program = &program).into());
     }
     if session
         .settings
@@ -70,16 +66,14 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
         .as_ref()
         .is_none_or(|v| v.value.trim() != "1")
     {
-        warnings.push(format!(
-            "{ALLOW_EXECUTABLES}=1 is not in this environment: client libraries refuse to run the command until the app settings set it (the az line above)"
-        ));
+        warnings.push(msg!("executable.config.not_allowed", var = ALLOW_EXECUTABLES).into());
     }
-    let libraries = "supported by google-auth (Python), google-auth-library (Node.js), Go, Java and Rust; NOT by .NET (use --form url for .NET apps)";
+    let libraries = msg!("executable.config.libraries");
 
     if args.stdout {
         out!("{}", cfg.to_json());
         for w in &warnings {
-            eprintln!("warning: {w}");
+            eprintln!("{}", msg!("cli.warning", message = w));
         }
         return Ok(());
     }
@@ -87,7 +81,7 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
         Some(p) => p.clone(),
         None => home
             .clone()
-            .ok_or_else(|| Failure::Usage("HOME is not set; pass --output PATH".into()))?
+            .ok_or_else(|| Failure::Usage(msg!("cli.error.no_home").into()))?
             .join("gcp_credentials.json"),
     };
     let overwrite = if args.force {
@@ -97,26 +91,30 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
     };
     let outcome = files::write_private_atomic(&path, cfg.to_json().as_bytes(), overwrite).map_err(
         |e| match e {
-            files::FileError::Exists { .. } => Failure::Failed(format!(
-                "{} already exists with different content; pass --force to replace it",
-                path.display()
-            )),
+            files::FileError::Exists { .. } => Failure::Failed(
+                msg!(
+                    "cli.error.exists_different",
+                    path = path.display().to_string()
+                )
+                .into(),
+            ),
             other => Failure::Failed(file_error(other, &path)),
         },
     )?;
     if let Some(o) = &output_file {
         // Reset the cache too: a response cached under other settings must not be reused.
-        let placeholder = st::failure(PLACEHOLDER_CODE, PLACEHOLDER_MESSAGE) + "\n";
+        let placeholder =
+            st::failure(PLACEHOLDER_CODE, &tr!("executable.config.placeholder")) + "\n";
         files::write_private_atomic(Path::new(o), placeholder.as_bytes(), Overwrite::Force)
             .map_err(|e| Failure::Failed(file_error(e, Path::new(o))))?;
     }
     let shown = path.display().to_string();
     let exports = [
-        format!(
-            "export GOOGLE_APPLICATION_CREDENTIALS={}",
-            crate::gcp::shell_quote(&shown)
+        export_line(
+            "GOOGLE_APPLICATION_CREDENTIALS",
+            &crate::gcp::shell_quote(&shown),
         ),
-        format!("export {ALLOW_EXECUTABLES}=1"),
+        export_line(ALLOW_EXECUTABLES, "1"),
     ];
     let appsettings = exe::appsettings_command(
         session.settings.environment.app_service_site.as_deref(),
@@ -139,27 +137,32 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
             "warnings": warnings,
         }));
     } else {
-        let verb = match outcome {
-            WriteOutcome::Created => "wrote",
-            WriteOutcome::Unchanged => "unchanged",
-            WriteOutcome::Replaced => "replaced",
-        };
-        outln!("{verb} {shown} (mode 0600; executable form: no secret in the file)");
-        outln!("the library runs: {command}");
+        outln!(
+            "{}",
+            msg!(
+                "executable.config.wrote",
+                verb = outcome_verb(outcome),
+                path = &shown
+            )
+        );
+        outln!("{}", msg!("executable.config.runs", command = command));
         if let Some(o) = &output_file {
-            outln!("responses are cached in {o} (mode 0600)");
+            outln!("{}", msg!("executable.config.cached", path = o));
         }
         outln!();
         for e in &exports {
             outln!("{e}");
         }
         outln!();
-        outln!("App settings (the libraries run the command only with {ALLOW_EXECUTABLES}=1):");
+        outln!(
+            "{}",
+            msg!("executable.config.appsettings", var = ALLOW_EXECUTABLES)
+        );
         outln!("{appsettings}");
         outln!();
-        outln!("note: {libraries}");
+        outln!("{}", note(libraries));
         for w in &warnings {
-            outln!("warning: {w}");
+            outln!("{}", msg!("cli.warning", message = w));
         }
     }
     Ok(())
@@ -179,25 +182,40 @@ fn output_file_under_home(p: &Path, home: Option<&Path>) -> Result<String, Failu
         p.to_path_buf()
     } else {
         std::env::current_dir()
-            .map_err(|e| Failure::Failed(format!("cannot resolve {}: {e}", p.display())))?
+            .map_err(|e| {
+                Failure::Failed(
+                    msg!(
+                        "executable.config.cannot_resolve",
+                        path = p.display().to_string(),
+                        error = e.to_string()
+                    )
+                    .into(),
+                )
+            })?
             .join(p)
     };
     let Some(home) = home else {
-        return Err(Failure::Usage(
-            "HOME is not set; the output file must live under it".into(),
-        ));
+        return Err(Failure::Usage(msg!("executable.config.no_home").into()));
     };
     if !abs.starts_with(home) || abs.components().any(|c| c.as_os_str() == "..") {
-        return Err(Failure::Usage(format!(
-            "--executable-output-file {} is not under $HOME ({}); put the cache there (e.g. {}/.wif-doctor-token.json)",
-            abs.display(),
-            home.display(),
-            home.display()
-        )));
+        return Err(Failure::Usage(
+            msg!(
+                "executable.config.not_under_home",
+                path = abs.display().to_string(),
+                home = home.display().to_string()
+            )
+            .into(),
+        ));
     }
-    abs.to_str()
-        .map(str::to_string)
-        .ok_or_else(|| Failure::Usage(format!("the output file {} is not UTF-8", abs.display())))
+    abs.to_str().map(str::to_string).ok_or_else(|| {
+        Failure::Usage(
+            msg!(
+                "executable.config.output_not_utf8",
+                path = abs.display().to_string()
+            )
+            .into(),
+        )
+    })
 }
 
 /// `subject-token`: exactly one JSON line on stdout, nothing on stderr (google-auth merges
@@ -210,7 +228,7 @@ pub async fn subject_token(
 ) -> Result<(), Failure> {
     let (mut body, mut ok) = match respond(settings_args, args, env, demo).await {
         Ok(body) => (body, true),
-        Err((code, message)) => (st::failure(&code, &message), false),
+        Err((code, message)) => (st::failure(&code, &message.to_string()), false),
     };
     if let Some(path) = env.get(vars::OUTPUT_FILE).filter(|p| !p.trim().is_empty()) {
         // Rewritten on every refresh: atomic and 0600, but not fsynced (see the function).
@@ -221,9 +239,10 @@ pub async fn subject_token(
         {
             body = st::failure(
                 "output_file",
-                &format!(
-                    "cannot write the response to the credential file's output_file ({}): {e}; fix the directory's permissions or remove output_file from the file",
-                    vars::OUTPUT_FILE
+                &tr!(
+                    "executable.protocol.output_file",
+                    var = vars::OUTPUT_FILE,
+                    error = e.to_string()
                 ),
             );
             ok = false;
@@ -240,10 +259,11 @@ pub async fn subject_token(
     }
 }
 
-/// A stable code and the one-line explanation.
-type Refusal = (String, String);
+/// A stable code (protocol: never translated) and the one-line explanation (the process
+/// language: the libraries show it to the operator).
+type Refusal = (String, Text);
 
-fn refuse(code: &str, message: impl Into<String>) -> Refusal {
+fn refuse(code: &str, message: impl Into<Text>) -> Refusal {
     (code.to_string(), message.into())
 }
 
@@ -257,10 +277,7 @@ async fn respond(
     if get(vars::INTERACTIVE) == Some("1") {
         return Err(refuse(
             "interactive_unsupported",
-            format!(
-                "{}=1 asks for interactive mode, which wif-doctor subject-token does not have (it needs no user input); use the credential file from the library's normal non-interactive refresh",
-                vars::INTERACTIVE
-            ),
+            msg!("executable.protocol.interactive", var = vars::INTERACTIVE),
         ));
     }
     let token_type = match get(vars::TOKEN_TYPE) {
@@ -270,9 +287,10 @@ async fn respond(
         Some(other) => {
             return Err(refuse(
                 "unsupported_token_type",
-                format!(
-                    "the credential file's subject_token_type is {other:?}, but an Azure managed-identity token is a JWT: set \"subject_token_type\": \"{}\" (wif-doctor config --form executable --force)",
-                    st::JWT
+                msg!(
+                    "executable.protocol.token_type",
+                    given = format!("{other:?}"),
+                    jwt = st::JWT
                 ),
             ));
         }
@@ -284,29 +302,38 @@ async fn respond(
     {
         return Err(refuse(
             "invalid_audience",
-            format!(
-                "the credential file's audience is wrong: {}; fix: {}",
-                issue.message, issue.fix
+            msg!(
+                "executable.protocol.audience",
+                problem = &issue.message,
+                fix = &issue.fix
             ),
         ));
     }
     let deadline = match &args.deadline {
         None => Duration::from_millis(exe::deadline_millis(exe::TIMEOUT_DEFAULT_MILLIS)),
-        Some(d) => crate::settings::parse_duration(d)
-            .map_err(|e| refuse("usage", format!("--deadline {d:?}: {e}")))?,
+        Some(d) => crate::settings::parse_duration(d).map_err(|e| {
+            refuse(
+                "usage",
+                super::flag_error(&format!("--deadline {d:?}"), e.to_string()),
+            )
+        })?,
     };
-    let mut settings = Settings::resolve(settings_args, env)
-        .map_err(|e| refuse("settings", format!("invalid setting: {e}")))?;
+    let mut settings = Settings::resolve(settings_args, env).map_err(|e| {
+        refuse(
+            "settings",
+            msg!("executable.protocol.settings", error = e.to_string()),
+        )
+    })?;
     // --demo: the simulator lives as long as this process, like every other command's.
     let _sim = match demo {
         None => None,
         Some(name) => {
             let scenario = name.parse().map_err(|e: crate::sim::ParseScenarioError| {
-                refuse("usage", format!("--demo: {e}"))
+                refuse("usage", super::flag_error("--demo", e.to_string()))
             })?;
             let sim = crate::demo::start(scenario, Duration::ZERO)
                 .await
-                .map_err(|e| refuse("demo", format!("cannot start the simulator: {e}")))?;
+                .map_err(|e| refuse("demo", msg!("cli.error.simulator", error = e.to_string())))?;
             crate::demo::apply(&mut settings, &sim);
             Some(sim)
         }
@@ -317,9 +344,9 @@ async fn respond(
         Err(_) => {
             return Err(refuse(
                 "timeout",
-                format!(
-                    "no token from the identity endpoint within {} ms (the deadline under the credential file's timeout_millis); check the endpoint with: wif-doctor token",
-                    deadline.as_millis()
+                msg!(
+                    "executable.protocol.timeout",
+                    ms = deadline.as_millis().to_string()
                 ),
             ));
         }
@@ -328,22 +355,28 @@ async fn respond(
                 Ok(serde_json::Value::String(s)) => s,
                 _ => "azure".to_string(),
             };
-            return Err((code, format!("{}: {} (fix: {})", e.summary, e.cause, e.fix)));
+            return Err((
+                code,
+                msg!(
+                    "executable.protocol.azure",
+                    summary = e.summary.to_string(),
+                    cause = e.cause.to_string(),
+                    fix = e.fix.to_string()
+                )
+                .into(),
+            ));
         }
         Ok(Ok(f)) => f,
     };
     let Some((expires, _)) = fetched.expires_at() else {
-        return Err(refuse(
-            "no_expiry",
-            "the managed-identity token has neither expires_on nor an exp claim, and the libraries need an expiration_time; check the resource with: wif-doctor token",
-        ));
+        return Err(refuse("no_expiry", msg!("executable.protocol.no_expiry")));
     };
     if expires <= now() {
         return Err(refuse(
             "token_expired",
-            format!(
-                "the identity endpoint returned a token that expired at {}; check this machine's clock (date -u) and the endpoint with: wif-doctor token",
-                crate::jwt::format_utc(expires)
+            msg!(
+                "executable.protocol.expired",
+                at = crate::jwt::format_utc(expires)
             ),
         ));
     }

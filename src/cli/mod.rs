@@ -1,11 +1,13 @@
 //! The scriptable face: parses arguments, runs the engine, prints text or JSON.
 //! Exit codes: 0 success, 1 the operation failed, 2 usage error.
 
-pub use args::{Cli, Command};
+pub use args::{Cli, Command, command as localized_command, help_keys};
 
 use crate::azure::AzureError;
+use crate::i18n::Text;
 use crate::settings::{EnvMap, Settings};
-use clap::Parser;
+use crate::{msg, tr};
+use clap::FromArgMatches;
 use std::process::ExitCode;
 
 /// Exit statuses with a meaning scripts can rely on.
@@ -17,9 +19,9 @@ pub const EXIT_USAGE: u8 = 2;
 #[derive(Debug)]
 pub enum Failure {
     /// The operation failed (exit 1).
-    Failed(String),
+    Failed(Text),
     /// The invocation was wrong (exit 2).
-    Usage(String),
+    Usage(Text),
     /// Failed, and the output already says why (exit 1).
     Silent,
 }
@@ -77,7 +79,13 @@ fn write_raw(text: &str) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(EXIT_OK as i32);
         }
-        eprintln!("wif-doctor: error: cannot write to standard output: {e}");
+        eprintln!(
+            "{}",
+            msg!(
+                "cli.error.failed",
+                message = msg!("cli.error.stdout", error = e.to_string())
+            )
+        );
         std::process::exit(EXIT_FAILED as i32);
     }
 }
@@ -106,7 +114,10 @@ pub fn main() -> ExitCode {
         lang_flag(std::env::args()).as_deref(),
         |k| std::env::var(k).ok(),
     ));
-    let cli = match Cli::try_parse() {
+    let cli = match args::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -117,9 +128,9 @@ pub fn main() -> ExitCode {
             if std::env::args_os().any(|a| a == "--json") {
                 let first = e.to_string();
                 let first = first.lines().next().unwrap_or_default();
-                print_json_error(&Failure::Usage(
-                    first.trim_start_matches("error: ").to_string(),
-                ));
+                print_json_error(&Failure::Usage(Text::value(
+                    first.trim_start_matches("error: "),
+                )));
             }
             return ExitCode::from(EXIT_USAGE);
         }
@@ -138,7 +149,13 @@ pub fn main() -> ExitCode {
     let runtime = match builder.enable_all().build() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("wif-doctor: error: cannot start the async runtime: {e}");
+            eprintln!(
+                "{}",
+                msg!(
+                    "cli.error.failed",
+                    message = msg!("cli.error.runtime", error = e.to_string())
+                )
+            );
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -190,8 +207,8 @@ impl Command {
 /// An error as JSON on stdout: `{"ok": false, "exit_code": N, "error": {"kind", "message"}}`.
 fn print_json_error(f: &Failure) {
     let (kind, message) = match f {
-        Failure::Failed(m) => ("failed", m.as_str()),
-        Failure::Usage(m) => ("usage", m.as_str()),
+        Failure::Failed(m) => ("failed", m.to_string()),
+        Failure::Usage(m) => ("usage", m.to_string()),
         Failure::Silent => return,
     };
     let v = serde_json::json!({
@@ -213,13 +230,15 @@ async fn run(cli: Cli) -> u8 {
     }
     match result {
         Ok(()) => EXIT_OK,
-        Err(Failure::Failed(msg)) => {
-            eprintln!("wif-doctor: error: {}", safe_stderr(&msg));
+        Err(Failure::Failed(m)) => {
+            let line = tr!("cli.error.failed", message = m);
+            eprintln!("{}", safe_stderr(&line));
             EXIT_FAILED
         }
         Err(Failure::Silent) => EXIT_FAILED,
-        Err(Failure::Usage(msg)) => {
-            eprintln!("wif-doctor: usage error: {}", safe_stderr(&msg));
+        Err(Failure::Usage(m)) => {
+            let line = tr!("cli.error.usage", message = m);
+            eprintln!("{}", safe_stderr(&line));
             EXIT_USAGE
         }
     }
@@ -237,9 +256,7 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
     // The simulator is a server of its own: no settings, no environment.
     if let Some(Command::Simulate(a)) = &cli.command {
         if cli.demo.is_some() {
-            return Err(Failure::Usage(
-                "simulate takes --scenario, not --demo".into(),
-            ));
+            return Err(Failure::Usage(msg!("cli.error.simulate_demo").into()));
         }
         return simulate::run(a).await;
     }
@@ -251,32 +268,32 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
         return executable::subject_token(&cli.settings, a, &env, cli.demo.as_deref()).await;
     }
     let mut settings =
-        Settings::resolve(&cli.settings, &env).map_err(|e| Failure::Usage(e.to_string()))?;
+        Settings::resolve(&cli.settings, &env).map_err(|e| Failure::Usage(e.to_string().into()))?;
 
     // No subcommand: the interactive wizard on a terminal, else the check report.
     let wizard = cli.command.is_none() && interactive();
     let _sim = match &cli.demo {
         Some(name) => {
             let scenario = name.parse().map_err(|e: crate::sim::ParseScenarioError| {
-                Failure::Usage(format!("--demo: {e}"))
+                Failure::Usage(flag_error("--demo", e.to_string()))
             })?;
             // In the wizard a little latency lets the flow diagram visibly light up hop by hop.
             let latency = match &cli.demo_latency {
                 Some(d) => crate::settings::parse_duration(d)
-                    .map_err(|e| Failure::Usage(format!("--demo-latency: {e}")))?,
+                    .map_err(|e| Failure::Usage(flag_error("--demo-latency", e.to_string())))?,
                 None if wizard => std::time::Duration::from_millis(120),
                 None => std::time::Duration::ZERO,
             };
-            let sim = crate::demo::start(scenario, latency)
-                .await
-                .map_err(|e| Failure::Failed(format!("cannot start the simulator: {e}")))?;
+            let sim = crate::demo::start(scenario, latency).await.map_err(|e| {
+                Failure::Failed(msg!("cli.error.simulator", error = e.to_string()).into())
+            })?;
             crate::demo::apply(&mut settings, &sim);
             Some(sim)
         }
         None => None,
     };
-    let session =
-        crate::session::Session::new(settings).map_err(|e| Failure::Failed(e.to_string()))?;
+    let session = crate::session::Session::new(settings)
+        .map_err(|e| Failure::Failed(e.to_string().into()))?;
 
     match cli.command {
         Some(Command::Token(a)) => commands::token(&session, a.json).await,
@@ -311,9 +328,14 @@ async fn run_wizard(
             Ok(())
         }
         Ok(crate::tui::Outcome::Signal(what)) => {
-            eprintln!("wif-doctor: stopped ({what})");
+            eprintln!("{}", msg!("cli.stopped", signal = what));
             Err(Failure::Silent)
         }
-        Err(e) => Err(Failure::Failed(e)),
+        Err(e) => Err(Failure::Failed(e.into())),
     }
+}
+
+/// `--flag: why`, the shape of every usage error about one flag's value.
+pub(crate) fn flag_error(flag: &str, why: impl Into<crate::i18n::Arg>) -> Text {
+    msg!("cli.error.flag", flag = flag, why = why).into()
 }

@@ -49,7 +49,8 @@ pub async fn follow(
                 frame = (frame + 1) % FRAMES.len();
                 let names: Vec<&str> = slow.iter().map(|(id, _)| id.as_str()).collect();
                 let secs = slow.iter().map(|(_, t)| t.elapsed()).max().unwrap_or_default().as_secs_f32();
-                eprint!("\r\x1b[2K{} checking {} ({secs:.1} s)", FRAMES[frame], names.join(", "));
+                let line = crate::msg!("cli.progress.checking", checks = names.join(", "), seconds = format!("{secs:.1}"));
+                eprint!("\r\x1b[2K{} {line}", FRAMES[frame]);
                 let _ = std::io::stderr().flush();
                 shown = true;
             }

@@ -1,28 +1,94 @@
 //! Human-readable text for each command. Plain text that copies cleanly from a browser
-//! console: one value per line, no borders, long values never wrapped by us.
+//! console: one value per line, no borders, long values never wrapped by us. Every word
+//! comes from `assets/i18n/cli.toml` in the process language; values are shown as they are.
 
 use crate::azure::AzureError;
 use crate::gcp::GoogleValues;
+use crate::i18n::Text;
 use crate::jwt::{TimeInfo, TokenSummary, TokenVersion};
 use crate::session::Fetched;
 use crate::settings::Settings;
-use std::fmt::Write;
+use crate::{msg, tr};
+use std::fmt::{Display, Write};
+use unicode_width::UnicodeWidthStr;
 
-fn row(out: &mut String, key: &str, value: impl AsRef<str>) {
-    let _ = writeln!(out, "  {key:<12}{}", value.as_ref());
+/// `s` padded with spaces to `width` terminal columns (double-width text counts twice);
+/// at least one space follows it.
+pub(super) fn pad(s: impl Display, width: usize) -> String {
+    let mut out = s.to_string();
+    let w = out.width();
+    out.push_str(&" ".repeat(width.saturating_sub(w).max(1)));
+    out
 }
 
+/// The row labels (`cli.label.<name>`).
+pub const LABELS: &[&str] = &[
+    "source",
+    "why",
+    "endpoint",
+    "resource",
+    "identity",
+    "expires",
+    "version",
+    "client_id",
+    "resource_id",
+    "issued",
+    "not_before",
+    "cause",
+    "fix",
+    "app_service",
+    "kudu",
+    "azure_vm",
+    "tls_roots",
+    "recovered",
+];
+
+/// The label column: 12 columns in English, wider when the language's labels are.
+fn label_width() -> usize {
+    LABELS
+        .iter()
+        .map(|l| tr!(format!("cli.label.{l}")).width() + 1)
+        .max()
+        .unwrap_or(0)
+        .max(12)
+}
+
+fn row(out: &mut String, key: &str, value: impl Display) {
+    let _ = writeln!(out, "  {}{value}", pad(key, label_width()));
+}
+
+/// A labelled row: the label from the catalogue.
+fn lrow(out: &mut String, label: &str, value: impl Display) {
+    row(out, &tr!(format!("cli.label.{label}")), value);
+}
+
+fn heading(out: &mut String, key: &str) {
+    let _ = writeln!(
+        out,
+        "{}",
+        crate::i18n::Msg::new(format!("cli.heading.{key}"))
+    );
+}
+
+
 /// `wif-doctor: error: <what>: <cause>` then an indented fix; the first line stands alone.
-pub fn azure_error(e: &AzureError) -> String {
-    let mut s = format!("{}: {}\n  fix: {}", e.summary, e.cause, e.fix);
+pub fn azure_error(e: &AzureError) -> Text {
+    let mut t: Text = msg!(
+        "cli.azure_error",
+        summary = e.summary.to_string(),
+        cause = e.cause.to_string(),
+        fix = e.fix.to_string()
+    )
+    .into();
     if let Some(raw) = &e.raw {
-        let _ = write!(s, "\n  raw: {raw}");
+        t.line(msg!("cli.azure_error_raw", raw = raw.to_string()));
     }
-    s
+    t
 }
 
 pub fn scenario_list() -> String {
-    let mut out = String::from("Simulator scenarios (use --demo=NAME):\n");
+    let mut out = String::new();
+    heading(&mut out, "scenarios");
     for sc in crate::sim::Scenario::all() {
         let _ = writeln!(out, "  {:<32}{}", sc.name(), sc.description());
     }
@@ -34,36 +100,42 @@ fn time_line(t: &Option<TimeInfo>) -> Option<String> {
 }
 
 pub fn token(f: &Fetched, settings: &Settings) -> String {
-    let mut out = String::from("Managed-identity token\n");
-    row(&mut out, "source", f.token.source.to_string());
-    row(&mut out, "why", &f.plan.reason);
-    row(&mut out, "endpoint", &f.token.endpoint);
-    row(
+    let mut out = String::new();
+    heading(&mut out, "token");
+    lrow(&mut out, "source", f.token.source.to_string());
+    lrow(&mut out, "why", &f.plan.reason);
+    lrow(&mut out, "endpoint", &f.token.endpoint);
+    lrow(
         &mut out,
         "resource",
         format!("{} ({})", f.token.resource, settings.resource.origin),
     );
     if let Some(sel) = &settings.selector {
-        row(
+        lrow(
             &mut out,
             "identity",
-            format!("user-assigned, {} ({})", sel.value.describe(), sel.origin),
+            tr!(
+                "cli.token.user_assigned",
+                selector = sel.value.describe().to_string(),
+                origin = sel.origin.to_string()
+            ),
         );
     }
     if let Some((at, from)) = f.expires_at() {
-        let rel = crate::jwt::relative(at, crate::session::now());
-        row(
+        let rel = crate::jwt::relative(at, crate::session::now()).to_string();
+        lrow(
             &mut out,
             "expires",
-            format!("{} ({rel}; from {from})", crate::jwt::format_utc(at)),
+            tr!(
+                "cli.token.expires",
+                utc = crate::jwt::format_utc(at),
+                relative = rel,
+                from = from
+            ),
         );
     }
     if let Some(sha) = &f.summary.sha256 {
-        row(
-            &mut out,
-            "sha256",
-            format!("{sha} (the token itself is never shown)"),
-        );
+        row(&mut out, "sha256", tr!("cli.token.sha256", sha = sha));
     }
     out.push('\n');
     out.push_str(&summary(&f.summary));
@@ -73,17 +145,18 @@ pub fn token(f: &Fetched, settings: &Settings) -> String {
 pub fn summary(s: &TokenSummary) -> String {
     let mut out = String::new();
     let version = match s.version {
-        TokenVersion::V1 => "v1 (sts.windows.net issuer)",
-        TokenVersion::V2 => "v2 (login.microsoftonline.com/…/v2.0 issuer)",
-        TokenVersion::Unknown => "unknown",
+        TokenVersion::V1 => tr!("cli.summary.version_v1"),
+        TokenVersion::V2 => tr!("cli.summary.version_v2"),
+        TokenVersion::Unknown => tr!("cli.summary.version_unknown"),
     };
-    out.push_str("Identity (what Google will see)\n");
-    row(&mut out, "iss", s.issuer.as_deref().unwrap_or("(missing)"));
+    let missing = tr!("cli.summary.missing");
+    heading(&mut out, "identity");
+    row(&mut out, "iss", s.issuer.as_deref().unwrap_or(&missing));
     row(
         &mut out,
         "aud",
         if s.audience.is_empty() {
-            "(missing)".into()
+            missing.clone()
         } else {
             s.audience.join(", ")
         },
@@ -91,9 +164,9 @@ pub fn summary(s: &TokenSummary) -> String {
     row(
         &mut out,
         "sub",
-        s.identity.sub.as_deref().unwrap_or("(missing)"),
+        s.identity.sub.as_deref().unwrap_or(&missing),
     );
-    row(&mut out, "version", version);
+    lrow(&mut out, "version", version);
     if let Some(v) = &s.identity.oid {
         row(&mut out, "oid", v);
     }
@@ -101,22 +174,24 @@ pub fn summary(s: &TokenSummary) -> String {
         row(&mut out, "tid", v);
     }
     if let Some(v) = &s.identity.client_id {
-        row(&mut out, "client id", format!("{v} (appid/azp)"));
+        lrow(&mut out, "client_id", format!("{v} (appid/azp)"));
     }
     if let Some(v) = &s.identity.mirid {
-        row(&mut out, "resource id", v);
+        lrow(&mut out, "resource_id", v);
     }
-    out.push_str("\nTimes\n");
+    out.push('\n');
+    heading(&mut out, "times");
     for (k, v) in [
         ("issued", &s.times.iat),
-        ("not before", &s.times.nbf),
+        ("not_before", &s.times.nbf),
         ("expires", &s.times.exp),
     ] {
         if let Some(line) = time_line(v) {
-            row(&mut out, k, line);
+            lrow(&mut out, k, line);
         }
     }
-    out.push_str("\nHeader\n");
+    out.push('\n');
+    heading(&mut out, "header");
     for (k, v) in [
         ("alg", &s.header.alg),
         ("kid", &s.header.kid),
@@ -127,7 +202,8 @@ pub fn summary(s: &TokenSummary) -> String {
             row(&mut out, k, v);
         }
     }
-    out.push_str("\nClaims\n");
+    out.push('\n');
+    heading(&mut out, "claims");
     for (k, v) in &s.claims {
         let shown = match v {
             serde_json::Value::String(s) => s.clone(),
@@ -140,7 +216,8 @@ pub fn summary(s: &TokenSummary) -> String {
         row(&mut out, "sha256", sha);
     }
     if !s.notes.is_empty() {
-        out.push_str("\nNotes\n");
+        out.push('\n');
+        heading(&mut out, "notes");
         for n in &s.notes {
             let _ = writeln!(out, "  - {n}");
         }
@@ -152,37 +229,46 @@ pub fn values(v: &GoogleValues, f: &Fetched) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Google values for the token of {} (sub {})\n",
-        f.token.source,
-        f.summary.identity.sub.as_deref().unwrap_or("?")
+        "{}\n",
+        msg!(
+            "cli.values.heading",
+            source = f.token.source.to_string(),
+            sub = f.summary.identity.sub.as_deref().unwrap_or("?")
+        )
     );
     // Each value alone on its own line so a mouse selection copies exactly it.
     for (title, value) in v.labelled() {
-        let _ = writeln!(out, "{title}:\n{value}\n");
+        let _ = writeln!(
+            out,
+            "{}\n{value}\n",
+            msg!("cli.values.label", label = title.to_string())
+        );
     }
-    out.push_str("gcloud commands:\n");
+    heading(&mut out, "gcloud");
     for c in &v.gcloud {
         let _ = writeln!(out, "{c}\n");
     }
-    out.push_str("Terraform:\n");
+    heading(&mut out, "terraform");
     out.push_str(&v.terraform);
     if !v.terraform.ends_with('\n') {
         out.push('\n');
     }
     if !v.missing.is_empty() {
-        out.push_str("\nMissing settings (placeholders above):\n");
+        out.push('\n');
+        heading(&mut out, "values_missing");
         for m in &v.missing {
             let how = match (m.flag, m.env) {
-                (Some(f), Some(e)) => format!("{f} or {e}"),
+                (Some(f), Some(e)) => tr!("cli.values.flag_or_env", flag = f, env = e),
                 (Some(f), None) => f.to_string(),
                 (None, Some(e)) => e.to_string(),
-                (None, None) => "from the token".to_string(),
+                (None, None) => tr!("cli.values.from_token"),
             };
             let _ = writeln!(out, "  - {}: {} ({how})", m.name, m.why);
         }
     }
     if !v.notes.is_empty() {
-        out.push_str("\nNotes:\n");
+        out.push('\n');
+        heading(&mut out, "values_notes");
         for n in &v.notes {
             let _ = writeln!(out, "  - {n}");
         }
@@ -193,7 +279,11 @@ pub fn values(v: &GoogleValues, f: &Fetched) -> String {
 /// The doctor checklist: a mark, the id and title, indented detail and fix, one summary line.
 pub fn report(r: &crate::checks::Report, ascii: bool) -> String {
     use crate::checks::Status;
-    let mut out = String::from("wif-doctor check: Azure managed identity -> Google Cloud\n\n");
+    let mut out = String::new();
+    heading(&mut out, "check");
+    out.push('\n');
+    let fix_label = tr!("cli.check.fix");
+    let fix_indent = " ".repeat(fix_label.width() + 1);
     for f in &r.checks {
         let _ = writeln!(
             out,
@@ -209,29 +299,34 @@ pub fn report(r: &crate::checks::Report, ascii: bool) -> String {
             let fix = f.fix.to_string();
             let mut lines = fix.lines();
             if let Some(first) = lines.next() {
-                let _ = writeln!(out, "    fix: {first}");
+                let _ = writeln!(out, "    {fix_label} {first}");
             }
             for line in lines {
-                let _ = writeln!(out, "         {line}");
+                let _ = writeln!(out, "    {fix_indent}{line}");
             }
         }
     }
     let count = |s: Status| r.checks.iter().filter(|f| f.status == s).count();
-    let plural = |n: usize, word: &str| {
-        if n == 1 {
-            format!("{n} {word}")
-        } else {
-            format!("{n} {word}s")
-        }
-    };
+    let warnings = count(Status::Warn);
     let _ = writeln!(
         out,
-        "\n{}: {} passed, {}, {} failed, {} skipped",
-        if r.ok { "OK" } else { "FAILED" },
-        count(Status::Pass),
-        plural(count(Status::Warn), "warning"),
-        count(Status::Fail),
-        count(Status::Skip),
+        "\n{}",
+        msg!(
+            "cli.check.summary",
+            verdict = if r.ok {
+                msg!("cli.check.ok")
+            } else {
+                msg!("cli.check.failed")
+            },
+            passed = count(Status::Pass),
+            warnings = if warnings == 1 {
+                msg!("cli.check.warning_one")
+            } else {
+                msg!("cli.check.warning_many", n = warnings)
+            },
+            failed = count(Status::Fail),
+            skipped = count(Status::Skip),
+        )
     );
     out
 }
@@ -243,24 +338,32 @@ pub fn env(
     missing: &[crate::settings::appsettings::Missing],
     roots: &crate::checks::tls::Loaded,
 ) -> String {
-    let mut out = String::from("Identity source\n");
+    let mut out = String::new();
+    heading(&mut out, "source");
     match plan {
         Ok(p) => {
-            row(&mut out, "source", p.kind.to_string());
-            row(&mut out, "endpoint", &p.endpoint);
-            row(&mut out, "why", &p.reason);
+            lrow(&mut out, "source", p.kind.to_string());
+            lrow(&mut out, "endpoint", &p.endpoint);
+            lrow(&mut out, "why", &p.reason);
         }
         Err(e) => {
-            row(&mut out, "source", format!("none: {}", e.summary));
-            row(&mut out, "cause", &e.cause);
-            row(&mut out, "fix", &e.fix);
+            lrow(
+                &mut out,
+                "source",
+                tr!("cli.env.no_source", summary = e.summary.to_string()),
+            );
+            lrow(&mut out, "cause", &e.cause);
+            lrow(&mut out, "fix", &e.fix);
         }
     }
-    out.push_str("\nSettings (value, then where it came from)\n");
+    out.push('\n');
+    heading(&mut out, "settings");
     for (name, value, origin) in s.provenance() {
+        let origin = origin.to_string();
         let _ = writeln!(
             out,
-            "  {name:<20}{value}{}",
+            "  {}{value}{}",
+            pad(name, 20),
             if origin.is_empty() {
                 String::new()
             } else {
@@ -270,12 +373,13 @@ pub fn env(
     }
     let adjusted = s.adjustments();
     if !adjusted.is_empty() {
-        out.push_str("\nCleaned up (copy/paste; every command uses the value on the right)\n");
+        out.push('\n');
+        heading(&mut out, "adjusted");
         for a in adjusted {
             let _ = writeln!(
                 out,
-                "  {:<20}{} -> {}  ({}: {})",
-                a.label,
+                "  {}{} -> {}  ({}: {})",
+                pad(&a.label, 20),
                 a.raw,
                 a.value,
                 a.origin,
@@ -283,52 +387,90 @@ pub fn env(
             );
         }
     }
-    out.push_str("\nMachine\n");
-    row(
+    out.push('\n');
+    heading(&mut out, "machine");
+    let yes = tr!("cli.env.yes");
+    let no = tr!("cli.env.no");
+    lrow(
         &mut out,
-        "App Service",
-        s.environment.app_service_site.as_deref().unwrap_or("no"),
+        "app_service",
+        s.environment.app_service_site.as_deref().unwrap_or(&no),
     );
-    row(
+    lrow(
         &mut out,
-        "Kudu shell",
+        "kudu",
         if s.environment.kudu {
-            "yes (the identity lives in the app container)"
+            tr!("cli.env.kudu_yes")
         } else {
-            "no"
+            no.clone()
         },
     );
-    row(
+    lrow(
         &mut out,
-        "Azure VM",
+        "azure_vm",
         if s.environment.azure_vm {
-            "yes"
+            yes.clone()
         } else {
-            "no (IMDS is not probed)"
+            tr!("cli.env.vm_no")
         },
     );
-    row(
-        &mut out,
-        "TLS roots",
-        crate::checks::tls::describe(roots).to_string(),
-    );
+    lrow(&mut out, "tls_roots", crate::checks::tls::describe(roots));
     for (var, from) in &s.environment.recovered {
-        row(&mut out, "recovered", format!("{var} from {from}"));
+        lrow(
+            &mut out,
+            "recovered",
+            tr!(
+                "cli.env.recovered",
+                var = var.to_string(),
+                from = from.to_string()
+            ),
+        );
     }
     if !missing.is_empty() {
-        out.push_str("\nMissing settings and how to set them\n");
+        out.push('\n');
+        heading(&mut out, "env_missing");
         for m in missing {
             let _ = writeln!(
                 out,
-                "  - {}: needed for {}; flag {} or variable {}",
-                m.name, m.why, m.flag, m.env
+                "  - {}",
+                msg!(
+                    "cli.env.missing",
+                    name = m.name.clone(),
+                    why = m.why.to_string(),
+                    flag = m.flag,
+                    env = m.env
+                )
             );
         }
         let _ = writeln!(
             out,
-            "\nOn App Service, set them once as app settings:\n{}",
+            "\n{}\n{}",
+            msg!("cli.env.appsettings"),
             crate::settings::appsettings::appsettings_command(s)
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Lang, lookup};
+
+    #[test]
+    fn every_row_label_is_catalogued_and_english_keeps_its_column() {
+        for l in LABELS {
+            let key = format!("cli.label.{l}");
+            let t = lookup(&key).unwrap_or_else(|| panic!("{key} missing"));
+            assert!(t.get(Lang::Ja).is_some(), "{key}");
+            assert!(t.get(Lang::En).unwrap().width() < 12, "{key} is too wide");
+        }
+    }
+
+    #[test]
+    fn padding_counts_display_columns() {
+        assert_eq!(pad("why", 6), "why   ");
+        assert_eq!(pad("理由", 6), "理由  ");
+        assert_eq!(pad("エンドポイント", 6), "エンドポイント ");
+    }
 }

@@ -10,6 +10,7 @@
 
 use super::Failure;
 use crate::files::{self, Overwrite};
+use crate::msg;
 use crate::sim::{self, Scenario, Sim, SimOptions};
 use clap::Args;
 use std::net::SocketAddr;
@@ -60,7 +61,7 @@ impl Files {
                     .prefix("wif-doctor-simulate-")
                     .tempdir()
                     .map_err(|e| {
-                        Failure::Failed(format!("cannot create a temporary directory: {e}"))
+                        Failure::Failed(msg!("cli.simulate.temp_dir", error = e.to_string()).into())
                     })?;
                 Ok(Files {
                     ca: dir.path().join("ca.pem"),
@@ -123,7 +124,9 @@ impl StopSignals {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
-            let fail = |e: std::io::Error| Failure::Failed(format!("cannot handle signals: {e}"));
+            let fail = |e: std::io::Error| {
+                Failure::Failed(msg!("cli.simulate.signals", error = e.to_string()).into())
+            };
             Ok(StopSignals {
                 int: signal(SignalKind::interrupt()).map_err(fail)?,
                 term: signal(SignalKind::terminate()).map_err(fail)?,
@@ -154,7 +157,9 @@ pub async fn run(args: &SimulateArgs) -> Result<(), Failure> {
     let scenario: Scenario = args
         .scenario
         .parse()
-        .map_err(|e: sim::ParseScenarioError| Failure::Usage(format!("--scenario: {e}")))?;
+        .map_err(|e: sim::ParseScenarioError| {
+            Failure::Usage(super::flag_error("--scenario", e.to_string()))
+        })?;
     let mut signals = StopSignals::register()?;
     let files = Files::plan(args.env_file.as_deref())?;
     let sim = sim::start(SimOptions {
@@ -165,7 +170,7 @@ pub async fn run(args: &SimulateArgs) -> Result<(), Failure> {
         log_to_stderr: true,
     })
     .await
-    .map_err(|e| Failure::Failed(format!("cannot start the simulator: {e}")))?;
+    .map_err(|e| Failure::Failed(msg!("cli.error.simulator", error = e.to_string()).into()))?;
 
     write_public(&files.ca, sim.ca_pem().as_bytes())?;
     let lines: String = environment(&sim, &files.ca)
@@ -174,13 +179,17 @@ pub async fn run(args: &SimulateArgs) -> Result<(), Failure> {
         .collect();
     if let Some(env) = &files.env {
         files::write_private_atomic(env, lines.as_bytes(), Overwrite::Force)
-            .map_err(|e| Failure::Failed(e.to_string()))?;
+            .map_err(|e| Failure::Failed(e.to_string().into()))?;
     }
     out!("{lines}");
     eprintln!(
-        "simulate: serving ({scenario}; HTTPS on {}, proxy {}); Ctrl+C or SIGTERM stops",
-        sim.https_addr(),
-        sim.https_proxy().unwrap_or_default()
+        "{}",
+        msg!(
+            "cli.simulate.serving",
+            scenario = scenario.to_string(),
+            https = sim.https_addr().to_string(),
+            proxy = sim.https_proxy().unwrap_or_default()
+        )
     );
 
     let what = signals.wait().await;
@@ -189,13 +198,22 @@ pub async fn run(args: &SimulateArgs) -> Result<(), Failure> {
         let _ = std::fs::remove_file(env);
         let _ = std::fs::remove_file(&files.ca);
     }
-    eprintln!("simulate: stopped ({what})");
+    eprintln!("{}", msg!("cli.simulate.stopped", signal = what));
     Ok(())
 }
 
 /// The CA certificate is public: written atomically, readable by all (0644).
 fn write_public(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    let fail = |e: std::io::Error| Failure::Failed(format!("cannot write {}: {e}", path.display()));
+    let fail = |e: std::io::Error| {
+        Failure::Failed(
+            msg!(
+                "cli.simulate.cannot_write",
+                path = path.display().to_string(),
+                error = e.to_string()
+            )
+            .into(),
+        )
+    };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

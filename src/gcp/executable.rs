@@ -8,6 +8,8 @@
 //! split on whitespace by Python, Go and Rust (Node honours quotes), so no part may contain
 //! any.
 
+use crate::i18n::{Msg, Text};
+use crate::msg;
 use serde::Serialize;
 
 /// `GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES`: libraries refuse to run the command unless
@@ -44,15 +46,21 @@ impl CredentialForm {
     }
 
     /// One line: who supports it and what it costs.
-    pub fn tradeoff(self) -> &'static str {
+    pub fn tradeoff_msg(self) -> Msg {
         match self {
-            CredentialForm::Url => {
-                "every library (.NET included), but the header is frozen in the file"
-            }
+            CredentialForm::Url => msg!("executable.form.url_tradeoff"),
             CredentialForm::Executable => {
-                "never stale; needs GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1 in the app settings; not supported by .NET"
+                msg!(
+                    "executable.form.executable_tradeoff",
+                    var = ALLOW_EXECUTABLES
+                )
             }
         }
+    }
+
+    /// [`CredentialForm::tradeoff_msg`] rendered in the process language (for the faces).
+    pub fn tradeoff(self) -> String {
+        self.tradeoff_msg().to_string()
     }
 
     pub fn other(self) -> CredentialForm {
@@ -81,26 +89,73 @@ pub struct ExecutableInputs {
     pub output_file: Option<String>,
 }
 
+/// Which part of the command holds whitespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The wif-doctor binary's path.
+    Program,
+    /// One of the arguments after it.
+    Argument,
+}
+
 /// Why the file cannot be written as asked.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExecutableError {
-    #[error(
-        "{what} {value:?} contains whitespace; Google's Python, Go and Rust libraries split the command on whitespace, so it would break: {fix}"
-    )]
-    Whitespace {
-        what: &'static str,
-        value: String,
-        fix: &'static str,
-    },
-    #[error("the program path {0:?} is not absolute; libraries require an absolute path")]
+    Whitespace { what: Part, value: String },
     NotAbsolute(String),
-    #[error(
-        "timeout {0} ms is outside the libraries' range {TIMEOUT_MIN_MILLIS}..={TIMEOUT_MAX_MILLIS} ms (5 to 120 s)"
-    )]
     Timeout(u64),
-    #[error("the output file {0:?} is not an absolute path")]
     OutputFileNotAbsolute(String),
 }
+
+impl ExecutableError {
+    /// What went wrong and the way out, in words from `executable.toml`.
+    pub fn message(&self) -> Text {
+        match self {
+            ExecutableError::Whitespace { what, value } => {
+                let (what, fix) = match what {
+                    Part::Program => (
+                        msg!("executable.error.program"),
+                        msg!("executable.error.program_fix"),
+                    ),
+                    Part::Argument => (
+                        msg!("executable.error.argument"),
+                        msg!("executable.error.argument_fix"),
+                    ),
+                };
+                msg!(
+                    "executable.error.whitespace",
+                    what = what,
+                    value = format!("{value:?}"),
+                    fix = fix
+                )
+                .into()
+            }
+            ExecutableError::NotAbsolute(p) => {
+                msg!("executable.error.not_absolute", path = format!("{p:?}")).into()
+            }
+            ExecutableError::Timeout(ms) => msg!(
+                "executable.error.timeout",
+                ms = *ms,
+                min = TIMEOUT_MIN_MILLIS,
+                max = TIMEOUT_MAX_MILLIS
+            )
+            .into(),
+            ExecutableError::OutputFileNotAbsolute(p) => msg!(
+                "executable.error.output_not_absolute",
+                path = format!("{p:?}")
+            )
+            .into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ExecutableError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.message().fmt(f)
+    }
+}
+
+impl std::error::Error for ExecutableError {}
 
 /// The executable-sourced credential configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -129,16 +184,11 @@ pub struct Executable {
     pub output_file: Option<String>,
 }
 
-fn no_whitespace(
-    what: &'static str,
-    value: &str,
-    fix: &'static str,
-) -> Result<(), ExecutableError> {
+fn no_whitespace(what: Part, value: &str) -> Result<(), ExecutableError> {
     if value.chars().any(char::is_whitespace) || value.is_empty() {
         return Err(ExecutableError::Whitespace {
             what,
             value: value.to_string(),
-            fix,
         });
     }
     Ok(())
@@ -146,20 +196,12 @@ fn no_whitespace(
 
 /// Builds the file, refusing what a library would mis-run.
 pub fn executable_config(i: &ExecutableInputs) -> Result<ExecutableConfig, ExecutableError> {
-    no_whitespace(
-        "the wif-doctor path",
-        &i.program,
-        "copy the binary to a path without spaces (e.g. /home/site/wif-doctor) and run config from there",
-    )?;
+    no_whitespace(Part::Program, &i.program)?;
     if !i.program.starts_with('/') {
         return Err(ExecutableError::NotAbsolute(i.program.clone()));
     }
     for a in &i.args {
-        no_whitespace(
-            "the argument",
-            a,
-            "set the value without spaces (an App ID URI or GUID never has any)",
-        )?;
+        no_whitespace(Part::Argument, a)?;
     }
     if !(TIMEOUT_MIN_MILLIS..=TIMEOUT_MAX_MILLIS).contains(&i.timeout_millis) {
         return Err(ExecutableError::Timeout(i.timeout_millis));
@@ -219,13 +261,15 @@ pub fn deadline_millis(timeout_millis: u64) -> u64 {
 /// environment: the file's path, and for the executable form the opt-in the libraries demand.
 pub fn appsettings_command(app: Option<&str>, credentials_path: &str, executable: bool) -> String {
     let q = super::shell_quote;
-    let mut line = format!(
-        "az webapp config appsettings set -g <RESOURCE_GROUP> -n {} --settings {}",
-        q(app.unwrap_or("<APP_NAME>")),
-        q(&format!(
-            "GOOGLE_APPLICATION_CREDENTIALS={credentials_path}"
-        ))
-    );
+    let mut line = crate::i18n::Msg::new("executable.cmd.appsettings")
+        .arg("app", q(app.unwrap_or("<APP_NAME>")))
+        .arg(
+            "settings",
+            q(&format!(
+                "GOOGLE_APPLICATION_CREDENTIALS={credentials_path}"
+            )),
+        )
+        .render(crate::i18n::Lang::En);
     if executable {
         line.push(' ');
         line.push_str(&q(&format!("{ALLOW_EXECUTABLES}=1")));
@@ -326,6 +370,35 @@ mod tests {
         );
         assert!(survives_restart("/home/site/wif-doctor"));
         assert!(!survives_restart("/usr/local/bin/wif-doctor"));
+    }
+
+    #[test]
+    fn errors_speak_both_languages_and_keep_the_values() {
+        use crate::i18n::Lang;
+        let e = ExecutableError::Whitespace {
+            what: Part::Program,
+            value: "/home/my site/wif-doctor".into(),
+        };
+        let en = e.message().en();
+        assert!(
+            en.starts_with("the wif-doctor path \"/home/my site/wif-doctor\" contains whitespace"),
+            "{en}"
+        );
+        let ja = e.message().render(Lang::Ja);
+        assert!(ja.contains("空白"), "{ja}");
+        assert!(ja.contains("\"/home/my site/wif-doctor\""), "{ja}");
+        assert!(ja.contains("/home/site/wif-doctor"), "{ja}");
+        let ja = ExecutableError::Timeout(200_000).message().render(Lang::Ja);
+        assert!(
+            ja.contains("200000") && ja.contains("5000..=120000"),
+            "{ja}"
+        );
+        assert!(
+            CredentialForm::Executable
+                .tradeoff_msg()
+                .render(Lang::Ja)
+                .contains(ALLOW_EXECUTABLES)
+        );
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! the validation Google's libraries apply to it, so `check` can judge a command's output
 //! the way google-auth (`pluggable.py`) and Node (`executable-response.ts`) would.
 
+use crate::i18n::{Msg, Text};
+use crate::msg;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -83,31 +85,44 @@ pub enum Verdict {
 }
 
 /// Validates a response as google-auth and Node's google-auth-library do; `Err` carries
-/// the reason in words close to theirs. `expiration_time` is required on success (AIP-4117
-/// with an output file; Node always).
-pub fn validate(text: &str, now: i64) -> Result<Verdict, String> {
-    let v: Value =
-        serde_json::from_str(text.trim()).map_err(|e| format!("the response is not JSON ({e})"))?;
-    let m = v.as_object().ok_or("the response is not a JSON object")?;
+/// the reason in words close to theirs (`executable.response.…`). `expiration_time` is
+/// required on success (AIP-4117 with an output file; Node always).
+pub fn validate(text: &str, now: i64) -> Result<Verdict, Text> {
+    let why = |m: Msg| -> Text { m.into() };
+    let v: Value = serde_json::from_str(text.trim())
+        .map_err(|e| why(msg!("executable.response.not_json", error = e.to_string())))?;
+    let m = v
+        .as_object()
+        .ok_or_else(|| why(msg!("executable.response.not_object")))?;
+    let missing = |field: &str| why(msg!("executable.response.missing", field = field));
+    let not_a = |field: &str, kind: Msg| {
+        why(msg!(
+            "executable.response.wrong_type",
+            field = field,
+            kind = kind
+        ))
+    };
     let version = m
         .get("version")
-        .ok_or("the response is missing the version field")?
+        .ok_or_else(|| missing("version"))?
         .as_u64()
-        .ok_or("`version` is not a number")?;
+        .ok_or_else(|| not_a("version", msg!("executable.response.a_number")))?;
     if version > VERSION || version == 0 {
-        return Err(format!(
-            "unsupported version {version} (libraries support 1)"
-        ));
+        return Err(why(msg!(
+            "executable.response.version",
+            version = version,
+            supported = VERSION
+        )));
     }
     let success = m
         .get("success")
-        .ok_or("the response is missing the success field")?
+        .ok_or_else(|| missing("success"))?
         .as_bool()
-        .ok_or("`success` is not a boolean")?;
+        .ok_or_else(|| not_a("success", msg!("executable.response.a_boolean")))?;
     let text_field = |k: &str| m.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
     if !success {
         let (Some(code), Some(message)) = (text_field("code"), text_field("message")) else {
-            return Err("a failure response needs both `code` and `message`".into());
+            return Err(why(msg!("executable.response.failure_fields")));
         };
         return Ok(Verdict::Failure {
             code: code.into(),
@@ -116,16 +131,21 @@ pub fn validate(text: &str, now: i64) -> Result<Verdict, String> {
     }
     let expiration_time = m
         .get("expiration_time")
-        .ok_or("a successful response needs `expiration_time` (Node's library always requires it)")?
+        .ok_or_else(|| why(msg!("executable.response.no_expiration")))?
         .as_i64()
-        .ok_or("`expiration_time` is not a whole number of seconds")?;
-    let token_type = text_field("token_type").ok_or("the response is missing `token_type`")?;
+        .ok_or_else(|| not_a("expiration_time", msg!("executable.response.whole_seconds")))?;
+    let token_type = text_field("token_type").ok_or_else(|| missing("token_type"))?;
     let field = match token_type {
         JWT | ID_TOKEN => "id_token",
         SAML2 => "saml_response",
-        other => return Err(format!("unsupported token_type {other:?}")),
+        other => {
+            return Err(why(msg!(
+                "executable.response.token_type",
+                token_type = format!("{other:?}")
+            )));
+        }
     };
-    let token = text_field(field).ok_or(format!("the response is missing `{field}`"))?;
+    let token = text_field(field).ok_or_else(|| missing(field))?;
     if expiration_time < now {
         return Ok(Verdict::Expired { expiration_time });
     }
@@ -184,6 +204,22 @@ mod tests {
     }
 
     #[test]
+    fn reasons_render_in_japanese_with_the_field_names() {
+        let e = validate(r#"{"version":1,"success":false,"code":"x"}"#, 0).unwrap_err();
+        let ja = e.render(crate::i18n::Lang::Ja);
+        assert!(
+            ja.contains("`code`") && ja.contains("`message`") && ja.contains("必要"),
+            "{ja}"
+        );
+        // The failure response itself: code and structure fixed, message as given.
+        let r = failure("timeout", "ID エンドポイントから\n応答がありません");
+        assert_eq!(
+            r,
+            r#"{"version":1,"success":false,"code":"timeout","message":"ID エンドポイントから 応答がありません"}"#
+        );
+    }
+
+    #[test]
     fn malformed_responses_are_refused_with_the_reason() {
         for (text, why) in [
             ("", "not JSON"),
@@ -205,7 +241,7 @@ mod tests {
                 "id_token",
             ),
         ] {
-            let e = validate(text, 0).unwrap_err();
+            let e = validate(text, 0).unwrap_err().en();
             assert!(e.contains(why), "{text}: {e}");
         }
     }
