@@ -155,7 +155,7 @@ fn every_step(state: &mut State, prefix: &str) {
             let name = format!(
                 "{prefix}_{w}x{h}_{}_{}",
                 step.digit(),
-                step.title().to_lowercase().replace([' ', '-'], "_")
+                step.slug()
             );
             snapshot(state, &name, &text);
         }
