@@ -4,8 +4,8 @@
 
 use crate::azure::AzureError;
 use crate::checks::{CheckId, Event, Finding, Report};
-use crate::gcp::GoogleValues;
 use crate::files::WriteOutcome;
+use crate::gcp::GoogleValues;
 use crate::gcp::executable::CredentialForm;
 use crate::session::{Fetched, Session};
 use crate::settings::{Origin, Settings, Sourced};

@@ -309,10 +309,7 @@ impl App {
             Step::Test => "fix",
             Step::Report => "report",
         };
-        all.iter()
-            .find(|c| c.id == want)
-            .or(all.first())
-            .cloned()
+        all.iter().find(|c| c.id == want).or(all.first()).cloned()
     }
 
     /// The current step's copyable values, in display order.
@@ -391,7 +388,11 @@ impl App {
                         c,
                     ));
                 }
-                out.push(Copyable::new("terraform", "Terraform", v.terraform.trim_end()));
+                out.push(Copyable::new(
+                    "terraform",
+                    "Terraform",
+                    v.terraform.trim_end(),
+                ));
             }
             Step::Config => {
                 if let Some(Ok(w)) = self.written.get(&FileKind::Config) {
@@ -427,7 +428,11 @@ impl App {
             }
             Step::Report => {
                 if let Some(Ok(w)) = self.written.get(&FileKind::Report) {
-                    out.push(Copyable::new("report", crate::tr!("ui.copy.report"), &w.path));
+                    out.push(Copyable::new(
+                        "report",
+                        crate::tr!("ui.copy.report"),
+                        &w.path,
+                    ));
                 }
             }
         }

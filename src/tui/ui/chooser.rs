@@ -3,13 +3,13 @@
 //! highlighted row in view.
 
 use super::block;
+use super::{fit, pad, width as cols};
 use crate::tui::app::Chooser;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-use super::{fit, pad, width as cols};
 
 /// A value's first line, cut to `max`; a value of several lines always ends in an ellipsis.
 fn preview(value: &str, max: usize, ascii: bool) -> String {

@@ -1,10 +1,10 @@
 //! Step 4: the credential configuration: preview, write result, lint of the file.
 
 use super::{Lines, heading, mark_span, pad, para};
-use crate::tr;
 use crate::checks::{CheckId, Status};
 use crate::gcp::executable::{self as exe, CredentialForm};
 use crate::gcp::{self, RevealHeader};
+use crate::tr;
 use crate::tui::app::{App, FileKind};
 use crate::tui::theme::Theme;
 use ratatui::text::{Line, Span};

@@ -1,9 +1,9 @@
 //! Step 1: where the identity comes from and where every setting came from.
 
 use super::{Lines, heading, kv, pad, para, width as cols};
-use crate::tr;
 use crate::checks::{CheckId, Status};
 use crate::gcp;
+use crate::tr;
 use crate::tui::app::{App, Field};
 use crate::tui::theme::Theme;
 use ratatui::text::{Line, Span};
@@ -60,7 +60,11 @@ pub fn lines(app: &App, theme: &Theme, width: u16) -> Lines {
         out.push(kv(
             theme,
             &tr!("ui.label.recovered"),
-            tr!("ui.env.recovered", var = var.to_string(), from = from.to_string()),
+            tr!(
+                "ui.env.recovered",
+                var = var.to_string(),
+                from = from.to_string()
+            ),
         ));
     }
 

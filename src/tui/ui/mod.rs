@@ -187,6 +187,71 @@ pub(crate) fn sanitised(lines: Lines) -> Lines {
         .collect()
 }
 
+/// Lines holding double-width text (Japanese), wrapped here to `width` display columns;
+/// every other line is left whole for the paragraph's own word wrap. Breaks after a space
+/// or next to a wide character (Japanese breaks between characters), else before the
+/// character that does not fit: a wide character is never split and no row is wider than
+/// `width` (the paragraph's wrap can let a wide character straddle the right border).
+pub(crate) fn wrap_wide(lines: Lines, width: u16) -> Lines {
+    let width = usize::from(width.max(2));
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        let wide = line
+            .spans
+            .iter()
+            .any(|s| s.content.chars().any(|c| c.width().unwrap_or(0) > 1));
+        if !wide || line.width() <= width {
+            out.push(line);
+            continue;
+        }
+        let chars: Vec<(char, Style)> = line
+            .spans
+            .iter()
+            .flat_map(|s| s.content.chars().map(move |c| (c, s.style)))
+            .collect();
+        let mut start = 0;
+        while start < chars.len() {
+            let mut used = 0;
+            let mut end = start;
+            // The last place the row may end (exclusive index), and where the next begins.
+            let mut brk: Option<(usize, usize)> = None;
+            while end < chars.len() {
+                let (c, _) = chars[end];
+                let w = c.width().unwrap_or(0);
+                if used + w > width {
+                    break;
+                }
+                if c == ' ' {
+                    brk = Some((end, end + 1));
+                } else if w > 1 && end > start {
+                    brk = Some((end, end));
+                }
+                used += w;
+                end += 1;
+                if w > 1 && end < chars.len() {
+                    brk = Some((end, end));
+                }
+            }
+            let (stop, next) = if end >= chars.len() {
+                (end, end)
+            } else {
+                brk.filter(|(b, _)| *b > start)
+                    .unwrap_or((end.max(start + 1), end.max(start + 1)))
+            };
+            let mut spans: Vec<Span<'static>> = Vec::new();
+            for &(c, style) in &chars[start..stop] {
+                match spans.last_mut() {
+                    Some(last) if last.style == style => last.content.to_mut().push(c),
+                    _ => spans.push(Span::styled(c.to_string(), style)),
+                }
+            }
+            out.push(Line::from(spans).style(line.style));
+            start = next;
+        }
+    }
+    out
+}
+
 pub(crate) fn block(theme: &Theme, title: String) -> Block<'static> {
     Block::default()
         .borders(Borders::ALL)
@@ -276,9 +341,10 @@ fn sidebar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, wide: bool) 
     let mut lines = Vec::new();
     for step in Step::ALL {
         let mark = mark_span(app, theme, step_mark(app, step));
-        // Borders, digit, mark and spaces take 7 columns; the name gets the rest of the box,
+        // Borders, digit, mark and spaces come first; the name gets the rest of the box,
         // the short name when the full one does not fit, cut as a last resort.
-        let room = usize::from(area.width.saturating_sub(2 + 5));
+        let room =
+            usize::from(area.width.saturating_sub(2 + 4)).saturating_sub(width(&mark.content));
         let title = step.title();
         let name = if wide && width(&title) <= room {
             title
@@ -301,9 +367,7 @@ fn sidebar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, wide: bool) 
     lines.push(summary);
     let title = format!(" {} ", crate::tr!("ui.sidebar.title"));
     frame.render_widget(
-        Paragraph::new(lines)
-            .block(block(theme, title))
-            .wrap(Wrap { trim: false }),
+        Paragraph::new(wrap_wide(lines, area.width.saturating_sub(2))).block(block(theme, title)),
         area,
     );
 }
@@ -316,7 +380,10 @@ fn summary_line(app: &App, theme: &Theme) -> Line<'static> {
         ]);
     }
     if !app.checks_ran {
-        return Line::styled(format!(" {}", crate::tr!("ui.sidebar.not_run")), theme.dim());
+        return Line::styled(
+            format!(" {}", crate::tr!("ui.sidebar.not_run")),
+            theme.dim(),
+        );
     }
     let count = |s: Status| app.findings.values().filter(|f| f.status == s).count();
     let (fail, warn, pass) = (
@@ -326,12 +393,18 @@ fn summary_line(app: &App, theme: &Theme) -> Line<'static> {
     );
     if fail > 0 {
         Line::styled(
-            format!(" {}", crate::tr!("ui.sidebar.failed", fail = fail, pass = pass)),
+            format!(
+                " {}",
+                crate::tr!("ui.sidebar.failed", fail = fail, pass = pass)
+            ),
             theme.status(Status::Fail),
         )
     } else if warn > 0 {
         Line::styled(
-            format!(" {}", crate::tr!("ui.sidebar.warned", warn = warn, pass = pass)),
+            format!(
+                " {}",
+                crate::tr!("ui.sidebar.warned", warn = warn, pass = pass)
+            ),
             theme.status(Status::Warn),
         )
     } else {
@@ -351,7 +424,7 @@ fn step_pane(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Step::Test => test::lines(app, theme),
         Step::Report => report::lines(app, theme),
     };
-    let lines = sanitised(lines);
+    let lines = wrap_wide(sanitised(lines), area.width.saturating_sub(2));
     let max = lines.len().saturating_sub(1) as u16;
     let scroll = app.scroll[app.step.index()].min(max);
     let title = format!(" {} {} ", app.step.digit(), app.step.title());
@@ -402,7 +475,11 @@ fn key_line(frame: &mut Frame, area: Rect, _app: &App, theme: &Theme) {
     // Whole hints only, never a cut word: when they do not all fit, the least needed go
     // first (the help lists them all); the trailing gap of the last may be cut at the edge.
     let need = |ks: &[(&str, String)]| -> usize {
-        1 + ks.iter().map(|(k, w)| width(k) + width(w) + 3).sum::<usize>() - 2
+        1 + ks
+            .iter()
+            .map(|(k, w)| width(k) + width(w) + 3)
+            .sum::<usize>()
+            - 2
     };
     let mut keys = keys.to_vec();
     for drop in ["y", "w", "e", "p", "t", "1-6"] {

@@ -22,6 +22,8 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 /// Rows `lines` take when wrapped to `inner` columns (display width; a wide character that
 /// does not fit moves to the next row, hence the extra row for long lines).
 pub(super) fn wrapped_rows(lines: &[Line<'static>], inner: u16) -> u16 {
+    // Japanese lines are wrapped exactly (as `show` will); the rest by the paragraph.
+    let lines = super::wrap_wide(lines.to_vec(), inner);
     let inner = usize::from(inner.max(1));
     lines
         .iter()
@@ -57,9 +59,12 @@ pub(super) fn clear(frame: &mut Frame, rect: Rect) {
 fn show(frame: &mut Frame, rect: Rect, theme: &Theme, title: &str, lines: Vec<Line<'static>>) {
     clear(frame, rect);
     frame.render_widget(
-        Paragraph::new(super::sanitised(lines))
-            .block(block(theme, format!(" {title} ")))
-            .wrap(Wrap { trim: false }),
+        Paragraph::new(super::wrap_wide(
+            super::sanitised(lines),
+            rect.width.saturating_sub(2),
+        ))
+        .block(block(theme, format!(" {title} ")))
+        .wrap(Wrap { trim: false }),
         rect,
     );
 }
@@ -193,6 +198,10 @@ pub fn path(frame: &mut Frame, area: Rect, _app: &App, p: &PathPrompt, theme: &T
     }
     lines.push(Line::styled(crate::tr!("ui.path.keys"), theme.dim()));
     let width = area.width.saturating_sub(8).min(76);
-    let rect = centered(area, width, wrapped_rows(&lines, width.saturating_sub(2)) + 2);
+    let rect = centered(
+        area,
+        width,
+        wrapped_rows(&lines, width.saturating_sub(2)) + 2,
+    );
     show(frame, rect, theme, &crate::tr!("ui.path.title"), lines);
 }

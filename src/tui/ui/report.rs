@@ -1,8 +1,8 @@
 //! Step 6: write the redacted support report.
 
 use super::{Lines, heading};
-use crate::tr;
 use crate::checks::Status;
+use crate::tr;
 use crate::tui::app::{App, FileKind};
 use crate::tui::theme::Theme;
 use ratatui::text::Line;

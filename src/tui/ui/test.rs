@@ -2,8 +2,8 @@
 //! failure, what the token says next to what the provider expects, and the fix.
 
 use super::{Lines, Mark, group_mark, heading, mark_span, pad, para};
-use crate::tr;
 use crate::checks::{CheckId, Finding, Status};
+use crate::tr;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 use ratatui::text::{Line, Span};
@@ -188,7 +188,10 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
                     theme.heading(),
                 ));
                 out.push(Line::styled(token, theme.value()));
-                out.push(Line::styled(tr!("ui.test.provider_expects"), theme.heading()));
+                out.push(Line::styled(
+                    tr!("ui.test.provider_expects"),
+                    theme.heading(),
+                ));
                 out.push(Line::styled(provider, theme.value()));
             }
             if !f.fix.is_empty() {

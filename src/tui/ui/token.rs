@@ -1,9 +1,9 @@
 //! Step 2: the decoded token: source, expiry countdown, signature, header and claims.
 
 use super::{Lines, heading, kv, mark_span, pad, para};
-use crate::tr;
 use crate::checks::{CheckId, Status};
 use crate::jwt::TokenVersion;
+use crate::tr;
 use crate::tui::app::{App, FetchState};
 use crate::tui::theme::Theme;
 use ratatui::text::{Line, Span};
@@ -59,8 +59,16 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
     };
     let s = &f.summary;
     let mut out = vec![heading(theme, &tr!("ui.token.heading"))];
-    out.push(kv(theme, &tr!("ui.label.source"), f.token.source.to_string()));
-    out.push(kv(theme, &tr!("ui.label.endpoint"), f.token.endpoint.clone()));
+    out.push(kv(
+        theme,
+        &tr!("ui.label.source"),
+        f.token.source.to_string(),
+    ));
+    out.push(kv(
+        theme,
+        &tr!("ui.label.endpoint"),
+        f.token.endpoint.clone(),
+    ));
     if let Some(h) = &app.session.settings.identity_header {
         out.push(kv(
             theme,
@@ -78,10 +86,7 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
     ));
     let version = match s.version {
         TokenVersion::V1 => tr!("ui.token.v1", issuer = "sts.windows.net"),
-        TokenVersion::V2 => tr!(
-            "ui.token.v2",
-            issuer = "login.microsoftonline.com/.../v2.0"
-        ),
+        TokenVersion::V2 => tr!("ui.token.v2", issuer = "login.microsoftonline.com/.../v2.0"),
         TokenVersion::Unknown => tr!("ui.token.unknown_version"),
     };
     out.push(kv(theme, &tr!("ui.label.version"), version));

@@ -1,8 +1,8 @@
 //! Step 3: the exact Google values, gcloud commands and Terraform for this token.
 
 use super::{Lines, heading, para};
-use crate::tr;
 use crate::checks::Status;
+use crate::tr;
 use crate::tui::app::{App, FetchState};
 use crate::tui::theme::Theme;
 use ratatui::text::Line;
