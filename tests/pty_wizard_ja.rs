@@ -51,6 +51,7 @@ fn walk(args: &[&str], cols: u16, rows: u16, done: &str) -> Pty {
     pty.wait_for("キー操作");
     pty.assert_frame(None, "help");
     pty.send(b"x");
+    pty.wait_until(|p| !p.screen().contains("キー操作"), "the help to close");
     pty.send(b"1");
     pty.send(b"e");
     pty.wait_for("設定の編集");
@@ -61,8 +62,17 @@ fn walk(args: &[&str], cols: u16, rows: u16, done: &str) -> Pty {
     pty.send(b"x");
     pty.wait_for("プロジェクト番号");
     pty.assert_frame(None, "edit: an invalid value");
+    // One key at a time: two ESC bytes in a row read as one Alt+Esc.
     pty.send(b"\x1b");
+    pty.wait_until(
+        |p| !p.screen().contains("(GCP_PROJECT_NUMBER)"),
+        "the editor to go back to the list",
+    );
     pty.send(b"\x1b");
+    pty.wait_until(
+        |p| !p.screen().contains("設定の編集"),
+        "the editor to close",
+    );
     pty.send(b"3");
     pty.wait_for("3 Google の値");
     pty.send(b"p");
@@ -96,6 +106,12 @@ fn japanese_fault_scenario_keeps_its_frame_and_names_the_failing_hop() {
         let mut pty = walk(&["--demo=audience-mismatch"], cols, rows, "失敗");
         pty.send(b"5");
         pty.wait_for("Google STS で失敗");
+        if rows < 24 {
+            // Below the fold at 60×16: scroll to it.
+            for _ in 0..6 {
+                pty.send(b"j");
+            }
+        }
         pty.wait_for("トークンの値 (aud):");
         pty.assert_frame(Some(sidebar(cols)), "audience-mismatch, step 5");
         pty.send(b"q");

@@ -110,9 +110,10 @@ pub fn lines(app: &App, theme: &Theme, width: u16) -> Lines {
                 theme.status(Status::Warn),
             ));
             if let Some(var) = m.env {
-                let command = format!(
-                    "az webapp config appsettings set -g <RESOURCE_GROUP> -n {} --settings {var}=<value>",
-                    gcp::shell_quote(&site)
+                let command = tr!(
+                    "ui.cmd.appsettings_set",
+                    site = gcp::shell_quote(&site),
+                    var = var
                 );
                 out.push(Line::raw(format!(
                     "  {}",
