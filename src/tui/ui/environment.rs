@@ -80,7 +80,7 @@ pub fn lines(app: &App, theme: &Theme, width: u16) -> Lines {
         // The origin on the same line when it fits, else on its own line below the value.
         let fits = 19 + cols(&value) + 2 + cols(&origin) <= width as usize;
         let mut first = vec![
-            Span::styled(pad(&name, 19), theme.label()),
+            Span::styled(pad(name, 19), theme.label()),
             Span::styled(value, theme.value()),
         ];
         if fits {

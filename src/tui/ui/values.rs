@@ -23,7 +23,7 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
         _ => {}
     }
     for (title, value) in v.labelled() {
-        out.push(heading(theme, &title.to_string()));
+        out.push(heading(theme, title));
         out.push(Line::styled(value.to_string(), theme.value()));
     }
     if !v.missing.is_empty() {
