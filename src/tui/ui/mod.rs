@@ -495,3 +495,58 @@ fn key_line(frame: &mut Frame, area: Rect, _app: &App, theme: &Theme) {
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JA: &str =
+        "トークンの署名 (OIDC ディスカバリー + JWKS) を検証しました。api://0a9b8c7d-6e5f";
+
+    #[test]
+    fn fit_cuts_by_display_width_and_never_splits_a_wide_character() {
+        for max in 0..=width(JA) + 2 {
+            for ascii in [false, true] {
+                let cut = fit(JA, max, ascii);
+                assert!(width(&cut) <= max.max(1), "{max}: {cut:?}");
+                assert!(
+                    JA.starts_with(cut.trim_end_matches(['…', '.'])),
+                    "{max}: {cut:?}"
+                );
+            }
+        }
+        assert_eq!(fit("日本語", 5, false), "日本…");
+        assert_eq!(fit("日本語", 4, false), "日…");
+        assert_eq!(fit("日本語", 6, false), "日本語");
+    }
+
+    #[test]
+    fn pad_counts_columns_not_chars() {
+        assert_eq!(width(&pad("署名", 12)), 12);
+        assert_eq!(pad("署名", 12), format!("署名{}", " ".repeat(8)));
+        assert_eq!(pad("サービス アカウント", 12), "サービス アカウント");
+    }
+
+    #[test]
+    fn wrap_wide_rows_fit_and_keep_every_character() {
+        let line = Line::from(vec![
+            Span::styled("✓ ", Style::default()),
+            Span::raw(JA.to_string()),
+        ]);
+        for w in 2..60u16 {
+            let rows = wrap_wide(vec![line.clone()], w);
+            for r in &rows {
+                assert!(r.width() <= usize::from(w), "{w}: {r:?}");
+            }
+            let joined: String = rows
+                .iter()
+                .flat_map(|r| r.spans.iter().map(|s| s.content.to_string()))
+                .collect();
+            let strip = |s: &str| s.chars().filter(|c| *c != ' ').collect::<String>();
+            assert_eq!(strip(&joined), strip(&line.to_string()), "{w}");
+        }
+        // ASCII lines are left to the paragraph's word wrap.
+        let ascii = Line::raw("a b ".repeat(40));
+        assert_eq!(wrap_wide(vec![ascii.clone()], 20), vec![ascii]);
+    }
+}
