@@ -12,6 +12,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use wif_doctor::checks::{self, Event};
 use wif_doctor::cli::Cli;
+use wif_doctor::i18n::{Lang, set_lang};
 use wif_doctor::session::Session;
 use wif_doctor::settings::{EnvMap, Settings};
 use wif_doctor::sim::Scenario;
@@ -33,6 +34,16 @@ fn split_tolerant(value: &str) -> String {
         })
         .collect();
     chars.join(SEP)
+}
+
+/// The process language is global and the tests of this file run in parallel: each one
+/// holds this lock for its whole run, in the language it draws.
+static LANG: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+async fn lang(l: Lang) -> tokio::sync::MutexGuard<'static, ()> {
+    let guard = LANG.lock().await;
+    set_lang(l);
+    guard
 }
 
 struct State {
@@ -152,11 +163,7 @@ fn every_step(state: &mut State, prefix: &str) {
             state.app.step = step;
             state.app.size = (w, h);
             let text = draw(&state.app, w, h);
-            let name = format!(
-                "{prefix}_{w}x{h}_{}_{}",
-                step.digit(),
-                step.title().to_lowercase().replace([' ', '-'], "_")
-            );
+            let name = format!("{prefix}_{w}x{h}_{}_{}", step.digit(), step.slug());
             snapshot(state, &name, &text);
         }
     }
@@ -164,6 +171,7 @@ fn every_step(state: &mut State, prefix: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthy_every_step() {
+    let _lang = lang(Lang::En).await;
     let mut s = state(Scenario::Healthy).await;
     s.app.step = Step::Test;
     let text = draw(&s.app, 80, 24);
@@ -176,6 +184,7 @@ async fn healthy_every_step() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audience_mismatch_every_step() {
+    let _lang = lang(Lang::En).await;
     let mut s = state(Scenario::AudienceMismatch).await;
     s.app.step = Step::Test;
     let text = draw(&s.app, 80, 24);
@@ -188,6 +197,7 @@ async fn audience_mismatch_every_step() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_identity_every_step() {
+    let _lang = lang(Lang::En).await;
     // identity-500: the token never comes, so every step shows its failure state.
     let mut s = state(Scenario::Identity500).await;
     every_step(&mut s, "identity_500");
@@ -195,6 +205,7 @@ async fn no_identity_every_step() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn too_small_overlays_and_ascii() {
+    let _lang = lang(Lang::En).await;
     let mut s = state(Scenario::Healthy).await;
     let text = draw(&s.app, 59, 15);
     assert!(
@@ -240,6 +251,7 @@ async fn too_small_overlays_and_ascii() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn credential_config_executable_form() {
+    let _lang = lang(Lang::En).await;
     let mut s = state(Scenario::Healthy).await;
     s.app.step = Step::Config;
     s.app.update(Action::Key(crossterm::event::KeyEvent::from(
@@ -265,6 +277,7 @@ async fn credential_config_executable_form() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn report_is_redacted_and_complete() {
+    let _lang = lang(Lang::En).await;
     let s = state(Scenario::AudienceMismatch).await;
     let md = wif_doctor::report::markdown(&s.app.report_input());
     for secret in &s.secrets {
@@ -318,6 +331,7 @@ fn assert_intact(text: &str, w: u16, h: u16) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chooser_on_values_and_on_a_failing_fix() {
+    let _lang = lang(Lang::En).await;
     let mut s = state(Scenario::Healthy).await;
     s.app.step = Step::Values;
     press(&mut s.app, crossterm::event::KeyCode::Char('p'));
@@ -372,4 +386,191 @@ async fn chooser_on_values_and_on_a_failing_fix() {
         text.contains("> 1 update-oidc") && text.contains("..."),
         "{text}"
     );
+}
+
+// ---- Japanese (LANG=ja_JP.UTF-8 in the wizard): the same screens, drawn cell by cell ----
+
+/// Draws `app` and returns the rows as the terminal would show them (a wide character's
+/// second cell is not repeated), after checking that the frame survived double-width text:
+/// every row is exactly `w` columns, no wide character hides a non-blank cell (something
+/// drawn over half of it), and with `frame` the body rows start and end with a border.
+fn draw_checked(app: &App, w: u16, h: u16, frame: bool) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    terminal.draw(|f| ui::render(f, app)).expect("draw");
+    let buf = terminal.backend().buffer().clone();
+    let mut out = String::new();
+    let mut problems = Vec::new();
+    for y in 0..h {
+        let mut row = String::new();
+        let mut skip = 0usize;
+        for x in 0..w {
+            let sym = buf[(x, y)].symbol();
+            if skip > 0 {
+                skip -= 1;
+                if !sym.trim().is_empty() {
+                    problems.push(format!(
+                        "row {y}: {sym:?} at column {x} hidden by a wide character"
+                    ));
+                }
+                continue;
+            }
+            row.push_str(sym);
+            skip = sym.width().saturating_sub(1);
+        }
+        if row.width() != usize::from(w) {
+            problems.push(format!("row {y} is {} columns, not {w}", row.width()));
+        }
+        if frame && (1..h - 2).contains(&y) {
+            let first = row.chars().next().unwrap_or(' ');
+            let last = row.chars().last().unwrap_or(' ');
+            if !"┌│└".contains(first) || !"┐│┘".contains(last) {
+                problems.push(format!(
+                    "row {y} does not start and end with a border: {row:?}"
+                ));
+            }
+        }
+        out.push('"');
+        out.push_str(&row);
+        out.push_str("\"\n");
+    }
+    assert!(problems.is_empty(), "{}\n{out}", problems.join("\n"));
+    out
+}
+
+fn every_step_ja(state: &mut State, prefix: &str) {
+    for (w, h) in [(80u16, 24u16), (60, 16)] {
+        for step in Step::ALL {
+            state.app.step = step;
+            state.app.size = (w, h);
+            state.app.scroll = [0; 6];
+            let text = draw_checked(&state.app, w, h, true);
+            let name = format!("{prefix}_{w}x{h}_{}_{}", step.digit(), step.slug());
+            snapshot(state, &name, &text);
+            // Every scroll position of the step keeps the frame (long lines wrap inside).
+            for scroll in 1..40 {
+                state.app.scroll[step.index()] = scroll;
+                draw_checked(&state.app, w, h, true);
+            }
+            state.app.scroll = [0; 6];
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ja_healthy_every_step() {
+    let _lang = lang(Lang::Ja).await;
+    let mut s = state(Scenario::Healthy).await;
+    s.app.step = Step::Test;
+    let text = draw_checked(&s.app, 80, 24, true);
+    for want in ["エンドツーエンド テスト成功", "件すべて成功", "ステップ"] {
+        assert!(text.contains(want), "{want} missing:\n{text}");
+    }
+    every_step_ja(&mut s, "ja_healthy");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ja_audience_mismatch_every_step() {
+    let _lang = lang(Lang::Ja).await;
+    let mut s = state(Scenario::AudienceMismatch).await;
+    s.app.step = Step::Test;
+    let text = draw_checked(&s.app, 80, 24, true);
+    for want in [
+        "Google STS で失敗",
+        "トークンの値 (aud):",
+        "プロバイダが期待する値:",
+        "対処:",
+    ] {
+        assert!(text.contains(want), "{want} missing:\n{text}");
+    }
+    every_step_ja(&mut s, "ja_audience_mismatch");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ja_no_identity_every_step() {
+    let _lang = lang(Lang::Ja).await;
+    let mut s = state(Scenario::Identity500).await;
+    every_step_ja(&mut s, "ja_identity_500");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ja_overlays_too_small_and_toasts() {
+    use crossterm::event::KeyCode;
+    let _lang = lang(Lang::Ja).await;
+    let mut s = state(Scenario::Healthy).await;
+    let text = draw_checked(&s.app, 59, 15, false);
+    assert!(
+        text.contains("端末が小さすぎます: 60×16 必要ですが 59×15 です"),
+        "{text}"
+    );
+    snapshot(&s, "ja_too_small_59x15", &text);
+
+    for (w, h) in [(80u16, 24u16), (60, 16)] {
+        s.app.size = (w, h);
+        s.app.step = Step::Test;
+        press(&mut s.app, KeyCode::Char('?'));
+        let text = draw_checked(&s.app, w, h, true);
+        assert!(text.contains("キー操作"), "{text}");
+        snapshot(&s, &format!("ja_help_overlay_{w}x{h}"), &text);
+        press(&mut s.app, KeyCode::Esc);
+
+        s.app.step = Step::Environment;
+        press(&mut s.app, KeyCode::Char('e'));
+        let text = draw_checked(&s.app, w, h, true);
+        assert!(
+            text.contains("設定の編集") && text.contains("プロジェクト番号"),
+            "{text}"
+        );
+        snapshot(&s, &format!("ja_edit_pick_{w}x{h}"), &text);
+        for code in [
+            KeyCode::Down,
+            KeyCode::Down,
+            KeyCode::Enter,
+            KeyCode::Char('X'),
+        ] {
+            press(&mut s.app, code);
+        }
+        let text = draw_checked(&s.app, w, h, true);
+        snapshot(&s, &format!("ja_edit_pool_invalid_{w}x{h}"), &text);
+        press(&mut s.app, KeyCode::Esc);
+        press(&mut s.app, KeyCode::Esc);
+
+        s.app.step = Step::Values;
+        press(&mut s.app, KeyCode::Char('p'));
+        assert!(matches!(s.app.overlay, Overlay::Chooser(_)));
+        let text = draw_checked(&s.app, w, h, true);
+        assert!(text.contains("どの値を表示しますか"), "{text}");
+        snapshot(&s, &format!("ja_chooser_values_{w}x{h}"), &text);
+        press(&mut s.app, KeyCode::Esc);
+        // The longest toast, cut with an ellipsis on the status line.
+        s.app.step = Step::Values;
+        press(&mut s.app, KeyCode::Char('y'));
+        let text = draw_checked(&s.app, w, h, true);
+        assert!(text.contains("OSC 52") && text.contains('…'), "{text}");
+        snapshot(&s, &format!("ja_toast_copy_{w}x{h}"), &text);
+        s.app.toast = None;
+
+        s.app.step = Step::Config;
+        press(&mut s.app, KeyCode::Char('w'));
+        let text = draw_checked(&s.app, w, h, true);
+        assert!(text.contains("ファイルの書き込み"), "{text}");
+        snapshot(&s, &format!("ja_path_prompt_{w}x{h}"), &text);
+        press(&mut s.app, KeyCode::Esc);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ja_fix_chooser_keeps_the_commands() {
+    use crossterm::event::KeyCode;
+    let _lang = lang(Lang::Ja).await;
+    let mut s = state(Scenario::AudienceMismatch).await;
+    s.app.step = Step::Test;
+    press(&mut s.app, KeyCode::Char('p'));
+    for (w, h) in [(80u16, 24u16), (60, 16)] {
+        s.app.size = (w, h);
+        let text = draw_checked(&s.app, w, h, true);
+        assert!(text.contains("1 update-oidc azure-mi"), "{text}");
+        assert!(text.contains("gcloud iam"), "{text}");
+        snapshot(&s, &format!("ja_chooser_fix_{w}x{h}"), &text);
+    }
 }

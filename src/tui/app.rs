@@ -4,6 +4,7 @@
 
 use crate::azure::AzureError;
 use crate::checks::{CheckId, Event, Finding, Report};
+use crate::files::WriteOutcome;
 use crate::gcp::GoogleValues;
 use crate::gcp::executable::CredentialForm;
 use crate::session::{Fetched, Session};
@@ -50,11 +51,12 @@ pub enum FileKind {
 }
 
 impl FileKind {
-    pub fn what(self) -> &'static str {
+    /// What the file is, in the process language.
+    pub fn what(self) -> String {
         match self {
-            FileKind::Config => "credential configuration",
-            FileKind::Report => "support report",
-            FileKind::Values => "copyable values",
+            FileKind::Config => crate::tr!("ui.file.config"),
+            FileKind::Report => crate::tr!("ui.file.report"),
+            FileKind::Values => crate::tr!("ui.file.values"),
         }
     }
 }
@@ -82,8 +84,8 @@ pub enum Overlay {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Written {
     pub path: String,
-    /// created / unchanged / replaced
-    pub outcome: &'static str,
+    /// What happened to the file.
+    pub outcome: WriteOutcome,
 }
 
 /// Why a write failed.
@@ -363,7 +365,7 @@ impl App {
                     self.run_checks(refetch)
                 }
                 Err(e) => {
-                    self.toast = Some(format!("cannot apply the change: {e}"));
+                    self.toast = Some(crate::tr!("ui.toast.apply_failed", error = e));
                     vec![]
                 }
             },
@@ -374,7 +376,7 @@ impl App {
     fn on_written(&mut self, kind: FileKind, result: Result<Written, WriteError>) -> Vec<Effect> {
         match result {
             Ok(w) => {
-                self.toast = Some(format!("{} {} (mode 0600)", w.outcome, w.path));
+                self.toast = Some(written_line(&w));
                 let path = w.path.clone();
                 self.written.insert(kind, Ok(w));
                 if kind == FileKind::Config {
@@ -418,7 +420,7 @@ impl App {
                 }
             }
             Overlay::Path(p) => p.buffer.push_str(&clean),
-            _ => self.toast = Some("paste ignored here: press e to edit a setting".into()),
+            _ => self.toast = Some(crate::tr!("ui.toast.paste_ignored")),
         }
         vec![]
     }
@@ -503,7 +505,7 @@ impl App {
             }
             KeyCode::Char('r') => {
                 let fx = self.run_checks(true);
-                self.toast = Some("re-fetching the token and re-running the checks".into());
+                self.toast = Some(crate::tr!("ui.toast.rerun"));
                 fx
             }
             KeyCode::Char('w') => {
@@ -520,9 +522,9 @@ impl App {
             }
             KeyCode::Char('f') if self.step == Step::Config => {
                 self.config_form = self.config_form.other();
-                self.toast = Some(format!(
-                    "{} form selected (f switches back)",
-                    self.config_form.id()
+                self.toast = Some(crate::tr!(
+                    "ui.toast.form_selected",
+                    form = self.config_form.id()
                 ));
                 vec![]
             }
@@ -557,7 +559,7 @@ impl App {
                 vec![]
             }
             Step::Token => {
-                self.toast = Some("fetching a fresh token".into());
+                self.toast = Some(crate::tr!("ui.toast.fetching"));
                 self.run_checks(true)
             }
             Step::Values => self.print_plain(),
@@ -576,7 +578,7 @@ impl App {
 
     fn test(&mut self) -> Vec<Effect> {
         if self.checks_running {
-            self.toast = Some("the test is already running".into());
+            self.toast = Some(crate::tr!("ui.toast.test_running"));
             return vec![];
         }
         self.run_checks(true)
@@ -594,24 +596,24 @@ impl App {
         }
     }
 
-    /// The executable form's file as it would be written, or why it cannot be.
-    pub fn executable_preview(&self) -> Result<String, String> {
+    /// The executable form's file as it would be written, or what it still needs.
+    pub fn executable_preview(&self) -> Result<String, Vec<String>> {
         use crate::gcp::executable::{TIMEOUT_DEFAULT_MILLIS, executable_config};
         let inputs = self
             .session
             .executable_inputs(self.program.clone(), TIMEOUT_DEFAULT_MILLIS, None)
-            .map_err(|missing| format!("it needs {}", missing.join(", ")))?;
+            .map_err(|missing| missing.iter().map(|m| m.to_string()).collect::<Vec<_>>())?;
         executable_config(&inputs)
             .map(|c| c.to_json())
-            .map_err(|e| e.to_string())
+            .map_err(|e| vec![e.to_string()])
     }
 
     fn prompt_config(&mut self) -> Vec<Effect> {
         let missing = self.config_missing();
         if !missing.is_empty() {
-            self.toast = Some(format!(
-                "cannot write the configuration yet: it needs {} (press e to edit)",
-                missing.join(", ")
+            self.toast = Some(crate::tr!(
+                "ui.toast.config_needs",
+                what = missing.join(", ")
             ));
             return vec![];
         }
@@ -631,13 +633,13 @@ impl App {
         match key.code {
             KeyCode::Esc => {
                 self.overlay = Overlay::None;
-                self.toast = Some("nothing written".into());
+                self.toast = Some(crate::tr!("ui.toast.nothing_written"));
                 vec![]
             }
             KeyCode::Enter => {
                 let path = p.buffer.trim().to_string();
                 if path.is_empty() {
-                    self.toast = Some("give a path".into());
+                    self.toast = Some(crate::tr!("ui.toast.give_path"));
                     return vec![];
                 }
                 self.overlay = Overlay::None;
@@ -734,21 +736,15 @@ impl App {
                 }
                 self.overlay = Overlay::None;
                 if value == field.current(&self.session.settings) {
-                    self.toast = Some(format!("{} unchanged", field.label()));
+                    self.toast = Some(crate::tr!("ui.toast.unchanged", field = field.label()));
                     return vec![];
                 }
                 let mut settings = self.session.settings.clone();
                 field.apply(&mut settings, &value);
                 self.toast = Some(if field.affects_token() {
-                    format!(
-                        "{} changed: re-fetching the token, then re-running the checks",
-                        field.label()
-                    )
+                    crate::tr!("ui.toast.changed_refetch", field = field.label())
                 } else {
-                    format!(
-                        "{} changed: re-deriving the values and re-running the checks",
-                        field.label()
-                    )
+                    crate::tr!("ui.toast.changed_rederive", field = field.label())
                 });
                 return vec![Effect::Rebuild {
                     settings: Box::new(settings),
@@ -770,14 +766,21 @@ impl App {
 
     fn copy(&mut self) -> Vec<Effect> {
         let Some(c) = self.primary_copyable() else {
-            self.toast = Some("nothing to copy on this step yet".into());
+            self.toast = Some(crate::tr!("ui.toast.nothing_to_copy"));
             return vec![];
         };
-        self.toast = Some(format!(
-            "sent {} to the clipboard via OSC 52 (best effort: browser consoles often ignore it; p prints it plainly)",
-            c.label
-        ));
+        self.toast = Some(crate::tr!("ui.toast.copied", label = c.label.clone()));
         vec![Effect::Copy(c.value)]
+    }
+}
+
+/// `wrote /path (mode 0600)`: what a write did, in the process language.
+pub fn written_line(w: &Written) -> String {
+    let path = w.path.clone();
+    match w.outcome {
+        WriteOutcome::Created => crate::tr!("ui.written.created", path = path),
+        WriteOutcome::Unchanged => crate::tr!("ui.written.unchanged", path = path),
+        WriteOutcome::Replaced => crate::tr!("ui.written.replaced", path = path),
     }
 }
 

@@ -6,7 +6,7 @@ use super::app::{Action, App, Effect, FileKind, Step, WriteError, Written};
 use super::terminal::{self, PANICKED};
 use super::ui;
 use crate::checks;
-use crate::files::{self, FileError, Overwrite, WriteOutcome};
+use crate::files::{self, FileError, Overwrite};
 use crate::gcp::executable::CredentialForm;
 use crate::gcp::{self, RevealHeader};
 use crate::session::{Session, now};
@@ -47,7 +47,8 @@ enum Msg {
 /// Run the wizard until the user quits. The terminal is restored before this returns.
 pub async fn run(session: Session, opts: Options) -> Result<Outcome, String> {
     let mono = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let mut guard = terminal::init().map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    let mut guard = terminal::init()
+        .map_err(|e| crate::tr!("ui.error.terminal_setup", error = e.to_string()))?;
     let mut app = App::new(Arc::new(session), now());
     // The executable form names this binary; fall back to the placeholder path if unknown.
     if let Some(p) = std::env::current_exe()
@@ -105,9 +106,7 @@ async fn event_loop(
     let mut frames = 0u64;
     loop {
         if PANICKED.load(Ordering::SeqCst) {
-            return Err(
-                "internal error: a panic occurred (see above); the terminal was restored".into(),
-            );
+            return Err(crate::tr!("ui.error.panic"));
         }
         if let Some(e) = &app.fatal {
             return Err(e.clone());
@@ -118,7 +117,7 @@ async fn event_loop(
         if !app.suspended {
             app.update(Action::Clock(now()));
             term.draw(|f| ui::render(f, app))
-                .map_err(|e| format!("cannot draw: {e}"))?;
+                .map_err(|e| crate::tr!("ui.error.draw", error = e.to_string()))?;
             frames += 1;
             if fault == "panic-ui" && frames == 2 {
                 panic!("injected UI panic (WIF_DOCTOR_FAULT=panic-ui)");
@@ -138,12 +137,12 @@ async fn event_loop(
                 Some(Ok(TermEvent::Paste(s))) => Action::Paste(s),
                 Some(Ok(TermEvent::Resize(w, h))) => Action::Resize(w, h),
                 Some(Ok(_)) => continue,
-                Some(Err(e)) => return Err(format!("cannot read the terminal: {e}")),
+                Some(Err(e)) => return Err(crate::tr!("ui.error.read", error = e.to_string())),
                 None => return Ok(Some("end of input")),
             },
             Some(msg) = rx.recv() => match msg {
                 Msg::Action(a) => a,
-                Msg::Panicked(what) => return Err(format!("internal error: a background task panicked: {what}")),
+                Msg::Panicked(what) => return Err(crate::tr!("ui.error.task_panic", what = what)),
             },
             _ = sigterm.recv() => return Ok(Some("SIGTERM")),
             _ = sighup.recv() => return Ok(Some("SIGHUP")),
@@ -199,18 +198,14 @@ fn write_file(path: &str, bytes: &[u8], replace: bool) -> Result<Written, WriteE
     match files::write_private_atomic(&p, bytes, overwrite) {
         Ok(outcome) => Ok(Written {
             path: p.display().to_string(),
-            outcome: match outcome {
-                WriteOutcome::Created => "wrote",
-                WriteOutcome::Unchanged => "unchanged",
-                WriteOutcome::Replaced => "replaced",
-            },
+            outcome,
         }),
         Err(e) => Err(WriteError {
             path: path.to_string(),
             exists: matches!(e, FileError::Exists { .. } | FileError::Symlink { .. }),
             message: match e {
                 FileError::Exists { .. } => {
-                    format!("{} already exists with different content", p.display())
+                    crate::tr!("ui.error.exists", path = p.display().to_string())
                 }
                 other => other.to_string(),
             },
@@ -270,7 +265,7 @@ fn apply(
                     let needs = |missing: Vec<&str>| WriteError {
                         path: path.clone(),
                         exists: false,
-                        message: format!("the configuration needs {}", missing.join(", ")),
+                        message: crate::tr!("ui.error.config_needs", what = missing.join(", ")),
                     };
                     let mut body = match form {
                         CredentialForm::Url => {
@@ -346,7 +341,8 @@ fn apply(
                 text.push_str(&l);
                 text.push_str("\r\n");
             }
-            text.push_str("Press Enter to return to the wizard.\r\n");
+            text.push_str(&crate::tr!("ui.print.return"));
+            text.push_str("\r\n");
             out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
             out.flush().map_err(|e| e.to_string())?;
         }

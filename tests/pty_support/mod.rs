@@ -110,6 +110,102 @@ impl Pty {
         self.state.lock().unwrap().parser.screen().row_wrapped(row)
     }
 
+    /// What is wrong with the wizard's frame on the current screen, judged cell by cell as
+    /// the terminal holds it (empty when it is intact):
+    /// - no row soft-wraps into the next, and no wide character starts in the last column
+    ///   (its second half would spill past the edge);
+    /// - every row adds up to exactly the terminal's width in columns;
+    /// - on the rows between the title line and the status line, the first and the last
+    ///   column hold a border (the frame's left and right edges, or an overlay's, which
+    ///   then spans the whole width), and with `sidebar` set (no overlay) the sidebar's
+    ///   right border and the pane's left border sit in their columns.
+    pub fn frame_problems(&self, sidebar: Option<u16>) -> Vec<String> {
+        let state = self.state.lock().unwrap();
+        let screen = state.parser.screen();
+        let (rows, cols) = screen.size();
+        let (rows, cols) = (rows.get(), cols.get());
+        let mut problems = Vec::new();
+        let at = |r: u16, c: u16| {
+            screen
+                .cell(r, c)
+                .map(|cell| cell.contents().to_string())
+                .unwrap_or_default()
+        };
+        for r in 0..rows {
+            if screen.row_wrapped(r) {
+                problems.push(format!("row {r} soft-wraps into the next"));
+            }
+            let mut width = 0u16;
+            for c in 0..cols {
+                let Some(cell) = screen.cell(r, c) else {
+                    continue;
+                };
+                if cell.is_wide_continuation() {
+                    continue;
+                }
+                width += if cell.is_wide() { 2 } else { 1 };
+                if cell.is_wide() && c == cols - 1 {
+                    problems.push(format!("row {r}: a wide character in the last column"));
+                }
+            }
+            if width != cols {
+                problems.push(format!("row {r} is {width} columns, not {cols}"));
+            }
+        }
+        let left = ["┌", "│", "└", "+", "|"];
+        let right = ["┐", "│", "┘", "+", "|"];
+        for r in 1..rows.saturating_sub(2) {
+            if !left.contains(&at(r, 0).as_str()) {
+                problems.push(format!(
+                    "row {r}: no left border in column 0: {:?}",
+                    at(r, 0)
+                ));
+            }
+            if !right.contains(&at(r, cols - 1).as_str()) {
+                problems.push(format!(
+                    "row {r}: no right border in the last column: {:?}",
+                    at(r, cols - 1)
+                ));
+            }
+            if let Some(side) = sidebar {
+                if !right.contains(&at(r, side - 1).as_str()) {
+                    problems.push(format!(
+                        "row {r}: no sidebar border in column {}: {:?}",
+                        side - 1,
+                        at(r, side - 1)
+                    ));
+                }
+                if !left.contains(&at(r, side).as_str()) {
+                    problems.push(format!(
+                        "row {r}: no pane border in column {side}: {:?}",
+                        at(r, side)
+                    ));
+                }
+            }
+        }
+        problems
+    }
+
+    /// Wait (a few seconds: the frame may be mid-draw) until the frame is intact; panics
+    /// with the problems and the screen otherwise.
+    pub fn assert_frame(&self, sidebar: Option<u16>, what: &str) {
+        let start = Instant::now();
+        loop {
+            let problems = self.frame_problems(sidebar);
+            if problems.is_empty() {
+                return;
+            }
+            if start.elapsed() > Duration::from_secs(5) {
+                panic!(
+                    "{what}: the frame is broken:\n{}\nscreen:\n{}",
+                    problems.join("\n"),
+                    self.screen()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     pub fn raw(&self) -> String {
         String::from_utf8_lossy(&self.state.lock().unwrap().raw).into_owned()
     }

@@ -8,14 +8,38 @@ use crate::gcp;
 /// A value the user may want to copy, with its label.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Copyable {
+    /// What the value is, for code (`y` picks the step's main one by it); never shown.
+    pub id: &'static str,
+    /// The label, in the process language, with its explanation.
     pub label: String,
+    /// The label without its explanation, where room is short (the chooser).
+    pub short: String,
     pub value: String,
 }
 
 impl Copyable {
-    fn new(label: impl Into<String>, value: impl Into<String>) -> Copyable {
+    fn new(id: &'static str, label: impl Into<String>, value: impl Into<String>) -> Copyable {
+        let label = label.into();
         Copyable {
-            label: label.into(),
+            id,
+            short: label.clone(),
+            label,
+            value: value.into(),
+        }
+    }
+
+    /// A label with an explanation: `short (why)`.
+    fn explained(
+        id: &'static str,
+        short: impl Into<String>,
+        why: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Copyable {
+        let short = short.into();
+        Copyable {
+            id,
+            label: crate::tr!("ui.copy.explained", label = short.clone(), why = why.into()),
+            short,
             value: value.into(),
         }
     }
@@ -161,7 +185,7 @@ impl App {
             all.clone()
         };
         if items.is_empty() {
-            self.toast = Some("nothing to print on this step yet".into());
+            self.toast = Some(crate::tr!("ui.toast.nothing_to_print"));
             return vec![];
         }
         if items.len() == 1 && items == all {
@@ -173,9 +197,9 @@ impl App {
             .position(|c| Some(c) == primary.as_ref())
             .map_or(1, |i| i + 1);
         let all_label = if self.step == Step::Test {
-            "every fix in full, under its check".to_string()
+            crate::tr!("ui.chooser.all_fixes")
         } else {
-            format!("all {} of them, each under its label", all.len())
+            crate::tr!("ui.chooser.all_values", n = all.len())
         };
         self.overlay = Overlay::Chooser(Chooser {
             items,
@@ -199,7 +223,7 @@ impl App {
             }
             Pick::Cancel => {
                 self.overlay = Overlay::None;
-                self.toast = Some("nothing printed".into());
+                self.toast = Some(crate::tr!("ui.toast.nothing_printed"));
                 vec![]
             }
             Pick::Print(0) => {
@@ -222,7 +246,7 @@ impl App {
         lines.push(String::new());
         self.suspended = true;
         vec![Effect::PrintPlain {
-            title: printable(&format!("{}:", c.label)),
+            title: printable(&crate::tr!("ui.copy.heading", label = c.label.clone())),
             lines,
         }]
     }
@@ -231,13 +255,16 @@ impl App {
     fn print_all(&mut self, items: &[Copyable]) -> Vec<Effect> {
         let mut lines = Vec::new();
         for c in items {
-            lines.push(printable(&format!("{}:", c.label)));
+            lines.push(printable(&crate::tr!(
+                "ui.copy.heading",
+                label = c.label.clone()
+            )));
             lines.extend(c.value.lines().map(printable));
             lines.push(String::new());
         }
         self.suspended = true;
         vec![Effect::PrintPlain {
-            title: format!("wif-doctor: {}", self.step.title()),
+            title: crate::tr!("ui.copy.all_title", step = self.step.title()),
             lines,
         }]
     }
@@ -253,11 +280,17 @@ impl App {
             let fix = f.fix.to_string();
             let commands = fix_commands(&fix);
             if commands.is_empty() {
-                out.push(Copyable::new(format!("{}: fix", f.id), f.fix.to_string()));
+                out.push(Copyable::new(
+                    "fix",
+                    crate::tr!("ui.copy.fix_whole", check = f.id.as_str()),
+                    f.fix.to_string(),
+                ));
             }
             for cmd in commands {
-                out.push(Copyable::new(
-                    format!("{} (fix for {})", command_gist(cmd), f.id),
+                out.push(Copyable::explained(
+                    "fix",
+                    command_gist(cmd),
+                    crate::tr!("ui.copy.fix_for", check = f.id.as_str()),
                     cmd,
                 ));
             }
@@ -269,17 +302,14 @@ impl App {
     pub fn primary_copyable(&self) -> Option<Copyable> {
         let all = self.copyables();
         let want = match self.step {
-            Step::Environment => "az webapp",
+            Step::Environment => "appsettings",
             Step::Token => "sub",
-            Step::Values => "PrincipalSet",
+            Step::Values => "principal_set",
             Step::Config => "export",
             Step::Test => "fix",
             Step::Report => "report",
         };
-        all.iter()
-            .find(|c| c.label.starts_with(want))
-            .or(all.first())
-            .cloned()
+        all.iter().find(|c| c.id == want).or(all.first()).cloned()
     }
 
     /// The current step's copyable values, in display order.
@@ -287,8 +317,10 @@ impl App {
         let mut out = Vec::new();
         match self.step {
             Step::Environment => {
-                out.push(Copyable::new(
-                    "az webapp config appsettings set (App Service app settings)",
+                out.push(Copyable::explained(
+                    "appsettings",
+                    "az webapp config appsettings set",
+                    crate::tr!("ui.copy.appsettings_why"),
                     self.appsettings_command(),
                 ));
             }
@@ -296,39 +328,78 @@ impl App {
                 if let Some(f) = self.fetched() {
                     let s = &f.summary;
                     if let Some(v) = &s.identity.sub {
-                        out.push(Copyable::new("sub (managed identity object ID)", v));
+                        out.push(Copyable::explained(
+                            "sub",
+                            "sub",
+                            crate::tr!("ui.copy.sub_why"),
+                            v,
+                        ));
                     }
                     if let Some(v) = &s.issuer {
-                        out.push(Copyable::new("iss", v));
+                        out.push(Copyable::new("iss", "iss", v));
                     }
                     for a in &s.audience {
-                        out.push(Copyable::new("aud", a));
+                        out.push(Copyable::new("aud", "aud", a));
                     }
                     if let Some(v) = &s.identity.tid {
-                        out.push(Copyable::new("tid", v));
+                        out.push(Copyable::new("tid", "tid", v));
                     }
                     if let Some(v) = &s.identity.client_id {
-                        out.push(Copyable::new("client id (appid/azp)", v));
+                        out.push(Copyable::explained(
+                            "client_id",
+                            crate::tr!("ui.copy.client_id"),
+                            "appid/azp",
+                            v,
+                        ));
                     }
                     if let Some(v) = &s.sha256 {
-                        out.push(Copyable::new("token sha256", v));
+                        out.push(Copyable::new("sha256", crate::tr!("ui.copy.sha256"), v));
                     }
                 }
             }
             Step::Values => {
                 let v = &self.values;
-                for (label, value) in v.labelled() {
-                    out.push(Copyable::new(label.to_string(), value));
+                // In `labelled()` order (the principalSet is the last, `y`'s value).
+                const IDS: [&str; 8] = [
+                    "issuer",
+                    "audience",
+                    "mapping",
+                    "subject",
+                    "provider",
+                    "sts_audience",
+                    "principal",
+                    "principal_set",
+                ];
+                for (id, (label, value)) in IDS.into_iter().zip(v.labelled()) {
+                    let label = label.to_string();
+                    // The explanation in parentheses goes where room is short.
+                    let short = label.split(" (").next().unwrap_or(&label).to_string();
+                    out.push(Copyable {
+                        id,
+                        label: label.clone(),
+                        short,
+                        value: value.to_string(),
+                    });
                 }
                 for (i, c) in v.gcloud.iter().enumerate() {
-                    out.push(Copyable::new(format!("gcloud command {}", i + 1), c));
+                    out.push(Copyable::new(
+                        "gcloud",
+                        crate::tr!("ui.copy.gcloud", n = i + 1),
+                        c,
+                    ));
                 }
-                out.push(Copyable::new("Terraform", v.terraform.trim_end()));
+                out.push(Copyable::new(
+                    "terraform",
+                    "Terraform",
+                    v.terraform.trim_end(),
+                ));
             }
             Step::Config => {
                 if let Some(Ok(w)) = self.written.get(&FileKind::Config) {
-                    out.push(Copyable::new(
-                        "export (point Google libraries at the file)",
+                    out.push(Copyable::explained(
+                        "export",
+                        "export",
+                        crate::tr!("ui.copy.export_why"),
                         format!(
                             "export GOOGLE_APPLICATION_CREDENTIALS={}",
                             gcp::shell_quote(&w.path)
@@ -336,8 +407,10 @@ impl App {
                     ));
                 }
                 if let Ok(inputs) = self.session.config_inputs() {
-                    out.push(Copyable::new(
-                        "credential configuration (header redacted; w writes the real file)",
+                    out.push(Copyable::explained(
+                        "config",
+                        crate::tr!("ui.file.config"),
+                        crate::tr!("ui.copy.config_why"),
                         gcp::credential_config(&inputs).to_json(gcp::RevealHeader::No),
                     ));
                 }
@@ -346,7 +419,8 @@ impl App {
                 for f in self.findings.values() {
                     if !f.fix.is_empty() && matches!(f.status, Status::Fail | Status::Warn) {
                         out.push(Copyable::new(
-                            format!("fix for {}", f.id),
+                            "fix",
+                            crate::tr!("ui.copy.fix_for", check = f.id.as_str()),
                             f.fix.to_string(),
                         ));
                     }
@@ -354,7 +428,11 @@ impl App {
             }
             Step::Report => {
                 if let Some(Ok(w)) = self.written.get(&FileKind::Report) {
-                    out.push(Copyable::new("report file", &w.path));
+                    out.push(Copyable::new(
+                        "report",
+                        crate::tr!("ui.copy.report"),
+                        &w.path,
+                    ));
                 }
             }
         }
@@ -368,23 +446,41 @@ impl App {
 
     /// What the wizard prints after leaving the terminal.
     pub fn exit_summary(&self) -> String {
-        let mut out = String::from("wif-doctor summary\n");
         let v = &self.values;
-        out.push_str(&format!("Issuer URI:\n{}\n", v.issuer_uri));
-        out.push_str(&format!("Allowed audience:\n{}\n", v.allowed_audience));
-        out.push_str(&format!("PrincipalSet:\n{}\n", v.principal_set));
+        let mut out = vec![crate::tr!("ui.summary.title")];
+        let mut labelled = |label: String, value: &str| {
+            out.push(crate::tr!("ui.copy.heading", label = label));
+            out.push(value.to_string());
+        };
+        labelled(crate::tr!("ui.summary.issuer"), &v.issuer_uri);
+        labelled(crate::tr!("ui.summary.audience"), &v.allowed_audience);
+        labelled("PrincipalSet".to_string(), &v.principal_set);
         match self.written.get(&FileKind::Config) {
-            Some(Ok(w)) => out.push_str(&format!(
-                "Credential configuration:\n{}\nexport GOOGLE_APPLICATION_CREDENTIALS={}\n",
-                w.path,
-                gcp::shell_quote(&w.path)
+            Some(Ok(w)) => {
+                out.push(crate::tr!(
+                    "ui.copy.heading",
+                    label = crate::tr!("ui.file.config_title")
+                ));
+                out.push(w.path.clone());
+                out.push(format!(
+                    "export GOOGLE_APPLICATION_CREDENTIALS={}",
+                    gcp::shell_quote(&w.path)
+                ));
+            }
+            _ => out.push(crate::tr!(
+                "ui.summary.config_not_written",
+                command = "wif-doctor config"
             )),
-            _ => out
-                .push_str("Credential configuration: not written (wif-doctor config writes it)\n"),
         }
         if let Some(Ok(w)) = self.written.get(&FileKind::Report) {
-            out.push_str(&format!("Report:\n{}\n", w.path));
+            out.push(crate::tr!(
+                "ui.copy.heading",
+                label = crate::tr!("ui.summary.report")
+            ));
+            out.push(w.path.clone());
         }
-        out
+        let mut text = out.join("\n");
+        text.push('\n');
+        text
     }
 }

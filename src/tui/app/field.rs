@@ -30,17 +30,18 @@ impl Field {
         Field::Model,
     ];
 
-    pub fn label(self) -> &'static str {
+    /// The setting's name in the process language.
+    pub fn label(self) -> String {
         match self {
-            Field::ProjectNumber => "project number",
-            Field::ProjectId => "project id",
-            Field::Pool => "pool",
-            Field::Provider => "provider",
-            Field::ServiceAccount => "service account",
-            Field::Resource => "resource",
-            Field::ClientId => "client id",
-            Field::Location => "location",
-            Field::Model => "model",
+            Field::ProjectNumber => crate::tr!("ui.field.project_number"),
+            Field::ProjectId => crate::tr!("ui.field.project_id"),
+            Field::Pool => crate::tr!("ui.field.pool"),
+            Field::Provider => crate::tr!("ui.field.provider"),
+            Field::ServiceAccount => crate::tr!("ui.field.service_account"),
+            Field::Resource => crate::tr!("ui.field.resource"),
+            Field::ClientId => crate::tr!("ui.field.client_id"),
+            Field::Location => crate::tr!("ui.field.location"),
+            Field::Model => crate::tr!("ui.field.model"),
         }
     }
 
@@ -60,14 +61,12 @@ impl Field {
     }
 
     /// What an empty value means, for optional fields.
-    pub fn empty_means(self) -> Option<&'static str> {
+    pub fn empty_means(self) -> Option<String> {
         match self {
-            Field::ServiceAccount => {
-                Some("no impersonation (the federated token is used directly)")
-            }
-            Field::ClientId => Some("the system-assigned identity"),
+            Field::ServiceAccount => Some(crate::tr!("ui.field.empty.service_account")),
+            Field::ClientId => Some(crate::tr!("ui.field.empty.client_id")),
             Field::ProjectNumber | Field::ProjectId | Field::Pool | Field::Provider => {
-                Some("not set")
+                Some(crate::tr!("ui.field.empty.not_set"))
             }
             Field::Resource | Field::Location | Field::Model => None,
         }
@@ -98,20 +97,25 @@ impl Field {
         if v.is_empty() {
             return match self.empty_means() {
                 Some(_) => Ok(()),
-                None => Err(format!("the {} cannot be empty", self.label())),
+                None => Err(crate::tr!("ui.field.error.empty", field = self.label())),
             };
         }
         if v.chars().any(char::is_whitespace) {
-            return Err("no spaces allowed".into());
+            return Err(crate::tr!("ui.field.error.spaces"));
         }
         match self {
+            // The engine's reasons render in the process language (String or Text alike).
             Field::ProjectNumber => gcp::validate_project_number(v).map_err(|e| e.to_string()),
             Field::Pool | Field::Provider => {
                 gcp::validate_pool_or_provider_id(v).map_err(|e| e.to_string())
             }
             Field::ProjectId => gcp::validate_project_id(v).map_err(|e| e.to_string()),
             Field::ServiceAccount => gcp::validate_service_account_email(v).map_err(|e| {
-                format!("this {e}; a service account is an email: NAME@PROJECT_ID.iam.gserviceaccount.com")
+                crate::tr!(
+                    "ui.field.error.service_account",
+                    problem = e.to_string(),
+                    shape = "NAME@PROJECT_ID.iam.gserviceaccount.com"
+                )
             }),
             Field::ClientId => {
                 let parts: Vec<&str> = v.split('-').collect();
@@ -124,7 +128,10 @@ impl Field {
                 if guid {
                     Ok(())
                 } else {
-                    Err("a client ID is a GUID: xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx".into())
+                    Err(crate::tr!(
+                        "ui.field.error.client_id",
+                        shape = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
+                    ))
                 }
             }
             Field::Location => {
@@ -133,7 +140,11 @@ impl Field {
                 {
                     Ok(())
                 } else {
-                    Err("a location is like us-central1 or europe-west4".into())
+                    Err(crate::tr!(
+                        "ui.field.error.location",
+                        a = "us-central1",
+                        b = "europe-west4"
+                    ))
                 }
             }
             Field::Resource | Field::Model => Ok(()),

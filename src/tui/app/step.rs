@@ -21,23 +21,36 @@ impl Step {
         Step::Report,
     ];
 
-    pub fn title(self) -> &'static str {
+    /// The step's name in the process language.
+    pub fn title(self) -> String {
         match self {
-            Step::Environment => "Environment",
-            Step::Token => "Token",
-            Step::Values => "Google values",
-            Step::Config => "Credential config",
-            Step::Test => "End-to-end test",
-            Step::Report => "Report",
+            Step::Environment => crate::tr!("ui.step.environment"),
+            Step::Token => crate::tr!("ui.step.token"),
+            Step::Values => crate::tr!("ui.step.values"),
+            Step::Config => crate::tr!("ui.step.config"),
+            Step::Test => crate::tr!("ui.step.test"),
+            Step::Report => crate::tr!("ui.step.report"),
         }
     }
 
     /// For narrow terminals.
-    pub fn short_title(self) -> &'static str {
+    pub fn short_title(self) -> String {
         match self {
-            Step::Config => "Cred. config",
-            Step::Test => "E2E test",
+            Step::Config => crate::tr!("ui.step.config_short"),
+            Step::Test => crate::tr!("ui.step.test_short"),
             other => other.title(),
+        }
+    }
+
+    /// A stable ASCII name (snapshot file names, never shown).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Step::Environment => "environment",
+            Step::Token => "token",
+            Step::Values => "google_values",
+            Step::Config => "credential_config",
+            Step::Test => "end_to_end_test",
+            Step::Report => "report",
         }
     }
 

@@ -294,7 +294,7 @@ fn write_config_asks_for_a_path_and_confirms_replacing() {
         kind: FileKind::Config,
         result: Ok(Written {
             path: "/tmp/x.json".into(),
-            outcome: "replaced",
+            outcome: crate::files::WriteOutcome::Replaced,
         }),
     });
     // The written file becomes the one the checks lint.

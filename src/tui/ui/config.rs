@@ -1,9 +1,10 @@
 //! Step 4: the credential configuration: preview, write result, lint of the file.
 
-use super::{Lines, heading, mark_span, para};
+use super::{Lines, heading, mark_span, pad, para};
 use crate::checks::{CheckId, Status};
 use crate::gcp::executable::{self as exe, CredentialForm};
 use crate::gcp::{self, RevealHeader};
+use crate::tr;
 use crate::tui::app::{App, FileKind};
 use crate::tui::theme::Theme;
 use ratatui::text::{Line, Span};
@@ -15,14 +16,13 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
         Some(Ok(w)) => {
             out.push(Line::styled(
                 format!(
-                    "{} {} {} (mode 0600)",
+                    "{} {}",
                     Status::Pass.mark(theme.ascii),
-                    w.outcome,
-                    w.path
+                    crate::tui::app::written_line(w)
                 ),
                 theme.status(Status::Pass),
             ));
-            out.push(Line::raw("Point Google client libraries at it:"));
+            out.push(Line::raw(tr!("ui.config.point_libraries")));
             out.push(Line::styled(
                 format!(
                     "export GOOGLE_APPLICATION_CREDENTIALS={}",
@@ -32,8 +32,16 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
             ));
             out.push(Line::styled(
                 match app.written_form {
-                    CredentialForm::Url => "The file embeds the current IDENTITY_HEADER, which the platform rotates on restart: regenerate it at app start-up (wif-doctor config --force).",
-                    CredentialForm::Executable => "The library runs wif-doctor subject-token on every refresh: nothing to regenerate. Keep this binary where it is (under /home).",
+                    CredentialForm::Url => tr!(
+                        "ui.config.url_note",
+                        var = "IDENTITY_HEADER",
+                        command = "wif-doctor config --force"
+                    ),
+                    CredentialForm::Executable => tr!(
+                        "ui.config.executable_note",
+                        command = "wif-doctor subject-token",
+                        dir = "/home"
+                    ),
                 },
                 theme.dim(),
             ));
@@ -54,44 +62,41 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
             .config_inputs()
             .map(|inputs| {
                 (
-                    "Preview (the identity header is redacted here; w writes the real file)",
+                    tr!("ui.config.preview_url"),
                     gcp::credential_config(&inputs).to_json(RevealHeader::No),
                 )
             })
-            .map_err(|missing| missing.join("\n")),
+            .map_err(|missing| missing.iter().map(|m| m.to_string()).collect()),
         CredentialForm::Executable => app
             .executable_preview()
-            .map(|json| ("Preview (no secret in this form)", json)),
+            .map(|json| (tr!("ui.config.preview_executable"), json)),
     };
     match preview {
         Ok((title, json)) => {
-            out.push(heading(theme, title));
+            out.push(heading(theme, &title));
             out.extend(para(&json, "", theme.value()));
-            out.push(Line::from(vec![
-                Span::raw("w writes it to "),
-                Span::styled(app.default_config_path.clone(), theme.value()),
-                Span::raw(" (mode 0600; you can change the path)"),
-            ]));
+            out.push(Line::raw(tr!(
+                "ui.config.w_writes",
+                path = app.default_config_path.clone()
+            )));
         }
         Err(why) => {
             out.push(Line::styled(
                 format!(
-                    "{} The configuration cannot be built yet; it needs:",
-                    Status::Warn.mark(theme.ascii)
+                    "{} {}",
+                    Status::Warn.mark(theme.ascii),
+                    tr!("ui.config.cannot_build")
                 ),
                 theme.status(Status::Warn),
             ));
-            for m in why.lines() {
-                out.push(Line::raw(format!(
-                    "  - {}",
-                    m.trim_start_matches("it needs ")
-                )));
+            for m in why {
+                out.push(Line::raw(format!("  - {m}")));
             }
-            out.push(Line::raw("Press e to set the Google settings here."));
+            out.push(Line::raw(tr!("ui.config.press_e")));
         }
     }
     out.push(Line::raw(""));
-    out.push(heading(theme, "Existing configuration file (lint)"));
+    out.push(heading(theme, &tr!("ui.config.lint")));
     match app.finding(CheckId::ConfigFile) {
         Some(f) => {
             out.push(Line::from(vec![
@@ -118,24 +123,26 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
                 theme.value(),
             ));
             if !f.fix.is_empty() && f.status != Status::Pass {
-                out.extend(para(&f.fix.to_string(), "  fix: ", theme.value()));
+                out.extend(para(
+                    &f.fix.to_string(),
+                    &format!("  {} ", tr!("ui.label.fix")),
+                    theme.value(),
+                ));
             }
         }
         None if app.checks_running => out.push(Line::raw(format!(
-            "{} checking...",
-            theme.spinner(app.spinner)
+            "{} {}",
+            theme.spinner(app.spinner),
+            tr!("ui.config.checking")
         ))),
-        None => out.push(Line::styled(
-            "not checked yet (t runs the checks)",
-            theme.dim(),
-        )),
+        None => out.push(Line::styled(tr!("ui.config.not_checked"), theme.dim())),
     }
     out
 }
 
 /// The two forms, one line of trade-off each, and the app settings the chosen one needs.
 fn form_choice(app: &App, theme: &Theme, out: &mut Lines) {
-    out.push(heading(theme, "Form (f switches)"));
+    out.push(heading(theme, &tr!("ui.config.form")));
     for form in CredentialForm::ALL {
         let chosen = form == app.config_form;
         let mark = match (chosen, theme.ascii) {
@@ -145,15 +152,15 @@ fn form_choice(app: &App, theme: &Theme, out: &mut Lines) {
         };
         let style = if chosen { theme.value() } else { theme.dim() };
         out.push(Line::from(vec![
-            Span::styled(format!("{mark} {:<11}", form.id()), style),
-            Span::styled(form.tradeoff(), style),
+            Span::styled(format!("{mark} {}", pad(form.id(), 11)), style),
+            Span::styled(form.tradeoff().to_string(), style),
         ]));
     }
     let path = match app.written.get(&FileKind::Config) {
         Some(Ok(w)) => w.path.clone(),
         _ => app.default_config_path.clone(),
     };
-    out.push(Line::raw("App settings for this form:"));
+    out.push(Line::raw(tr!("ui.config.appsettings")));
     out.push(Line::styled(
         exe::appsettings_command(
             app.session.settings.environment.app_service_site.as_deref(),

@@ -1,62 +1,75 @@
 //! Step 1: where the identity comes from and where every setting came from.
 
-use super::{Lines, heading, kv, para};
+use super::{Lines, heading, kv, pad, para, width as cols};
 use crate::checks::{CheckId, Status};
 use crate::gcp;
+use crate::tr;
 use crate::tui::app::{App, Field};
 use crate::tui::theme::Theme;
 use ratatui::text::{Line, Span};
 
 pub fn lines(app: &App, theme: &Theme, width: u16) -> Lines {
     let s = &app.session.settings;
-    let mut out = vec![heading(theme, "Identity source")];
+    let mut out = vec![heading(theme, &tr!("ui.env.identity_source"))];
     match app.session.plan() {
         Ok(plan) => {
-            out.push(kv(theme, "source", plan.kind.to_string()));
-            out.push(kv(theme, "endpoint", plan.endpoint.clone()));
+            out.push(kv(theme, &tr!("ui.label.source"), plan.kind.to_string()));
+            out.push(kv(theme, &tr!("ui.label.endpoint"), plan.endpoint.clone()));
             if let Some(h) = &s.identity_header {
                 out.push(kv(
                     theme,
-                    "header",
+                    &tr!("ui.label.header"),
                     format!("X-IDENTITY-HEADER {}", h.value.describe()),
                 ));
             } else if let Some(h) = &s.msi_secret {
                 out.push(kv(
                     theme,
-                    "secret",
+                    &tr!("ui.label.secret"),
                     format!("MSI_SECRET {}", h.value.describe()),
                 ));
             }
-            out.push(kv(theme, "why", plan.reason.clone()));
+            out.push(kv(theme, &tr!("ui.label.why"), plan.reason.to_string()));
         }
         Err(e) => {
             out.push(Line::styled(
                 format!("{} {}", Status::Fail.mark(theme.ascii), e.summary),
                 theme.status(Status::Fail),
             ));
-            out.extend(para(&e.cause, "  ", theme.value()));
+            out.extend(para(&e.cause.to_string(), "  ", theme.value()));
             out.push(Line::from(vec![
-                Span::styled("  fix: ", theme.heading()),
-                Span::raw(e.fix.clone()),
+                Span::styled(format!("  {} ", tr!("ui.label.fix")), theme.heading()),
+                Span::raw(e.fix.to_string()),
             ]));
         }
     }
     let env = &s.environment;
     if let Some(site) = &env.app_service_site {
-        out.push(kv(theme, "app", format!("App Service site {site}")));
+        out.push(kv(
+            theme,
+            &tr!("ui.label.app"),
+            tr!("ui.env.site", site = site.clone()),
+        ));
     }
     if env.kudu {
         out.push(Line::styled(
-            "  this shell is the Kudu (SCM) container, which never holds the app's identity",
+            format!("  {}", tr!("ui.env.kudu")),
             theme.status(Status::Warn),
         ));
     }
     for (var, from) in &env.recovered {
-        out.push(kv(theme, "recovered", format!("{var} from {from}")));
+        out.push(kv(
+            theme,
+            &tr!("ui.label.recovered"),
+            tr!(
+                "ui.env.recovered",
+                var = var.to_string(),
+                from = from.to_string()
+            ),
+        ));
     }
 
     out.push(Line::raw(""));
-    out.push(heading(theme, "Settings (value, then where it came from)"));
+    out.push(heading(theme, &tr!("ui.env.settings")));
     for (name, value, origin) in s.provenance() {
         let origin = if origin.is_empty() {
             "-".to_string()
@@ -65,9 +78,9 @@ pub fn lines(app: &App, theme: &Theme, width: u16) -> Lines {
         };
         let origin = format!("({origin})");
         // The origin on the same line when it fits, else on its own line below the value.
-        let fits = 19 + value.chars().count() + 2 + origin.chars().count() <= width as usize;
+        let fits = 19 + cols(&value) + 2 + cols(&origin) <= width as usize;
         let mut first = vec![
-            Span::styled(format!("{name:<19}"), theme.label()),
+            Span::styled(pad(name, 19), theme.label()),
             Span::styled(value, theme.value()),
         ];
         if fits {
@@ -75,7 +88,7 @@ pub fn lines(app: &App, theme: &Theme, width: u16) -> Lines {
             out.push(Line::from(first));
         } else {
             out.push(Line::from(first));
-            out.push(Line::styled(format!("{:<19}{origin}", ""), theme.dim()));
+            out.push(Line::styled(pad("", 19) + &origin, theme.dim()));
         }
     }
 
@@ -86,7 +99,7 @@ pub fn lines(app: &App, theme: &Theme, width: u16) -> Lines {
         .collect();
     if !settable.is_empty() {
         out.push(Line::raw(""));
-        out.push(heading(theme, "Missing settings and how to set them"));
+        out.push(heading(theme, &tr!("ui.env.missing")));
         let site = env
             .app_service_site
             .clone()
@@ -97,20 +110,26 @@ pub fn lines(app: &App, theme: &Theme, width: u16) -> Lines {
                 theme.status(Status::Warn),
             ));
             if let Some(var) = m.env {
+                let command = tr!(
+                    "ui.cmd.appsettings_set",
+                    site = gcp::shell_quote(&site),
+                    var = var
+                );
                 out.push(Line::raw(format!(
-                    "  App Service: az webapp config appsettings set -g <RESOURCE_GROUP> -n {} --settings {var}=<value>",
-                    gcp::shell_quote(&site)
+                    "  {}",
+                    tr!("ui.env.set_in_app_service", command = command)
                 )));
             }
             let field = Field::ALL.iter().find(|f| Some(f.env()) == m.env);
-            let mut how = String::from("  or");
-            if let Some(flag) = m.flag {
-                how.push_str(&format!(" the flag {flag},"));
+            let how = match (m.flag, field.is_some()) {
+                (Some(flag), true) => Some(tr!("ui.env.or_flag_or_edit", flag = flag)),
+                (Some(flag), false) => Some(tr!("ui.env.or_flag", flag = flag)),
+                (None, true) => Some(tr!("ui.env.or_edit")),
+                (None, false) => None,
+            };
+            if let Some(how) = how {
+                out.push(Line::raw(format!("  {how}")));
             }
-            if field.is_some() {
-                how.push_str(" or press e to edit it here");
-            }
-            out.push(Line::raw(how.trim_end_matches(',').to_string()));
         }
     }
 
@@ -124,7 +143,11 @@ pub fn lines(app: &App, theme: &Theme, width: u16) -> Lines {
         ));
         out.extend(para(&f.detail.to_string(), "  ", theme.value()));
         if !f.fix.is_empty() {
-            out.extend(para(&f.fix.to_string(), "  fix: ", theme.value()));
+            out.extend(para(
+                &f.fix.to_string(),
+                &format!("  {} ", tr!("ui.label.fix")),
+                theme.value(),
+            ));
         }
     }
     out

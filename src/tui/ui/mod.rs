@@ -19,6 +19,7 @@ use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 pub(crate) type Lines = Vec<Line<'static>>;
 
@@ -101,10 +102,56 @@ pub(crate) fn mark_span(app: &App, theme: &Theme, mark: Mark) -> Span<'static> {
     }
 }
 
+/// Columns `s` takes on a terminal (a Japanese character takes two), never its chars or bytes.
+pub(crate) fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// `s` followed by spaces up to `columns` display columns (as `{:<n}` would for ASCII).
+pub(crate) fn pad(s: &str, columns: usize) -> String {
+    let w = width(s);
+    let mut out = String::with_capacity(s.len() + columns.saturating_sub(w));
+    out.push_str(s);
+    out.extend(std::iter::repeat_n(' ', columns.saturating_sub(w)));
+    out
+}
+
+fn ellipsis(ascii: bool) -> &'static str {
+    if ascii { "..." } else { "…" }
+}
+
+/// `s` cut to `max` display columns, ending in an ellipsis when something was cut; a wide
+/// character is never split (the cut may leave one column blank instead). Text we did not
+/// write goes through the wizard's choke point first (secrets scrubbed, control characters
+/// shown as escapes), so the cut is measured on what is drawn.
+pub fn fit(s: &str, max: usize, ascii: bool) -> String {
+    let ellipsis = ellipsis(ascii);
+    let clean = crate::untrusted::line(&crate::secret::registry().scrub(s)).into_owned();
+    if width(&clean) <= max {
+        return clean;
+    }
+    let room = max.saturating_sub(width(ellipsis));
+    let mut out = String::new();
+    let mut used = 0;
+    for c in clean.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > room {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    if max >= width(ellipsis) {
+        out.push_str(ellipsis);
+    }
+    out
+}
+
 /// `label` padded, then the value.
 pub(crate) fn kv(theme: &Theme, label: &str, value: impl Into<String>) -> Line<'static> {
+    // A label wider than its column (Japanese) still leaves one space before the value.
     Line::from(vec![
-        Span::styled(format!("{label:<12} "), theme.label()),
+        Span::styled(pad(label, 12.max(width(label))) + " ", theme.label()),
         Span::styled(value.into(), theme.value()),
     ])
 }
@@ -138,6 +185,71 @@ pub(crate) fn sanitised(lines: Lines) -> Lines {
             line
         })
         .collect()
+}
+
+/// Lines holding double-width text (Japanese), wrapped here to `width` display columns;
+/// every other line is left whole for the paragraph's own word wrap. Breaks after a space
+/// or next to a wide character (Japanese breaks between characters), else before the
+/// character that does not fit: a wide character is never split and no row is wider than
+/// `width` (the paragraph's wrap can let a wide character straddle the right border).
+pub(crate) fn wrap_wide(lines: Lines, width: u16) -> Lines {
+    let width = usize::from(width.max(2));
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        let wide = line
+            .spans
+            .iter()
+            .any(|s| s.content.chars().any(|c| c.width().unwrap_or(0) > 1));
+        if !wide || line.width() <= width {
+            out.push(line);
+            continue;
+        }
+        let chars: Vec<(char, Style)> = line
+            .spans
+            .iter()
+            .flat_map(|s| s.content.chars().map(move |c| (c, s.style)))
+            .collect();
+        let mut start = 0;
+        while start < chars.len() {
+            let mut used = 0;
+            let mut end = start;
+            // The last place the row may end (exclusive index), and where the next begins.
+            let mut brk: Option<(usize, usize)> = None;
+            while end < chars.len() {
+                let (c, _) = chars[end];
+                let w = c.width().unwrap_or(0);
+                if used + w > width {
+                    break;
+                }
+                if c == ' ' {
+                    brk = Some((end, end + 1));
+                } else if w > 1 && end > start {
+                    brk = Some((end, end));
+                }
+                used += w;
+                end += 1;
+                if w > 1 && end < chars.len() {
+                    brk = Some((end, end));
+                }
+            }
+            let (stop, next) = if end >= chars.len() {
+                (end, end)
+            } else {
+                brk.filter(|(b, _)| *b > start)
+                    .unwrap_or((end.max(start + 1), end.max(start + 1)))
+            };
+            let mut spans: Vec<Span<'static>> = Vec::new();
+            for &(c, style) in &chars[start..stop] {
+                match spans.last_mut() {
+                    Some(last) if last.style == style => last.content.to_mut().push(c),
+                    _ => spans.push(Span::styled(c.to_string(), style)),
+                }
+            }
+            out.push(Line::from(spans).style(line.style));
+            start = next;
+        }
+    }
+    out
 }
 
 pub(crate) fn block(theme: &Theme, title: String) -> Block<'static> {
@@ -183,16 +295,16 @@ pub fn render(frame: &mut Frame, app: &App) {
 }
 
 fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
-    let msg = format!(
-        "terminal too small: need {MIN_WIDTH}{x}{MIN_HEIGHT}, have {}{x}{}",
-        area.width,
-        area.height,
-        x = theme.times()
+    let x = theme.times();
+    let msg = crate::tr!(
+        "ui.too_small.title",
+        need = format!("{MIN_WIDTH}{x}{MIN_HEIGHT}"),
+        have = format!("{}{x}{}", area.width, area.height)
     );
     let lines = vec![
         Line::styled(msg, theme.error()),
         Line::raw(""),
-        Line::raw("enlarge the window, or press q to quit"),
+        Line::raw(crate::tr!("ui.too_small.hint")),
     ];
     let top = area.height.saturating_sub(3) / 2;
     let rect = Rect {
@@ -209,15 +321,18 @@ fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
 }
 
 fn title_bar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let room = usize::from(area.width);
+    let name = "wif-doctor";
+    let tagline = format!(" {}", crate::tr!("ui.title.tagline", arrow = theme.arrow()));
+    let tagline = fit(&tagline, room.saturating_sub(width(name)), theme.ascii);
     let mut spans = vec![
-        Span::styled("wif-doctor", theme.title()),
-        Span::raw(format!(
-            " Azure managed identity {} Google Cloud",
-            theme.arrow()
-        )),
+        Span::styled(name, theme.title()),
+        Span::raw(tagline.clone()),
     ];
     if let Some(s) = &app.demo {
-        spans.push(Span::styled(format!("  [demo: {s}]"), theme.dim()));
+        let demo = format!("  {}", crate::tr!("ui.title.demo", scenario = s.clone()));
+        let left = room.saturating_sub(width(name) + width(&tagline));
+        spans.push(Span::styled(fit(&demo, left, theme.ascii), theme.dim()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -226,11 +341,17 @@ fn sidebar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, wide: bool) 
     let mut lines = Vec::new();
     for step in Step::ALL {
         let mark = mark_span(app, theme, step_mark(app, step));
-        let name = if wide {
-            step.title()
+        // Borders, digit, mark and spaces come first; the name gets the rest of the box,
+        // the short name when the full one does not fit, cut as a last resort.
+        let room =
+            usize::from(area.width.saturating_sub(2 + 4)).saturating_sub(width(&mark.content));
+        let title = step.title();
+        let name = if wide && width(&title) <= room {
+            title
         } else {
             step.short_title()
         };
+        let name = fit(&name, room, theme.ascii);
         let mut line = Line::from(vec![
             Span::raw(format!(" {} ", step.digit())),
             mark,
@@ -244,8 +365,9 @@ fn sidebar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, wide: bool) 
     lines.push(Line::raw(""));
     let summary = summary_line(app, theme);
     lines.push(summary);
+    let title = format!(" {} ", crate::tr!("ui.sidebar.title"));
     frame.render_widget(
-        Paragraph::new(lines).block(block(theme, " Steps ".into())),
+        Paragraph::new(wrap_wide(lines, area.width.saturating_sub(2))).block(block(theme, title)),
         area,
     );
 }
@@ -254,11 +376,14 @@ fn summary_line(app: &App, theme: &Theme) -> Line<'static> {
     if app.checks_running {
         return Line::from(vec![
             Span::raw(format!(" {} ", theme.spinner(app.spinner))),
-            Span::raw("checking"),
+            Span::raw(crate::tr!("ui.sidebar.checking")),
         ]);
     }
     if !app.checks_ran {
-        return Line::styled(" checks not run", theme.dim());
+        return Line::styled(
+            format!(" {}", crate::tr!("ui.sidebar.not_run")),
+            theme.dim(),
+        );
     }
     let count = |s: Status| app.findings.values().filter(|f| f.status == s).count();
     let (fail, warn, pass) = (
@@ -268,16 +393,25 @@ fn summary_line(app: &App, theme: &Theme) -> Line<'static> {
     );
     if fail > 0 {
         Line::styled(
-            format!(" {fail} failed, {pass} ok"),
+            format!(
+                " {}",
+                crate::tr!("ui.sidebar.failed", fail = fail, pass = pass)
+            ),
             theme.status(Status::Fail),
         )
     } else if warn > 0 {
         Line::styled(
-            format!(" {warn} warnings, {pass} ok"),
+            format!(
+                " {}",
+                crate::tr!("ui.sidebar.warned", warn = warn, pass = pass)
+            ),
             theme.status(Status::Warn),
         )
     } else {
-        Line::styled(format!(" all {pass} checks ok"), theme.status(Status::Pass))
+        Line::styled(
+            format!(" {}", crate::tr!("ui.sidebar.all_ok", pass = pass)),
+            theme.status(Status::Pass),
+        )
     }
 }
 
@@ -290,7 +424,7 @@ fn step_pane(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Step::Test => test::lines(app, theme),
         Step::Report => report::lines(app, theme),
     };
-    let lines = sanitised(lines);
+    let lines = wrap_wide(sanitised(lines), area.width.saturating_sub(2));
     let max = lines.len().saturating_sub(1) as u16;
     let scroll = app.scroll[app.step.index()].min(max);
     let title = format!(" {} {} ", app.step.digit(), app.step.title());
@@ -304,44 +438,115 @@ fn step_pane(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 fn status_line(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    // One row, never wrapped: cut to the width (fit also sanitises what it measures).
+    let room = usize::from(area.width.saturating_sub(1));
     let line = match &app.toast {
-        Some(t) => Line::styled(format!(" {t}"), theme.heading()),
-        None => Line::styled(format!(" {}", step_hint(app.step)), theme.dim()),
+        Some(t) => Line::styled(format!(" {}", fit(t, room, theme.ascii)), theme.heading()),
+        None => Line::styled(
+            format!(" {}", fit(&step_hint(app.step), room, theme.ascii)),
+            theme.dim(),
+        ),
     };
-    let line = sanitised(vec![line]).remove(0);
     frame.render_widget(Paragraph::new(line), area);
 }
 
-fn step_hint(step: Step) -> &'static str {
+fn step_hint(step: Step) -> String {
     match step {
-        Step::Environment => {
-            "Enter or e edits a setting in place; p prints the app-settings command"
-        }
-        Step::Token => "Enter fetches a fresh token; the token itself is never shown",
-        Step::Values => {
-            "Enter or p prints one value you pick (or all) for copying; s saves them all"
-        }
-        Step::Config => "f switches the form; Enter or w writes the file (mode 0600)",
-        Step::Test => "Enter or t runs the end-to-end test",
-        Step::Report => "Enter writes the redacted support report",
+        Step::Environment => crate::tr!("ui.hint.environment"),
+        Step::Token => crate::tr!("ui.hint.token"),
+        Step::Values => crate::tr!("ui.hint.values"),
+        Step::Config => crate::tr!("ui.hint.config"),
+        Step::Test => crate::tr!("ui.hint.test"),
+        Step::Report => crate::tr!("ui.hint.report"),
     }
 }
 
 fn key_line(frame: &mut Frame, area: Rect, _app: &App, theme: &Theme) {
-    let keys: &[(&str, &str)] = &[
-        ("1-6", "step"),
-        ("t", "test"),
-        ("w", "write"),
-        ("e", "edit"),
-        ("p", "print"),
-        ("y", "copy"),
-        ("?", "help"),
-        ("q", "quit"),
+    let keys = [
+        ("1-6", crate::tr!("ui.keys.step")),
+        ("t", crate::tr!("ui.keys.test")),
+        ("w", crate::tr!("ui.keys.write")),
+        ("e", crate::tr!("ui.keys.edit")),
+        ("p", crate::tr!("ui.keys.print")),
+        ("y", crate::tr!("ui.keys.copy")),
+        ("?", crate::tr!("ui.keys.help")),
+        ("q", crate::tr!("ui.keys.quit")),
     ];
+    // Whole hints only, never a cut word: when they do not all fit, the least needed go
+    // first (the help lists them all); the trailing gap of the last may be cut at the edge.
+    let need = |ks: &[(&str, String)]| -> usize {
+        1 + ks
+            .iter()
+            .map(|(k, w)| width(k) + width(w) + 3)
+            .sum::<usize>()
+            - 2
+    };
+    let mut keys = keys.to_vec();
+    for drop in ["y", "w", "e", "p", "t", "1-6"] {
+        if need(&keys) <= usize::from(area.width) {
+            break;
+        }
+        keys.retain(|(k, _)| *k != drop);
+    }
     let mut spans = vec![Span::raw(" ")];
     for (k, what) in keys {
         spans.push(Span::styled(k.to_string(), theme.key()));
         spans.push(Span::raw(format!(" {what}  ")));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JA: &str =
+        "トークンの署名 (OIDC ディスカバリー + JWKS) を検証しました。api://0a9b8c7d-6e5f";
+
+    #[test]
+    fn fit_cuts_by_display_width_and_never_splits_a_wide_character() {
+        for max in 0..=width(JA) + 2 {
+            for ascii in [false, true] {
+                let cut = fit(JA, max, ascii);
+                assert!(width(&cut) <= max.max(1), "{max}: {cut:?}");
+                assert!(
+                    JA.starts_with(cut.trim_end_matches(['…', '.'])),
+                    "{max}: {cut:?}"
+                );
+            }
+        }
+        assert_eq!(fit("日本語", 5, false), "日本…");
+        assert_eq!(fit("日本語", 4, false), "日…");
+        assert_eq!(fit("日本語", 6, false), "日本語");
+    }
+
+    #[test]
+    fn pad_counts_columns_not_chars() {
+        assert_eq!(width(&pad("署名", 12)), 12);
+        assert_eq!(pad("署名", 12), format!("署名{}", " ".repeat(8)));
+        assert_eq!(pad("サービス アカウント", 12), "サービス アカウント");
+    }
+
+    #[test]
+    fn wrap_wide_rows_fit_and_keep_every_character() {
+        let line = Line::from(vec![
+            Span::styled("✓ ", Style::default()),
+            Span::raw(JA.to_string()),
+        ]);
+        for w in 2..60u16 {
+            let rows = wrap_wide(vec![line.clone()], w);
+            for r in &rows {
+                assert!(r.width() <= usize::from(w), "{w}: {r:?}");
+            }
+            let joined: String = rows
+                .iter()
+                .flat_map(|r| r.spans.iter().map(|s| s.content.to_string()))
+                .collect();
+            let strip = |s: &str| s.chars().filter(|c| *c != ' ').collect::<String>();
+            assert_eq!(strip(&joined), strip(&line.to_string()), "{w}");
+        }
+        // ASCII lines are left to the paragraph's word wrap.
+        let ascii = Line::raw("a b ".repeat(40));
+        assert_eq!(wrap_wide(vec![ascii.clone()], 20), vec![ascii]);
+    }
 }

@@ -1,6 +1,6 @@
 //! Overlays: help, the in-place editor and the path prompt (the `p` chooser: chooser.rs).
 
-use super::{block, heading};
+use super::{block, fit, heading, pad};
 use crate::tui::app::{App, Edit, Field, FileKind, PathPrompt};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
@@ -19,45 +19,92 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
-fn show(frame: &mut Frame, rect: Rect, theme: &Theme, title: &str, lines: Vec<Line<'static>>) {
+/// Rows `lines` take when wrapped to `inner` columns (display width; a wide character that
+/// does not fit moves to the next row, hence the extra row for long lines).
+pub(super) fn wrapped_rows(lines: &[Line<'static>], inner: u16) -> u16 {
+    // Japanese lines are wrapped exactly (as `show` will); the rest by the paragraph.
+    let lines = super::wrap_wide(lines.to_vec(), inner);
+    let inner = usize::from(inner.max(1));
+    lines
+        .iter()
+        .map(|l| {
+            let w = l.width();
+            if w <= inner {
+                1
+            } else {
+                w.div_ceil(inner.saturating_sub(1).max(1)) as u16
+            }
+        })
+        .sum()
+}
+
+/// Clears `rect` for an overlay, and the wide character just left of it whose right half
+/// the overlay's border would cover (a half-covered wide character would push the border
+/// one column to the right on the terminal).
+pub(super) fn clear(frame: &mut Frame, rect: Rect) {
     frame.render_widget(Clear, rect);
+    if rect.x == 0 {
+        return;
+    }
+    let buf = frame.buffer_mut();
+    for y in rect.y..rect.y + rect.height {
+        if let Some(cell) = buf.cell_mut((rect.x - 1, y))
+            && super::width(cell.symbol()) > 1
+        {
+            cell.set_symbol(" ");
+        }
+    }
+}
+
+fn show(frame: &mut Frame, rect: Rect, theme: &Theme, title: &str, lines: Vec<Line<'static>>) {
+    clear(frame, rect);
     frame.render_widget(
-        Paragraph::new(super::sanitised(lines))
-            .block(block(theme, format!(" {title} ")))
-            .wrap(Wrap { trim: false }),
+        Paragraph::new(super::wrap_wide(
+            super::sanitised(lines),
+            rect.width.saturating_sub(2),
+        ))
+        .block(block(theme, format!(" {title} ")))
+        .wrap(Wrap { trim: false }),
         rect,
     );
 }
 
-const HELP: &[(&str, &str)] = &[
-    ("1-6", "go to a step"),
-    ("Tab, Left/Right", "previous / next step"),
-    ("Up/Down, PgUp/PgDn", "scroll the step"),
-    ("Enter", "the step's action"),
-    ("t", "run the end-to-end test"),
-    ("r", "re-fetch the token and re-run everything"),
-    ("w", "write the credential configuration"),
-    ("f", "url / executable credential config"),
-    ("e", "edit a setting in place"),
-    ("p", "print one value alone, or all (to copy)"),
-    ("y", "copy via OSC 52 (may not reach browsers)"),
-    ("s", "save this step's values to a file"),
-    ("?", "this help"),
-    ("q, Esc, Ctrl+C", "quit (prints a summary)"),
-];
+/// The help rows: keys (not translated) and what they do.
+fn help_rows() -> [(&'static str, String); 14] {
+    use crate::tr;
+    [
+        ("1-6", tr!("ui.help.step")),
+        ("Tab, Left/Right", tr!("ui.help.move")),
+        ("Up/Down, PgUp/PgDn", tr!("ui.help.scroll")),
+        ("Enter", tr!("ui.help.enter")),
+        ("t", tr!("ui.help.test")),
+        ("r", tr!("ui.help.rerun")),
+        ("w", tr!("ui.help.write")),
+        ("f", tr!("ui.help.form")),
+        ("e", tr!("ui.help.edit")),
+        ("p", tr!("ui.help.print")),
+        ("y", tr!("ui.help.copy")),
+        ("s", tr!("ui.help.save")),
+        ("?", tr!("ui.help.help")),
+        ("q, Esc, Ctrl+C", tr!("ui.help.quit")),
+    ]
+}
 
 pub fn help(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let rows = help_rows();
+    let rect = centered(area, 64, rows.len() as u16 + 4);
+    // Inside the borders: 20 columns of keys, the rest for what they do (one row each).
+    let room = usize::from(rect.width.saturating_sub(2 + 20));
     let mut lines = Vec::new();
-    for (k, what) in HELP {
+    for (k, what) in &rows {
         lines.push(Line::from(vec![
-            Span::styled(format!("{k:<20}"), theme.key()),
-            Span::raw(what.to_string()),
+            Span::styled(pad(k, 20), theme.key()),
+            Span::raw(fit(what, room, theme.ascii)),
         ]));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled("Any key closes this help.", theme.dim()));
-    let rect = centered(area, 64, HELP.len() as u16 + 4);
-    show(frame, rect, theme, "Keys", lines);
+    lines.push(Line::styled(crate::tr!("ui.help.close"), theme.dim()));
+    show(frame, rect, theme, &crate::tr!("ui.help.title"), lines);
 }
 
 fn cursor(theme: &Theme) -> &'static str {
@@ -70,19 +117,17 @@ pub fn edit(frame: &mut Frame, area: Rect, app: &App, e: &Edit, theme: &Theme) {
     let mut lines = Vec::new();
     match &e.buffer {
         None => {
-            lines.push(Line::styled(
-                "Pick a setting (Up/Down, Enter; Esc closes)",
-                theme.dim(),
-            ));
+            lines.push(Line::styled(crate::tr!("ui.edit.pick"), theme.dim()));
             for (i, f) in Field::ALL.iter().enumerate() {
                 let v = f.current(settings);
                 let v = if v.is_empty() {
-                    "(not set)".to_string()
+                    crate::tr!("ui.edit.unset")
                 } else {
                     v
                 };
+                let label = f.label();
                 let mut line = Line::from(vec![
-                    Span::raw(format!("{:<16}", f.label())),
+                    Span::raw(pad(&label, 16.max(super::width(&label) + 1))),
                     Span::styled(v, theme.value()),
                 ]);
                 if i == e.field {
@@ -94,7 +139,7 @@ pub fn edit(frame: &mut Frame, area: Rect, app: &App, e: &Edit, theme: &Theme) {
         Some(buf) => {
             lines.push(heading(
                 theme,
-                &format!("{} ({})", field.label(), field.env()),
+                &crate::tr!("ui.edit.heading", field = field.label(), env = field.env()),
             ));
             lines.push(Line::from(vec![
                 Span::raw("> "),
@@ -105,12 +150,14 @@ pub fn edit(frame: &mut Frame, area: Rect, app: &App, e: &Edit, theme: &Theme) {
                 Some(msg) => lines.push(Line::styled(msg.clone(), theme.error())),
                 None => lines.push(Line::styled(
                     if buf.trim().is_empty() {
-                        format!(
-                            "ok: empty means {}",
-                            field.empty_means().unwrap_or("not set")
+                        crate::tr!(
+                            "ui.edit.ok_empty",
+                            means = field
+                                .empty_means()
+                                .unwrap_or_else(|| crate::tr!("ui.field.empty.not_set"))
                         )
                     } else {
-                        "ok".to_string()
+                        crate::tr!("ui.edit.ok")
                     },
                     theme.status(crate::checks::Status::Pass),
                 )),
@@ -118,23 +165,24 @@ pub fn edit(frame: &mut Frame, area: Rect, app: &App, e: &Edit, theme: &Theme) {
             lines.push(Line::raw(""));
             lines.push(Line::styled(
                 if field.affects_token() {
-                    "Enter applies (re-fetches the token, re-runs the checks); Esc cancels"
+                    crate::tr!("ui.edit.apply_refetch")
                 } else {
-                    "Enter applies (re-derives the values, re-runs the checks); Esc cancels"
+                    crate::tr!("ui.edit.apply_rederive")
                 },
                 theme.dim(),
             ));
-            lines.push(Line::styled("Paste works; Ctrl+U clears.", theme.dim()));
+            lines.push(Line::styled(crate::tr!("ui.edit.paste"), theme.dim()));
         }
     }
-    let height = lines.len() as u16 + 2;
-    let rect = centered(area, area.width.saturating_sub(8).min(76), height.max(8));
-    show(frame, rect, theme, "Edit a setting", lines);
+    let width = area.width.saturating_sub(8).min(76);
+    let height = wrapped_rows(&lines, width.saturating_sub(2)) + 2;
+    let rect = centered(area, width, height.max(8));
+    show(frame, rect, theme, &crate::tr!("ui.edit.title"), lines);
 }
 
 pub fn path(frame: &mut Frame, area: Rect, _app: &App, p: &PathPrompt, theme: &Theme) {
     let mut lines = vec![
-        Line::raw(format!("Write the {} to (mode 0600):", p.kind.what())),
+        Line::raw(crate::tr!("ui.path.prompt", what = p.kind.what())),
         Line::from(vec![
             Span::raw("> "),
             Span::styled(p.buffer.clone(), theme.value()),
@@ -143,25 +191,17 @@ pub fn path(frame: &mut Frame, area: Rect, _app: &App, p: &PathPrompt, theme: &T
         Line::raw(""),
     ];
     if p.replace {
-        lines.push(Line::styled(
-            "The file exists with different content: Enter replaces it.",
-            theme.error(),
-        ));
+        lines.push(Line::styled(crate::tr!("ui.path.replace"), theme.error()));
     }
     if p.kind == FileKind::Config {
-        lines.push(Line::styled(
-            "The file holds the real identity header; it is written owner-only.",
-            theme.dim(),
-        ));
+        lines.push(Line::styled(crate::tr!("ui.path.secret"), theme.dim()));
     }
-    lines.push(Line::styled(
-        "Enter writes; Esc cancels; Ctrl+U clears.",
-        theme.dim(),
-    ));
+    lines.push(Line::styled(crate::tr!("ui.path.keys"), theme.dim()));
+    let width = area.width.saturating_sub(8).min(76);
     let rect = centered(
         area,
-        area.width.saturating_sub(8).min(76),
-        lines.len() as u16 + 2,
+        width,
+        wrapped_rows(&lines, width.saturating_sub(2)) + 2,
     );
-    show(frame, rect, theme, "Write a file", lines);
+    show(frame, rect, theme, &crate::tr!("ui.path.title"), lines);
 }

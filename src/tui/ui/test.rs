@@ -1,25 +1,44 @@
 //! Step 5: the end-to-end test as a flow whose hops light up as findings stream in; on
 //! failure, what the token says next to what the provider expects, and the fix.
 
-use super::{Lines, Mark, group_mark, heading, mark_span, para};
+use super::{Lines, Mark, group_mark, heading, mark_span, pad, para};
 use crate::checks::{CheckId, Finding, Status};
+use crate::tr;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 use ratatui::text::{Line, Span};
 
 /// One hop of the flow and the checks that decide it.
 pub struct Hop {
-    pub name: &'static str,
+    /// Its catalogue key (`ui.hop.<key>`).
+    pub key: &'static str,
     pub ids: &'static [CheckId],
+}
+
+impl Hop {
+    /// The hop's name in the process language.
+    pub fn name(&self) -> String {
+        match self.key {
+            "azure" => tr!("ui.hop.azure"),
+            "token" => tr!("ui.hop.token"),
+            "sts" => tr!("ui.hop.sts"),
+            "sa" => tr!("ui.hop.sa"),
+            _ => tr!("ui.hop.vertex"),
+        }
+    }
+
+    fn is_sa(&self) -> bool {
+        self.key == "sa"
+    }
 }
 
 pub const HOPS: [Hop; 5] = [
     Hop {
-        name: "Azure MI",
+        key: "azure",
         ids: &[CheckId::AzureSource],
     },
     Hop {
-        name: "token",
+        key: "token",
         ids: &[
             CheckId::AzureToken,
             CheckId::TokenClaims,
@@ -27,15 +46,15 @@ pub const HOPS: [Hop; 5] = [
         ],
     },
     Hop {
-        name: "Google STS",
+        key: "sts",
         ids: &[CheckId::GcpSettings, CheckId::StsExchange],
     },
     Hop {
-        name: "service account",
+        key: "sa",
         ids: &[CheckId::IamImpersonation],
     },
     Hop {
-        name: "Vertex AI",
+        key: "vertex",
         ids: &[CheckId::GcpPermissions, CheckId::VertexCall],
     },
 ];
@@ -94,28 +113,28 @@ pub fn token_vs_provider(f: &Finding) -> Vec<(String, String, String)> {
 }
 
 pub fn lines(app: &App, theme: &Theme) -> Lines {
-    let mut out = vec![heading(theme, "Flow")];
+    let mut out = vec![heading(theme, &tr!("ui.test.flow"))];
     let no_sa = app.session.settings.service_account.is_none();
     for (i, hop) in HOPS.iter().enumerate() {
         let mark = hop_mark(app, hop.ids);
-        let name = if hop.name == "service account" && no_sa {
-            "(service account)".to_string()
+        let name = if hop.is_sa() && no_sa {
+            tr!("ui.hop.sa_unused", name = hop.name())
         } else {
-            hop.name.to_string()
+            hop.name()
         };
         let note = match mark {
             Mark::Pending => String::new(),
-            Mark::Running => "running".into(),
-            Mark::Done(Status::Pass) => "ok".into(),
+            Mark::Running => tr!("ui.test.running"),
+            Mark::Done(Status::Pass) => tr!("ui.test.ok"),
             Mark::Done(Status::Skip) => {
-                if hop.name == "service account" && no_sa {
-                    "not used".into()
+                if hop.is_sa() && no_sa {
+                    tr!("ui.test.not_used")
                 } else {
-                    "skipped".into()
+                    tr!("ui.test.skipped")
                 }
             }
-            Mark::Done(Status::Warn) => "warning (below)".into(),
-            Mark::Done(_) => "failed (below)".into(),
+            Mark::Done(Status::Warn) => tr!("ui.test.warning_below"),
+            Mark::Done(_) => tr!("ui.test.failed_below"),
         };
         let connector = if i == 0 {
             "   ".to_string()
@@ -131,14 +150,17 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
         out.push(Line::from(vec![
             Span::styled(connector, theme.dim()),
             mark_span(app, theme, mark),
-            Span::styled(format!(" {name:<18}"), style),
+            Span::styled(
+                format!(" {}", pad(&name, 18.max(super::width(&name) + 1))),
+                style,
+            ),
             Span::styled(note, theme.dim()),
         ]));
     }
     out.push(Line::raw(""));
 
     if app.findings.is_empty() && !app.checks_running {
-        out.push(Line::raw("Press t (or Enter) to run the end-to-end test."));
+        out.push(Line::raw(tr!("ui.test.press_t")));
         return out;
     }
     let failed = HOPS.iter().find_map(|hop| {
@@ -150,27 +172,33 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
         Some((hop, f)) => {
             out.push(Line::styled(
                 format!(
-                    "{} Failed at {}: {}",
+                    "{} {}",
                     Status::Fail.mark(theme.ascii),
-                    hop.name,
-                    first_line(&f.detail.to_string())
+                    tr!(
+                        "ui.test.failed_at",
+                        hop = hop.name(),
+                        detail = first_line(&f.detail.to_string())
+                    )
                 ),
                 theme.status(Status::Fail),
             ));
             for (claim, token, provider) in token_vs_provider(f) {
                 out.push(Line::styled(
-                    format!("token says ({claim}):"),
+                    tr!("ui.test.token_says", claim = claim),
                     theme.heading(),
                 ));
                 out.push(Line::styled(token, theme.value()));
-                out.push(Line::styled("provider expects:", theme.heading()));
+                out.push(Line::styled(
+                    tr!("ui.test.provider_expects"),
+                    theme.heading(),
+                ));
                 out.push(Line::styled(provider, theme.value()));
             }
             if !f.fix.is_empty() {
-                out.extend(para(&f.fix.to_string(), "fix: ", theme.value()));
+                out.extend(para(&f.fix.to_string(), &fix_prefix(), theme.value()));
             }
             out.push(Line::raw(""));
-            out.push(heading(theme, "Details"));
+            out.push(heading(theme, &tr!("ui.test.details")));
             out.extend(para(
                 &f.detail
                     .to_string()
@@ -184,8 +212,9 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
         }
         None if app.checks_running => {
             out.push(Line::raw(format!(
-                "{} running the end-to-end test...",
-                theme.spinner(app.spinner)
+                "{} {}",
+                theme.spinner(app.spinner),
+                tr!("ui.test.running_test")
             )));
         }
         None => {
@@ -196,17 +225,17 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
             let arrow = format!(" {} ", theme.arrow());
             let path = HOPS
                 .iter()
-                .filter(|h| !(h.name == "service account" && no_sa))
-                .map(|h| h.name)
+                .filter(|h| !(h.is_sa() && no_sa))
+                .map(|h| h.name())
                 .collect::<Vec<_>>()
                 .join(&arrow);
-            let (s, word) = if warned {
-                (Status::Warn, "passed with warnings")
+            let (s, said) = if warned {
+                (Status::Warn, tr!("ui.test.passed_warnings", path = path))
             } else {
-                (Status::Pass, "passed")
+                (Status::Pass, tr!("ui.test.passed", path = path))
             };
             out.push(Line::styled(
-                format!("{} End-to-end test {word}: {path}", s.mark(theme.ascii)),
+                format!("{} {said}", s.mark(theme.ascii)),
                 theme.status(s),
             ));
             for f in app.findings.values().filter(|f| f.status == Status::Warn) {
@@ -215,13 +244,13 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
                     theme.status(Status::Warn),
                 ));
                 if !f.fix.is_empty() {
-                    out.extend(para(&f.fix.to_string(), "fix: ", theme.value()));
+                    out.extend(para(&f.fix.to_string(), &fix_prefix(), theme.value()));
                 }
             }
         }
     }
     out.push(Line::raw(""));
-    out.push(heading(theme, "All checks"));
+    out.push(heading(theme, &tr!("ui.test.all_checks")));
     for id in CheckId::ALL {
         let mark = if app.running.contains(&id) {
             Mark::Running
@@ -237,4 +266,9 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
         ]));
     }
     out
+}
+
+/// `fix: ` before a fix's first line.
+fn fix_prefix() -> String {
+    format!("{} ", tr!("ui.label.fix"))
 }

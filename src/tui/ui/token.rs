@@ -1,8 +1,9 @@
 //! Step 2: the decoded token: source, expiry countdown, signature, header and claims.
 
-use super::{Lines, heading, kv, mark_span, para};
+use super::{Lines, heading, kv, mark_span, pad, para};
 use crate::checks::{CheckId, Status};
 use crate::jwt::TokenVersion;
+use crate::tr;
 use crate::tui::app::{App, FetchState};
 use crate::tui::theme::Theme;
 use ratatui::text::{Line, Span};
@@ -12,26 +13,27 @@ pub fn countdown(at: i64, now: i64) -> String {
     let d = at.saturating_sub(now).saturating_abs();
     let (h, m, s) = (d / 3600, (d % 3600) / 60, d % 60);
     let span = if h > 0 {
-        format!("{h} h {m} m {s} s")
+        tr!("ui.time.hms", h = h, m = m, s = s)
     } else if m > 0 {
-        format!("{m} m {s} s")
+        tr!("ui.time.ms", m = m, s = s)
     } else {
-        format!("{s} s")
+        tr!("ui.time.s", s = s)
     };
     if at > now {
-        format!("in {span}")
+        tr!("ui.time.in", span = span)
     } else {
-        format!("expired {span} ago")
+        tr!("ui.time.ago", span = span)
     }
 }
 
 pub fn lines(app: &App, theme: &Theme) -> Lines {
     let f = match &app.fetch {
-        FetchState::Idle => return vec![Line::raw("The token has not been fetched yet.")],
+        FetchState::Idle => return vec![Line::raw(tr!("ui.token.not_fetched"))],
         FetchState::Running => {
             return vec![Line::raw(format!(
-                "{} fetching the managed-identity token...",
-                theme.spinner(app.spinner)
+                "{} {}",
+                theme.spinner(app.spinner),
+                tr!("ui.token.fetching")
             ))];
         }
         FetchState::Done(Err(e)) => {
@@ -39,62 +41,80 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
                 format!("{} {}", Status::Fail.mark(theme.ascii), e.summary),
                 theme.status(Status::Fail),
             )];
-            out.extend(para(&e.cause, "  ", theme.value()));
+            out.extend(para(&e.cause.to_string(), "  ", theme.value()));
             out.push(Line::from(vec![
-                Span::styled("  fix: ", theme.heading()),
-                Span::raw(e.fix.clone()),
+                Span::styled(format!("  {} ", tr!("ui.label.fix")), theme.heading()),
+                Span::raw(e.fix.to_string()),
             ]));
             if let Some(raw) = &e.raw {
-                out.extend(para(raw, "  raw: ", theme.dim()));
+                out.extend(para(
+                    &raw.to_string(),
+                    &format!("  {} ", tr!("ui.label.raw")),
+                    theme.dim(),
+                ));
             }
             return out;
         }
         FetchState::Done(Ok(f)) => f,
     };
     let s = &f.summary;
-    let mut out = vec![heading(
+    let mut out = vec![heading(theme, &tr!("ui.token.heading"))];
+    out.push(kv(
         theme,
-        "Managed-identity token (the token itself is never shown)",
-    )];
-    out.push(kv(theme, "source", f.token.source.to_string()));
-    out.push(kv(theme, "endpoint", f.token.endpoint.clone()));
+        &tr!("ui.label.source"),
+        f.token.source.to_string(),
+    ));
+    out.push(kv(
+        theme,
+        &tr!("ui.label.endpoint"),
+        f.token.endpoint.clone(),
+    ));
     if let Some(h) = &app.session.settings.identity_header {
         out.push(kv(
             theme,
-            "header",
+            &tr!("ui.label.header"),
             format!("X-IDENTITY-HEADER {}", h.value.describe()),
         ));
     }
     out.push(kv(
         theme,
-        "resource",
+        &tr!("ui.label.resource"),
         format!(
             "{} ({})",
             f.token.resource, app.session.settings.resource.origin
         ),
     ));
     let version = match s.version {
-        TokenVersion::V1 => "v1 (sts.windows.net issuer)",
-        TokenVersion::V2 => "v2 (login.microsoftonline.com/.../v2.0 issuer)",
-        TokenVersion::Unknown => "unknown",
+        TokenVersion::V1 => tr!("ui.token.v1", issuer = "sts.windows.net"),
+        TokenVersion::V2 => tr!("ui.token.v2", issuer = "login.microsoftonline.com/.../v2.0"),
+        TokenVersion::Unknown => tr!("ui.token.unknown_version"),
     };
-    out.push(kv(theme, "version", version));
+    out.push(kv(theme, &tr!("ui.label.version"), version));
     if let Some((at, from)) = f.expires_at() {
         let style = if at <= app.now {
             theme.status(Status::Fail)
         } else {
             theme.value()
         };
+        let label = tr!("ui.label.expires");
         out.push(Line::from(vec![
-            Span::styled(format!("{:<12} ", "expires"), theme.label()),
+            Span::styled(pad(&label, 12) + " ", theme.label()),
             Span::styled(countdown(at, app.now), style),
             Span::styled(
-                format!("  ({}, from {from})", crate::jwt::format_utc(at)),
+                format!(
+                    "  {}",
+                    tr!(
+                        "ui.token.expiry_from",
+                        at = crate::jwt::format_utc(at),
+                        from = from.to_string()
+                    )
+                ),
                 theme.dim(),
             ),
         ]));
     }
-    let mut sig = vec![Span::styled(format!("{:<12} ", "signature"), theme.label())];
+    let label = tr!("ui.label.signature");
+    let mut sig = vec![Span::styled(pad(&label, 12) + " ", theme.label())];
     match app.finding(CheckId::TokenSignature) {
         Some(fd) => {
             sig.push(mark_span(app, theme, super::Mark::Done(fd.status)));
@@ -110,14 +130,12 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
         }
         None if app.running.contains(&CheckId::TokenSignature) || app.checks_running => {
             sig.push(Span::raw(format!(
-                "{} verifying (OIDC discovery + JWKS)...",
-                theme.spinner(app.spinner)
+                "{} {}",
+                theme.spinner(app.spinner),
+                tr!("ui.token.verifying")
             )));
         }
-        None => sig.push(Span::styled(
-            "not verified yet (t runs the checks)",
-            theme.dim(),
-        )),
+        None => sig.push(Span::styled(tr!("ui.token.not_verified"), theme.dim())),
     }
     out.push(Line::from(sig));
     if let Some(fd) = app.finding(CheckId::TokenSignature)
@@ -135,7 +153,7 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
             theme.value(),
         ));
         if !fd.fix.is_empty() {
-            out.extend(para(&fd.fix.to_string(), "  fix: ", theme.value()));
+            out.extend(para(&fd.fix.to_string(), &fix_prefix(), theme.value()));
         }
     }
     if let Some(fd) = app.finding(CheckId::TokenClaims)
@@ -146,7 +164,7 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
             theme.status(fd.status),
         ));
         if !fd.fix.is_empty() {
-            out.extend(para(&fd.fix.to_string(), "  fix: ", theme.value()));
+            out.extend(para(&fd.fix.to_string(), &fix_prefix(), theme.value()));
         }
     }
     if let Some(sha) = &s.sha256 {
@@ -154,17 +172,14 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
     }
 
     out.push(Line::raw(""));
-    out.push(heading(theme, "Identity (what Google will see)"));
-    out.push(kv(
-        theme,
-        "iss",
-        s.issuer.clone().unwrap_or_else(|| "(missing)".into()),
-    ));
+    out.push(heading(theme, &tr!("ui.token.identity")));
+    let missing = || tr!("ui.token.missing");
+    out.push(kv(theme, "iss", s.issuer.clone().unwrap_or_else(missing)));
     out.push(kv(
         theme,
         "aud",
         if s.audience.is_empty() {
-            "(missing)".into()
+            missing()
         } else {
             s.audience.join(", ")
         },
@@ -172,21 +187,21 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
     out.push(kv(
         theme,
         "sub",
-        s.identity.sub.clone().unwrap_or_else(|| "(missing)".into()),
+        s.identity.sub.clone().unwrap_or_else(missing),
     ));
     for (k, v) in [
-        ("oid", &s.identity.oid),
-        ("tid", &s.identity.tid),
-        ("client id", &s.identity.client_id),
-        ("resource id", &s.identity.mirid),
+        ("oid".to_string(), &s.identity.oid),
+        ("tid".to_string(), &s.identity.tid),
+        (tr!("ui.label.client_id"), &s.identity.client_id),
+        (tr!("ui.label.resource_id"), &s.identity.mirid),
     ] {
         if let Some(v) = v {
-            out.push(kv(theme, k, v.clone()));
+            out.push(kv(theme, &k, v.clone()));
         }
     }
 
     out.push(Line::raw(""));
-    out.push(heading(theme, "Header"));
+    out.push(heading(theme, &tr!("ui.token.header")));
     for (k, v) in [
         ("alg", &s.header.alg),
         ("kid", &s.header.kid),
@@ -198,7 +213,7 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
         }
     }
     out.push(Line::raw(""));
-    out.push(heading(theme, "Claims"));
+    out.push(heading(theme, &tr!("ui.token.claims")));
     for (k, v) in &s.claims {
         let shown = match v {
             serde_json::Value::String(s) => s.clone(),
@@ -208,10 +223,15 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
     }
     if !s.notes.is_empty() {
         out.push(Line::raw(""));
-        out.push(heading(theme, "Notes"));
+        out.push(heading(theme, &tr!("ui.label.notes")));
         for n in &s.notes {
             out.push(Line::raw(format!("- {n}")));
         }
     }
     out
+}
+
+/// `  fix: ` before a fix's first line.
+fn fix_prefix() -> String {
+    format!("  {} ", tr!("ui.label.fix"))
 }

@@ -2,6 +2,7 @@
 
 use super::{Lines, heading, para};
 use crate::checks::Status;
+use crate::tr;
 use crate::tui::app::{App, FetchState};
 use crate::tui::theme::Theme;
 use ratatui::text::Line;
@@ -11,11 +12,12 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
     let mut out = Vec::new();
     match &app.fetch {
         FetchState::Running => out.push(Line::raw(format!(
-            "{} fetching the token; values below use placeholders until it arrives",
-            theme.spinner(app.spinner)
+            "{} {}",
+            theme.spinner(app.spinner),
+            tr!("ui.values.fetching")
         ))),
         FetchState::Done(Err(_)) => out.push(Line::styled(
-            "no token (see step 2): values below use placeholders",
+            tr!("ui.values.no_token"),
             theme.status(Status::Warn),
         )),
         _ => {}
@@ -26,7 +28,7 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
     }
     if !v.missing.is_empty() {
         out.push(Line::raw(""));
-        out.push(heading(theme, "Missing (placeholders above)"));
+        out.push(heading(theme, &tr!("ui.values.missing")));
         for m in &v.missing {
             out.push(Line::styled(
                 format!("{} {}: {}", Status::Warn.mark(theme.ascii), m.name, m.why),
@@ -35,7 +37,7 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
         }
     }
     out.push(Line::raw(""));
-    out.push(heading(theme, "gcloud commands"));
+    out.push(heading(theme, &tr!("ui.values.gcloud")));
     for c in &v.gcloud {
         out.push(Line::styled(c.clone(), theme.value()));
         out.push(Line::raw(""));
@@ -44,7 +46,7 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
     out.extend(para(&v.terraform, "", theme.value()));
     if !v.notes.is_empty() {
         out.push(Line::raw(""));
-        out.push(heading(theme, "Notes"));
+        out.push(heading(theme, &tr!("ui.label.notes")));
         for n in &v.notes {
             out.push(Line::raw(format!("- {n}")));
         }
