@@ -27,17 +27,17 @@ pub fn lines(app: &App, theme: &Theme, width: u16) -> Lines {
                     format!("MSI_SECRET {}", h.value.describe()),
                 ));
             }
-            out.push(kv(theme, "why", plan.reason.clone()));
+            out.push(kv(theme, "why", plan.reason.to_string()));
         }
         Err(e) => {
             out.push(Line::styled(
                 format!("{} {}", Status::Fail.mark(theme.ascii), e.summary),
                 theme.status(Status::Fail),
             ));
-            out.extend(para(&e.cause, "  ", theme.value()));
+            out.extend(para(&e.cause.to_string(), "  ", theme.value()));
             out.push(Line::from(vec![
                 Span::styled("  fix: ", theme.heading()),
-                Span::raw(e.fix.clone()),
+                Span::raw(e.fix.to_string()),
             ]));
         }
     }

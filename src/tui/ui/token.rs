@@ -39,10 +39,10 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
                 format!("{} {}", Status::Fail.mark(theme.ascii), e.summary),
                 theme.status(Status::Fail),
             )];
-            out.extend(para(&e.cause, "  ", theme.value()));
+            out.extend(para(&e.cause.to_string(), "  ", theme.value()));
             out.push(Line::from(vec![
                 Span::styled("  fix: ", theme.heading()),
-                Span::raw(e.fix.clone()),
+                Span::raw(e.fix.to_string()),
             ]));
             if let Some(raw) = &e.raw {
                 out.extend(para(raw, "  raw: ", theme.dim()));
