@@ -383,7 +383,7 @@ fn explain_status(
         api_version: &s.api_version.value,
     };
     let Some(rule) = answer::explain(&a, asked) else {
-        unreachable!("identity.toml ends with a catch-all rule")
+        unreachable!("identity.toml: catch-all rule")
     };
     let resource = s.resource.value.trim();
     let known = well_known(resource);
