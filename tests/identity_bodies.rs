@@ -106,7 +106,7 @@ fn has_japanese(s: &str) -> bool {
 }
 
 fn explained(e: &AzureError, id: &str, kind: ErrorKind) {
-    assert_eq!(e.explanation.as_deref(), Some(id), "{}", all_en(e));
+    assert_eq!(e.explanation, Some(id), "{}", all_en(e));
     assert_eq!(e.kind, kind, "{}", all_en(e));
 }
 
@@ -120,11 +120,19 @@ fn app_service_500_offers_both_causes_resource_first_and_how_to_tell() {
     let e = c.answer(500, AAD_500);
     explained(&e, "identity.aad_token_500", ErrorKind::ResourceUnknown);
     assert!(e.summary.en().contains(APP), "{}", e.summary.en());
-    assert!(e.summary.en().contains("occured while fetching the AAD Token"));
+    assert!(
+        e.summary
+            .en()
+            .contains("occured while fetching the AAD Token")
+    );
     let cause = e.cause.en();
     let (resource, platform) = (
-        cause.find("(1) Entra ID does not know the resource api://wif-app").expect(&cause),
-        cause.find("(2) a fault of the platform's token service").expect(&cause),
+        cause
+            .find("(1) Entra ID does not know the resource api://wif-app")
+            .expect(&cause),
+        cause
+            .find("(2) a fault of the platform's token service")
+            .expect(&cause),
     );
     assert!(resource < platform, "most likely first: {cause}");
     let fix = e.fix.en();
@@ -132,10 +140,16 @@ fn app_service_500_offers_both_causes_resource_first_and_how_to_tell() {
         fix.contains("wif-doctor token --resource=https://management.azure.com/"),
         "{fix}"
     );
-    assert!(fix.contains("If that works, the resource is the problem"), "{fix}");
+    assert!(
+        fix.contains("If that works, the resource is the problem"),
+        "{fix}"
+    );
     assert!(fix.contains("If it fails too, it is the platform"), "{fix}");
     assert!(fix.contains("az ad sp create --id <appId>"), "{fix}");
-    assert!(fix.contains("8997f3a2-4774-4406-bcc2-14da6f7c387a"), "{fix}");
+    assert!(
+        fix.contains("8997f3a2-4774-4406-bcc2-14da6f7c387a"),
+        "{fix}"
+    );
 }
 
 #[test]
@@ -146,12 +160,17 @@ fn app_service_500_for_a_well_known_resource_puts_the_platform_first() {
     explained(&e, "identity.aad_token_500", ErrorKind::ResourceUnknown);
     let cause = e.cause.en();
     assert!(
-        cause.starts_with("this answer has two known causes, most likely first: (1) a fault of the platform"),
+        cause.starts_with(
+            "this answer has two known causes, most likely first: (1) a fault of the platform"
+        ),
         "{cause}"
     );
     // The probe asks for another well-known resource, with the same identity.
     let fix = e.fix.en();
-    assert!(fix.contains("wif-doctor token --resource=https://vault.azure.net"), "{fix}");
+    assert!(
+        fix.contains("wif-doctor token --resource=https://vault.azure.net"),
+        "{fix}"
+    );
 }
 
 #[test]
@@ -201,9 +220,16 @@ fn aadsts500011_names_the_resource_and_compares_it_with_the_settings() {
     });
     let e = c.answer(400, AADSTS500011);
     explained(&e, "identity.aadsts_500011", ErrorKind::ResourceUnknown);
-    assert!(e.summary.en().contains("AADSTS500011"), "{}", e.summary.en());
+    assert!(
+        e.summary.en().contains("AADSTS500011"),
+        "{}",
+        e.summary.en()
+    );
     let cause = e.cause.en();
-    assert!(cause.contains("bea21ebe-8b64-4d06-9f6d-6a889b120a7c"), "{cause}");
+    assert!(
+        cause.contains("bea21ebe-8b64-4d06-9f6d-6a889b120a7c"),
+        "{cause}"
+    );
     assert!(
         cause.contains("The error names api://AzureADTokenExchange./default; your settings say api://AzureADTokenExchange/.default"),
         "{cause}"
@@ -216,7 +242,11 @@ fn aadsts500011_names_the_resource_and_compares_it_with_the_settings() {
     );
     let ja = all_ja(&e);
     assert!(has_japanese(&ja), "{ja}");
-    assert!(ja.contains("api://AzureADTokenExchange./default") && ja.contains("api://AzureADTokenExchange/.default"), "{ja}");
+    assert!(
+        ja.contains("api://AzureADTokenExchange./default")
+            && ja.contains("api://AzureADTokenExchange/.default"),
+        "{ja}"
+    );
     assert!(ja.contains("az ad sp create --id <appId>"), "{ja}");
 }
 
@@ -252,7 +282,13 @@ fn aadsts700016_is_an_unknown_client_not_an_unknown_resource() {
     explained(&e, "identity.aadsts_700016", ErrorKind::IdentityNotFound);
     assert!(e.summary.en().contains("'***'") || e.summary.en().contains("***"));
     assert!(e.summary.en().contains("mydirectory"), "{}", e.summary.en());
-    assert!(e.cause.en().contains("client ID 3f2a1b0c-0000-4000-8000-00000000c11d"), "{}", e.cause.en());
+    assert!(
+        e.cause
+            .en()
+            .contains("client ID 3f2a1b0c-0000-4000-8000-00000000c11d"),
+        "{}",
+        e.cause.en()
+    );
 }
 
 // The error text is Entra's template for AADSTS501051 as quoted in
@@ -271,9 +307,16 @@ fn aadsts501051_asks_for_the_app_role_assignment() {
     let e = c.answer(400, AADSTS501051);
     explained(&e, "identity.aadsts_501051", ErrorKind::AppRoleRequired);
     assert!(e.fix.en().contains("appRoleAssignments"), "{}", e.fix.en());
-    assert!(e.fix.en().contains("\"appRoleId\""), "literal braces kept: {}", e.fix.en());
+    assert!(
+        e.fix.en().contains("\"appRoleId\""),
+        "literal braces kept: {}",
+        e.fix.en()
+    );
     let ja = all_ja(&e);
-    assert!(has_japanese(&ja) && ja.contains("appRoleAssignments") && ja.contains(APP), "{ja}");
+    assert!(
+        has_japanese(&ja) && ja.contains("appRoleAssignments") && ja.contains(APP),
+        "{ja}"
+    );
 }
 
 // Reference §2.2 IMDS table, row `invalid_resource` (how-to-use-vm-token.md), with a
@@ -300,7 +343,11 @@ fn imds_without_the_metadata_header() {
         400,
         r#"{"error":"bad_request_102","error_description":"Required metadata header not specified"}"#,
     );
-    explained(&e, "identity.imds_metadata_header", ErrorKind::ProtocolMismatch);
+    explained(
+        &e,
+        "identity.imds_metadata_header",
+        ErrorKind::ProtocolMismatch,
+    );
     assert!(e.fix.en().contains("NO_PROXY=169.254.169.254"));
 }
 
@@ -310,18 +357,42 @@ const MI_NOT_FOUND: &str = r#"{"statusCode":400,"message":"Unable to load the pr
 #[test]
 fn app_service_identity_not_found_with_and_without_a_selector() {
     let system = app_service(SettingsArgs::default()).answer(400, MI_NOT_FOUND);
-    explained(&system, "identity.app_service_identity_not_found", ErrorKind::IdentityNotFound);
+    explained(
+        &system,
+        "identity.app_service_identity_not_found",
+        ErrorKind::IdentityNotFound,
+    );
     assert!(system.cause.en().contains("the system-assigned identity"));
-    assert!(system.fix.en().contains("az webapp identity assign -g <rg> -n <app>"));
+    assert!(
+        system
+            .fix
+            .en()
+            .contains("az webapp identity assign -g <rg> -n <app>")
+    );
     let user = app_service(SettingsArgs {
         client_id: Some("3f2a1b0c-0000-4000-8000-00000000c11d".into()),
         ..Default::default()
     })
     .answer(400, MI_NOT_FOUND);
-    assert!(user.cause.en().contains("client ID 3f2a1b0c-0000-4000-8000-00000000c11d (flag --client-id)"), "{}", user.cause.en());
-    assert!(user.fix.en().contains("az webapp identity show -g <rg> -n <app>"), "{}", user.fix.en());
+    assert!(
+        user.cause
+            .en()
+            .contains("client ID 3f2a1b0c-0000-4000-8000-00000000c11d (flag --client-id)"),
+        "{}",
+        user.cause.en()
+    );
+    assert!(
+        user.fix
+            .en()
+            .contains("az webapp identity show -g <rg> -n <app>"),
+        "{}",
+        user.fix.en()
+    );
     let ja = all_ja(&user);
-    assert!(has_japanese(&ja) && ja.contains("3f2a1b0c-0000-4000-8000-00000000c11d"), "{ja}");
+    assert!(
+        has_japanese(&ja) && ja.contains("3f2a1b0c-0000-4000-8000-00000000c11d"),
+        "{ja}"
+    );
 }
 
 // Reference §2.2 IMDS table, row 400 `{"error":"invalid_request","error_description":"Identity
@@ -332,8 +403,16 @@ fn imds_identity_not_found() {
         400,
         r#"{"error":"invalid_request","error_description":"Identity not found"}"#,
     );
-    explained(&e, "identity.imds_identity_not_found", ErrorKind::IdentityNotFound);
-    assert!(e.fix.en().contains("az vm identity assign -g <rg> -n <vm>"), "{}", e.fix.en());
+    explained(
+        &e,
+        "identity.imds_identity_not_found",
+        ErrorKind::IdentityNotFound,
+    );
+    assert!(
+        e.fix.en().contains("az vm identity assign -g <rg> -n <vm>"),
+        "{}",
+        e.fix.en()
+    );
 }
 
 // MicrosoftDocs/azure-docs#69848 and microsoft/azure-container-apps#341 (reference §1.1,
@@ -346,7 +425,11 @@ fn legacy_api_version_with_the_new_header() {
         ..Default::default()
     });
     let e = c.answer(400, "");
-    explained(&e, "identity.legacy_version_mismatch", ErrorKind::ProtocolMismatch);
+    explained(
+        &e,
+        "identity.legacy_version_mismatch",
+        ErrorKind::ProtocolMismatch,
+    );
     assert!(e.fix.en().contains("2019-08-01"));
 }
 
@@ -358,7 +441,11 @@ fn header_rejected() {
     let e = c.answer(401, "");
     explained(&e, "identity.header_rejected", ErrorKind::HeaderRejected);
     assert!(e.summary.en().contains("IDENTITY_HEADER"));
-    assert!(e.cause.en().contains("environment IDENTITY_HEADER"), "{}", e.cause.en());
+    assert!(
+        e.cause.en().contains("environment IDENTITY_HEADER"),
+        "{}",
+        e.cause.en()
+    );
     let e = c.answer(403, "Forbidden");
     explained(&e, "identity.header_rejected", ErrorKind::HeaderRejected);
 }
@@ -384,6 +471,10 @@ fn anything_else_is_reported_with_the_request_settings() {
 fn every_rule_has_a_test_here() {
     let src = include_str!("identity_bodies.rs");
     for r in azure::rules() {
-        assert!(src.contains(&format!("\"{}\"", r.id)), "no test for {}", r.id);
+        assert!(
+            src.contains(&format!("\"{}\"", r.id)),
+            "no test for {}",
+            r.id
+        );
     }
 }

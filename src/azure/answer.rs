@@ -24,7 +24,12 @@ pub struct Answer {
     pub correlation: Option<String>,
 }
 
-const MESSAGE_FIELDS: [&str; 4] = ["message", "error_description", "Message", "ExceptionMessage"];
+const MESSAGE_FIELDS: [&str; 4] = [
+    "message",
+    "error_description",
+    "Message",
+    "ExceptionMessage",
+];
 
 fn inline(s: &str) -> String {
     crate::untrusted::inline(s.trim()).into_owned()
@@ -189,11 +194,14 @@ impl Rule {
         let any = |list: &[String], f: &dyn Fn(&str) -> bool| {
             list.is_empty() || list.iter().any(|x| f(x))
         };
-        any(&self.aadsts, &|c| a.codes.iter().any(|x| x.eq_ignore_ascii_case(c)))
-            && any(&self.error, &|e| {
-                a.error.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(e))
-            })
-            && (self.status_code.is_empty() || a.status_code.is_some_and(|c| self.status_code.contains(&c)))
+        any(&self.aadsts, &|c| {
+            a.codes.iter().any(|x| x.eq_ignore_ascii_case(c))
+        }) && any(&self.error, &|e| {
+            a.error
+                .as_deref()
+                .is_some_and(|x| x.eq_ignore_ascii_case(e))
+        }) && (self.status_code.is_empty()
+            || a.status_code.is_some_and(|c| self.status_code.contains(&c)))
             && any(&self.prefix, &|p| {
                 let p = p.to_ascii_lowercase();
                 a.messages
@@ -268,7 +276,13 @@ mod tests {
         );
         assert_eq!(sf.error.as_deref(), Some("ManagedIdentityNotFound"));
         assert_eq!(sf.message(), Some("no identity"));
-        assert_eq!(read(400, json!([1])), Answer { status: 400, ..Default::default() });
+        assert_eq!(
+            read(400, json!([1])),
+            Answer {
+                status: 400,
+                ..Default::default()
+            }
+        );
     }
 
     #[test]

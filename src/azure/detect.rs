@@ -29,7 +29,11 @@ pub fn detect(s: &Settings) -> Result<Plan, AzureError> {
         Some(Plan {
             kind: SourceKind::AppService,
             endpoint: ep.value.clone(),
-            reason: msg!("azure.detect.reason_app_service", origin = origin(&ep.origin)).into(),
+            reason: msg!(
+                "azure.detect.reason_app_service",
+                origin = origin(&ep.origin)
+            )
+            .into(),
         })
     };
     let legacy = || {
@@ -99,7 +103,10 @@ pub fn detect(s: &Settings) -> Result<Plan, AzureError> {
                 ErrorKind::Unsupported,
                 msg!("azure.detect.arc.summary"),
                 msg!("azure.detect.arc.cause"),
-                msg!("azure.detect.arc.fix", command = msg!("azure.cmd.decode_stdin")),
+                msg!(
+                    "azure.detect.arc.fix",
+                    command = msg!("azure.cmd.decode_stdin")
+                ),
             ));
         }
         return Err(AzureError::new(

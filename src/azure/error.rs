@@ -54,7 +54,7 @@ pub struct AzureError {
     pub fix: Text,
     /// The catalogue entry that explained an HTTP answer (`identity.…`), when one did.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub explanation: Option<String>,
+    pub explanation: Option<&'static str>,
     /// HTTP status, when there was one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,

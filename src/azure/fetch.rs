@@ -102,7 +102,11 @@ async fn fetch_with_retries(
                     Err(BodyError::TooLarge { limit }) => {
                         return Err(AzureError::new(
                             ErrorKind::TooLarge,
-                            msg!("azure.fetch.too_large.summary", kib = limit / 1024, status = status),
+                            msg!(
+                                "azure.fetch.too_large.summary",
+                                kib = limit / 1024,
+                                status = status
+                            ),
                             msg!("azure.fetch.too_large.cause", endpoint = &plan.endpoint),
                             msg!("azure.fetch.too_large.fix"),
                         )
@@ -216,7 +220,11 @@ fn redirected(plan: &Plan, status: u16, location: Option<&str>, secrets: &[&Secr
     };
     AzureError::new(
         ErrorKind::Http,
-        msg!("azure.fetch.redirect.summary", status = status, location = shown),
+        msg!(
+            "azure.fetch.redirect.summary",
+            status = status,
+            location = shown
+        ),
         msg!("azure.fetch.redirect.cause", endpoint = &plan.endpoint),
         msg!("azure.fetch.use_real_endpoint"),
     )
@@ -402,7 +410,11 @@ fn explain_status(
     };
     let (header_var, header_flag, header) = match plan.kind {
         SourceKind::MsiLegacy => ("MSI_SECRET", "MSI_SECRET", s.msi_secret.as_ref()),
-        _ => ("IDENTITY_HEADER", "--identity-header", s.identity_header.as_ref()),
+        _ => (
+            "IDENTITY_HEADER",
+            "--identity-header",
+            s.identity_header.as_ref(),
+        ),
     };
     let header_origin: Text = header.map(|h| origin(&h.origin).into()).unwrap_or_default();
     let fixed = resource.trim_end_matches("/.default");
@@ -484,7 +496,7 @@ fn explain_status(
         }
     }
     let mut e = AzureError::new(rule.kind, part("summary"), cause, part("fix"));
-    e.explanation = Some(rule.id.clone());
+    e.explanation = Some(rule.id.as_str());
     e
 }
 

@@ -36,7 +36,7 @@ fn time_line(t: &Option<TimeInfo>) -> Option<String> {
 pub fn token(f: &Fetched, settings: &Settings) -> String {
     let mut out = String::from("Managed-identity token\n");
     row(&mut out, "source", f.token.source.to_string());
-    row(&mut out, "why", &f.plan.reason.to_string());
+    row(&mut out, "why", f.plan.reason.to_string());
     row(&mut out, "endpoint", &f.token.endpoint);
     row(
         &mut out,
@@ -248,12 +248,12 @@ pub fn env(
         Ok(p) => {
             row(&mut out, "source", p.kind.to_string());
             row(&mut out, "endpoint", &p.endpoint);
-            row(&mut out, "why", &p.reason.to_string());
+            row(&mut out, "why", p.reason.to_string());
         }
         Err(e) => {
             row(&mut out, "source", format!("none: {}", e.summary));
-            row(&mut out, "cause", &e.cause.to_string());
-            row(&mut out, "fix", &e.fix.to_string());
+            row(&mut out, "cause", e.cause.to_string());
+            row(&mut out, "fix", e.fix.to_string());
         }
     }
     out.push_str("\nSettings (value, then where it came from)\n");
