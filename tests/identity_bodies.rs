@@ -415,6 +415,36 @@ fn imds_identity_not_found() {
     );
 }
 
+// Hexadite/acs-keyvault-agent#43 (2021-08-02), IMDS's 400 verbatim (also recorded in
+// Azure/Synapse-workspace-deployment#114 and dotnet/docker-tools#1286).
+#[test]
+fn imds_multiple_identities_without_a_selector() {
+    let e = imds(SettingsArgs::default()).answer(
+        400,
+        r#"{"error":"invalid_request","error_description":"Multiple user assigned identities exist, please specify the clientId / resourceId of the identity in the token request"}"#,
+    );
+    explained(
+        &e,
+        "identity.multiple_identities",
+        ErrorKind::IdentityNotFound,
+    );
+    assert!(
+        e.cause.en().contains("the system-assigned identity"),
+        "{}",
+        e.cause.en()
+    );
+    assert!(
+        e.fix.en().contains("az vm identity show -g <rg> -n <vm>"),
+        "{}",
+        e.fix.en()
+    );
+    let ja = all_ja(&e);
+    assert!(
+        has_japanese(&ja) && ja.contains("--client-id <clientId>"),
+        "{ja}"
+    );
+}
+
 // MicrosoftDocs/azure-docs#69848 and microsoft/azure-container-apps#341 (reference §1.1,
 // "Mixing versions breaks requests"): api-version 2017-09-01 with X-IDENTITY-HEADER gets a
 // 400/405; no body was recorded, so the status alone decides.
