@@ -110,7 +110,9 @@ fn explained(e: &AzureError, id: &str, kind: ErrorKind) {
     assert_eq!(e.kind, kind, "{}", all_en(e));
 }
 
-// Azure/azure-sdk-for-net#44685 (MikeYeager, 2024-06-21), verbatim; same body in #40848 and
+// Azure/azure-sdk-for-net#44685 (MikeYeager, 2024-06-21), verbatim; same body in #40848 (a
+// maintainer: a service-side exception, open a support case), Azure/ms-rest-nodeauth#106
+// (after an App Service restart: the platform case) and
 // reference §2.2 "App Service / Container Apps token service" and §6 "Recorded answers".
 const AAD_500: &str = r#"{"statusCode":500,"message":"An unexpected error occured while fetching the AAD Token.","correlationId":"8997f3a2-4774-4406-bcc2-14da6f7c387a"}"#;
 
