@@ -72,9 +72,9 @@ impl Session {
         let decoded = jwt::decode(token.token.expose()).map_err(|e| {
             AzureError::new(
                 ErrorKind::BadResponse,
-                "the identity endpoint returned an access_token that is not a JWT",
+                crate::msg!("azure.session.not_jwt.summary"),
                 e.to_string(),
-                "Google STS needs a JWT: check the resource (an Entra App ID URI) and the endpoint",
+                crate::msg!("azure.session.not_jwt.fix"),
             )
         })?;
         let mut summary = TokenSummary::new(&decoded, now());

@@ -1,7 +1,9 @@
 //! Which token source applies, in the Azure SDKs' precedence
 //! (reference: azure-managed-identity.md §1.2–1.3).
 
-use super::{AzureError, ErrorKind, SourceKind};
+use super::{AzureError, ErrorKind, SourceKind, origin};
+use crate::i18n::{Msg, Text};
+use crate::msg;
 use crate::settings::{Settings, SourceChoice};
 
 /// The chosen source and why.
@@ -11,11 +13,13 @@ pub struct Plan {
     /// Endpoint URL without query, or the token file path.
     pub endpoint: String,
     /// Why this source was chosen, for the Environment screen.
-    pub reason: String,
+    pub reason: Text,
 }
 
-const OPEN_APP_SSH: &str = "open the app container's SSH: Azure portal → your app → Development Tools → SSH \
-     (not 'SSH – Kudu' / Bash), or https://<app>.scm.azurewebsites.net/webssh/host";
+/// Where to open the app container's SSH console (not Kudu's).
+fn open_app_ssh() -> Msg {
+    msg!("azure.detect.open_app_ssh")
+}
 
 /// Pick the token source, or explain why there is none.
 pub fn detect(s: &Settings) -> Result<Plan, AzureError> {
@@ -25,10 +29,11 @@ pub fn detect(s: &Settings) -> Result<Plan, AzureError> {
         Some(Plan {
             kind: SourceKind::AppService,
             endpoint: ep.value.clone(),
-            reason: format!(
-                "IDENTITY_ENDPOINT and IDENTITY_HEADER are set ({})",
-                ep.origin
-            ),
+            reason: msg!(
+                "azure.detect.reason_app_service",
+                origin = origin(&ep.origin)
+            )
+            .into(),
         })
     };
     let legacy = || {
@@ -37,7 +42,7 @@ pub fn detect(s: &Settings) -> Result<Plan, AzureError> {
         Some(Plan {
             kind: SourceKind::MsiLegacy,
             endpoint: ep.value.clone(),
-            reason: format!("MSI_ENDPOINT and MSI_SECRET are set ({})", ep.origin),
+            reason: msg!("azure.detect.reason_legacy", origin = origin(&ep.origin)).into(),
         })
     };
     let aks = || {
@@ -45,10 +50,10 @@ pub fn detect(s: &Settings) -> Result<Plan, AzureError> {
         Some(Plan {
             kind: SourceKind::AksWorkloadIdentity,
             endpoint: f.value.display().to_string(),
-            reason: format!("AZURE_FEDERATED_TOKEN_FILE is set ({})", f.origin),
+            reason: msg!("azure.detect.reason_aks", origin = origin(&f.origin)).into(),
         })
     };
-    let imds = |why: String| Plan {
+    let imds = |why: Text| Plan {
         kind: SourceKind::Imds,
         endpoint: format!(
             "{}/metadata/identity/oauth2/token",
@@ -60,13 +65,9 @@ pub fn detect(s: &Settings) -> Result<Plan, AzureError> {
     let missing = |what: &str, needs: &str| {
         AzureError::new(
             ErrorKind::Config,
-            format!("--source {what} was requested but {needs} is not set"),
-            format!(
-                "{needs} is not in this shell's environment, the app's processes, or /etc/profile"
-            ),
-            format!(
-                "pass the value with a flag (see --help) or run inside the app container; {OPEN_APP_SSH}"
-            ),
+            msg!("azure.detect.missing.summary", source = what, needs = needs),
+            msg!("azure.detect.missing.cause", needs = needs),
+            msg!("azure.detect.missing.fix", open_app_ssh = open_app_ssh()),
         )
     };
     match s.source {
@@ -80,7 +81,7 @@ pub fn detect(s: &Settings) -> Result<Plan, AzureError> {
         SourceChoice::Aks => {
             return aks().ok_or_else(|| missing("aks", "AZURE_FEDERATED_TOKEN_FILE"));
         }
-        SourceChoice::Imds => return Ok(imds("--source imds".into())),
+        SourceChoice::Imds => return Ok(imds(Text::value("--source imds"))),
         SourceChoice::Auto => {}
     }
 
@@ -88,9 +89,9 @@ pub fn detect(s: &Settings) -> Result<Plan, AzureError> {
     {
         return Err(AzureError::new(
             ErrorKind::Unsupported,
-            "this is a Service Fabric managed identity, which wif-doctor does not support",
-            "IDENTITY_SERVER_THUMBPRINT is set: the endpoint uses a pinned self-signed certificate and the 2019-07-01-preview protocol",
-            "federate from an App Service, Functions, Container Apps, VM or AKS identity instead",
+            msg!("azure.detect.service_fabric.summary"),
+            msg!("azure.detect.service_fabric.cause"),
+            msg!("azure.detect.service_fabric.fix"),
         ));
     }
     if let Some(p) = app_service() {
@@ -100,19 +101,23 @@ pub fn detect(s: &Settings) -> Result<Plan, AzureError> {
         if s.environment.arc {
             return Err(AzureError::new(
                 ErrorKind::Unsupported,
-                "this is an Azure Arc managed identity, which wif-doctor does not support yet",
-                "IDENTITY_ENDPOINT and IMDS_ENDPOINT are set (Arc's challenge/response protocol)",
-                "fetch the token with the Arc agent, then check it with: wif-doctor decode -",
+                msg!("azure.detect.arc.summary"),
+                msg!("azure.detect.arc.cause"),
+                msg!(
+                    "azure.detect.arc.fix",
+                    command = msg!("azure.cmd.decode_stdin")
+                ),
             ));
         }
         return Err(AzureError::new(
             ErrorKind::Config,
-            "IDENTITY_ENDPOINT is set but IDENTITY_HEADER is not",
-            format!(
-                "the identity endpoint ({}, {}) refuses requests without X-IDENTITY-HEADER",
-                ep.value, ep.origin
+            msg!("azure.detect.header_missing.summary"),
+            msg!(
+                "azure.detect.header_missing.cause",
+                endpoint = &ep.value,
+                origin = origin(&ep.origin)
             ),
-            "pass --identity-header, or run in the app container's SSH where both are set",
+            msg!("azure.detect.header_missing.fix"),
         ));
     }
     if let Some(p) = legacy() {
@@ -121,9 +126,9 @@ pub fn detect(s: &Settings) -> Result<Plan, AzureError> {
     if let Some(ep) = &s.msi_endpoint {
         return Err(AzureError::new(
             ErrorKind::Unsupported,
-            "this looks like Azure Cloud Shell, whose token belongs to the signed-in user, not a workload",
-            format!("MSI_ENDPOINT is set ({}) without MSI_SECRET", ep.value),
-            "run wif-doctor where the workload runs (App Service SSH console, the VM, the pod)",
+            msg!("azure.detect.cloud_shell.summary"),
+            msg!("azure.detect.cloud_shell.cause", endpoint = &ep.value),
+            msg!("azure.detect.cloud_shell.fix"),
         ));
     }
     if let Some(p) = aks() {
@@ -132,36 +137,38 @@ pub fn detect(s: &Settings) -> Result<Plan, AzureError> {
     if s.environment.kudu {
         return Err(AzureError::new(
             ErrorKind::KuduContainer,
-            "this shell is the Kudu (SCM) container, which never holds the app's managed identity",
-            "IDENTITY_ENDPOINT/IDENTITY_HEADER exist only in the app container",
-            OPEN_APP_SSH,
+            msg!("azure.detect.kudu.summary"),
+            msg!("azure.detect.kudu.cause"),
+            open_app_ssh(),
         ));
     }
     if let Some(site) = &s.environment.app_service_site {
         return Err(AzureError::new(
             ErrorKind::NoSource,
-            format!("App Service app '{site}' shows no managed identity"),
-            "IDENTITY_ENDPOINT is not set in this shell, /proc/1/environ, other processes, or /etc/profile: \
-             the identity is off (or WEBSITE_DISABLE_MSI is set)",
-            format!(
-                "enable it: az webapp identity assign -g <resource-group> -n {site}; then restart and reopen SSH"
+            msg!("azure.detect.identity_off.summary", site = site),
+            msg!("azure.detect.identity_off.cause"),
+            msg!(
+                "azure.detect.identity_off.fix",
+                command = msg!("azure.cmd.webapp_identity_assign", app = site)
             ),
         ));
     }
     if s.imds_allowed() {
-        let why = if s.environment.azure_vm {
-            "this is an Azure VM (DMI asset tag)".to_string()
+        let why: Text = if s.environment.azure_vm {
+            msg!("azure.detect.reason_vm").into()
         } else {
-            format!("IMDS endpoint given ({})", s.imds_endpoint.origin)
+            msg!(
+                "azure.detect.reason_imds_given",
+                origin = origin(&s.imds_endpoint.origin)
+            )
+            .into()
         };
         return Ok(imds(why));
     }
     Err(AzureError::new(
         ErrorKind::NoSource,
-        "no managed identity found",
-        "IDENTITY_ENDPOINT/IDENTITY_HEADER, MSI_ENDPOINT/MSI_SECRET and AZURE_FEDERATED_TOKEN_FILE are unset, \
-         and this is not an Azure VM (IMDS was not probed)",
-        "run inside the App Service SSH console, pass --identity-endpoint and --identity-header, \
-         use --source imds on a VM, or try the simulator: wif-doctor --demo",
+        msg!("azure.detect.none.summary"),
+        msg!("azure.detect.none.cause"),
+        msg!("azure.detect.none.fix", demo = "wif-doctor --demo"),
     ))
 }

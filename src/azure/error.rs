@@ -1,10 +1,11 @@
 //! Azure-side failures, each with what happened, the likely cause and the fix.
 
-use serde::Serialize;
+use crate::i18n::Text;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Stable classification (JSON `kind`, and what the diagnosis engine branches on).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// No managed identity source could be found.
@@ -25,6 +26,8 @@ pub enum ErrorKind {
     IdentityNotFound,
     /// The resource (App ID URI) is unknown to Entra ID.
     ResourceUnknown,
+    /// The resource app requires an app-role assignment the identity lacks (AADSTS501051).
+    AppRoleRequired,
     /// Wrong api-version / header pairing.
     ProtocolMismatch,
     /// An HTML page instead of a token response.
@@ -44,11 +47,14 @@ pub enum ErrorKind {
 pub struct AzureError {
     pub kind: ErrorKind,
     /// What happened, one line.
-    pub summary: String,
+    pub summary: Text,
     /// The likely cause, with the actual values.
-    pub cause: String,
+    pub cause: Text,
     /// The exact fix: a value or a command.
-    pub fix: String,
+    pub fix: Text,
+    /// The catalogue entry that explained an HTTP answer (`identity.…`), when one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<&'static str>,
     /// HTTP status, when there was one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
@@ -60,15 +66,16 @@ pub struct AzureError {
 impl AzureError {
     pub fn new(
         kind: ErrorKind,
-        summary: impl Into<String>,
-        cause: impl Into<String>,
-        fix: impl Into<String>,
+        summary: impl Into<Text>,
+        cause: impl Into<Text>,
+        fix: impl Into<Text>,
     ) -> Self {
         AzureError {
             kind,
             summary: summary.into(),
             cause: cause.into(),
             fix: fix.into(),
+            explanation: None,
             status: None,
             raw: None,
         }
@@ -87,21 +94,20 @@ impl AzureError {
     /// The same error with every secret removed from every field: the last guard before an
     /// error (which may quote what a server echoed) reaches a screen, JSON or a report.
     /// Server text is capped here too (about 2 KiB per field, then "… N more bytes").
-    pub fn scrubbed(self, secrets: &[&crate::secret::Secret]) -> Self {
-        let s = |t: String| {
+    pub fn scrubbed(mut self, secrets: &[&crate::secret::Secret]) -> Self {
+        let s = |t: &str| {
             crate::untrusted::capped(
-                &crate::secret::scrub(&t, secrets),
+                &crate::secret::scrub(t, secrets),
                 crate::untrusted::SHOWN_BYTES,
             )
             .into_owned()
         };
-        AzureError {
-            summary: s(self.summary),
-            cause: s(self.cause),
-            fix: s(self.fix),
-            raw: self.raw.map(s),
-            ..self
-        }
+        let mut each = |v: &mut String| *v = s(v);
+        self.summary.map_values(&mut each);
+        self.cause.map_values(&mut each);
+        self.fix.map_values(&mut each);
+        self.raw = self.raw.map(|r| s(&r));
+        self
     }
 }
 

@@ -1,8 +1,11 @@
 //! Requesting the token: the request each source needs, retries with backoff on
 //! transient failures (never on 400/401/403), and an explanation for every known failure.
 
-use super::{AzureError, AzureToken, ErrorKind, Plan, SourceKind, parse_expiry};
+use super::answer::{self, Answer, Asked};
+use super::{AzureError, AzureToken, ErrorKind, Plan, SourceKind, origin, parse_expiry};
 use crate::http::{self, BodyError, Failure, Http};
+use crate::i18n::Text;
+use crate::msg;
 use crate::secret::{Secret, scrub};
 use crate::settings::{
     DEFAULT_API_VERSION, IMDS_API_VERSION, IdentitySelector, LEGACY_API_VERSION, Settings,
@@ -37,13 +40,13 @@ pub async fn fetch_token(http: &Http, s: &Settings, plan: &Plan) -> Result<Azure
         Ok(result) => result.map_err(|e| e.scrubbed(&refs)),
         Err(_) => Err(AzureError::new(
             ErrorKind::Timeout,
-            format!(
-                "no token from {} within {} (retries included)",
-                plan.endpoint,
-                fmt_dur(deadline)
+            msg!(
+                "azure.fetch.deadline.summary",
+                endpoint = &plan.endpoint,
+                duration = fmt_dur(deadline)
             ),
-            "the endpoint kept failing or answering slowly",
-            "check the endpoint; --timeout sets the per-request limit",
+            msg!("azure.fetch.deadline.cause"),
+            msg!("azure.fetch.deadline.fix"),
         )),
     }
 }
@@ -99,9 +102,13 @@ async fn fetch_with_retries(
                     Err(BodyError::TooLarge { limit }) => {
                         return Err(AzureError::new(
                             ErrorKind::TooLarge,
-                            format!("the identity endpoint sent more than {} KiB (HTTP {status})", limit / 1024),
-                            format!("a token response is a few KiB; {} is not a managed-identity endpoint", plan.endpoint),
-                            "check IDENTITY_ENDPOINT (or --identity-endpoint) points at the platform's token service",
+                            msg!(
+                                "azure.fetch.too_large.summary",
+                                kib = limit / 1024,
+                                status = status
+                            ),
+                            msg!("azure.fetch.too_large.cause", endpoint = &plan.endpoint),
+                            msg!("azure.fetch.too_large.fix"),
                         )
                         .with_status(status));
                     }
@@ -146,9 +153,12 @@ fn build_request(s: &Settings, plan: &Plan) -> Result<(Url, Option<SecretHeader>
     let mut url = Url::parse(&plan.endpoint).map_err(|e| {
         AzureError::new(
             ErrorKind::Config,
-            format!("the identity endpoint '{}' is not a URL", plan.endpoint),
+            msg!("azure.fetch.not_url.summary", endpoint = &plan.endpoint),
             e.to_string(),
-            "pass a full URL such as http://169.254.129.4:8081/msi/token",
+            msg!(
+                "azure.fetch.not_url.fix",
+                example = "http://169.254.129.4:8081/msi/token"
+            ),
         )
     })?;
     let explicit_version = (!s.api_version.is_default()).then(|| s.api_version.value.clone());
@@ -174,12 +184,12 @@ fn build_request(s: &Settings, plan: &Plan) -> Result<(Url, Option<SecretHeader>
                 (_, other) => {
                     return Err(AzureError::new(
                         ErrorKind::Config,
-                        format!(
-                            "the legacy MSI protocol cannot select an identity by {}",
-                            other.describe()
+                        msg!(
+                            "azure.fetch.legacy_selector.summary",
+                            selector = super::selector(other)
                         ),
-                        "api-version 2017-09-01 accepts only clientid for user-assigned identities",
-                        "pass --client-id <client ID of the user-assigned identity> instead",
+                        msg!("azure.fetch.legacy_selector.cause"),
+                        msg!("azure.fetch.legacy_selector.fix"),
                     ));
                 }
             };
@@ -201,21 +211,22 @@ fn build_request(s: &Settings, plan: &Plan) -> Result<(Url, Option<SecretHeader>
 /// along), so say where it pointed: the Location is server text, scrubbed and capped here
 /// and shown escaped by every face.
 fn redirected(plan: &Plan, status: u16, location: Option<&str>, secrets: &[&Secret]) -> AzureError {
-    let shown = match location {
-        Some(l) => format!(
+    let shown: Text = match location {
+        Some(l) => Text::value(format!(
             "Location: {}",
             crate::untrusted::line(&crate::untrusted::capped(&scrub(l, secrets), 512))
-        ),
-        None => "no Location header".to_string(),
+        )),
+        None => msg!("azure.fetch.redirect.no_location").into(),
     };
     AzureError::new(
         ErrorKind::Http,
-        format!("the identity endpoint answered HTTP {status} (a redirect), not a token ({shown})"),
-        format!(
-            "{} redirects; the platform's token service never does, so this is a proxy, a login page or the wrong URL; the redirect was not followed (the secret header must not travel)",
-            plan.endpoint
+        msg!(
+            "azure.fetch.redirect.summary",
+            status = status,
+            location = shown
         ),
-        "use the IDENTITY_ENDPOINT value from the app container (printenv IDENTITY_ENDPOINT, or /proc/1/environ); never route it through a proxy",
+        msg!("azure.fetch.redirect.cause", endpoint = &plan.endpoint),
+        msg!("azure.fetch.use_real_endpoint"),
     )
     .with_status(status)
 }
@@ -250,15 +261,14 @@ fn interpret(
     let text = scrub(&String::from_utf8_lossy(body), secrets);
     let raw = http::excerpt(text.as_bytes(), 600);
     if http::looks_like_html(content_type, body) {
-        let title = http::html_title(&text)
-            .map(|t| format!(" titled '{t}'"))
+        let title: Text = http::html_title(&text)
+            .map(|t| msg!("azure.fetch.html.titled", title = t).into())
             .unwrap_or_default();
         return Err(AzureError::new(
             ErrorKind::HtmlPage,
-            format!("the identity endpoint answered HTTP {status} with an HTML page{title}, not a token"),
-            format!("{} is a web page (a proxy, a login page or the site itself), not the platform's token service", plan.endpoint),
-            "use the IDENTITY_ENDPOINT value from the app container (printenv IDENTITY_ENDPOINT, or /proc/1/environ); \
-             never route it through a proxy",
+            msg!("azure.fetch.html.summary", status = status, title = title),
+            msg!("azure.fetch.html.cause", endpoint = &plan.endpoint),
+            msg!("azure.fetch.use_real_endpoint"),
         )
         .with_status(status)
         .with_raw(raw));
@@ -266,24 +276,25 @@ fn interpret(
     // Explanations quote the server's message: read it from the scrubbed text.
     let json: Option<serde_json::Map<String, serde_json::Value>> = serde_json::from_str(&text).ok();
     if status != 200 {
-        return Err(explain_status(s, plan, status, json.as_ref(), &text)
+        return Err(explain_status(s, plan, status, json.as_ref())
             .with_status(status)
             .with_raw(raw));
     }
     if text.trim().is_empty() {
+        let whitespace: Text = if body.is_empty() {
+            Text::new()
+        } else {
+            msg!("azure.fetch.empty.only_whitespace").into()
+        };
         return Err(AzureError::new(
             ErrorKind::BadResponse,
-            "the identity endpoint answered HTTP 200 with an empty body, not a token",
-            format!(
-                "expected {{\"access_token\": …}} from {}, got 0 bytes{}",
-                plan.endpoint,
-                if body.is_empty() {
-                    ""
-                } else {
-                    " (only whitespace)"
-                }
+            msg!("azure.fetch.empty.summary"),
+            msg!(
+                "azure.fetch.empty.cause",
+                endpoint = &plan.endpoint,
+                whitespace = whitespace
             ),
-            "check that IDENTITY_ENDPOINT points at the platform's token service",
+            msg!("azure.fetch.check_endpoint"),
         )
         .with_status(status));
     }
@@ -295,12 +306,12 @@ fn interpret(
     let Some(obj) = json else {
         return Err(AzureError::new(
             ErrorKind::BadResponse,
-            "the identity endpoint answered 200 but the body is not JSON",
-            format!(
-                "expected {{\"access_token\": …}}, got: {}",
-                http::excerpt(text.as_bytes(), 80)
+            msg!("azure.fetch.not_json.summary"),
+            msg!(
+                "azure.fetch.not_json.cause",
+                excerpt = http::excerpt(text.as_bytes(), 80)
             ),
-            "check that IDENTITY_ENDPOINT points at the platform's token service",
+            msg!("azure.fetch.check_endpoint"),
         )
         .with_status(status)
         .with_raw(raw));
@@ -311,9 +322,9 @@ fn interpret(
             let fields: Vec<&str> = obj.keys().map(String::as_str).collect();
             return Err(AzureError::new(
                 ErrorKind::BadResponse,
-                "the identity endpoint's answer has no access_token",
-                format!("fields present: {}", fields.join(", ")),
-                "check that IDENTITY_ENDPOINT points at the platform's token service",
+                msg!("azure.fetch.no_token.summary"),
+                msg!("azure.fetch.no_token.cause", fields = fields.join(", ")),
+                msg!("azure.fetch.check_endpoint"),
             )
             .with_status(status));
         }
@@ -333,157 +344,160 @@ fn interpret(
     })
 }
 
-fn message_of(json: Option<&serde_json::Map<String, serde_json::Value>>) -> String {
-    let Some(j) = json else { return String::new() };
-    let msg = ["message", "error_description", "error", "Message"]
-        .iter()
-        .find_map(|k| j.get(*k).and_then(|v| v.as_str()))
-        .unwrap_or_default();
-    // Quoted inside our sentences: it must not start a line of its own.
-    crate::untrusted::inline(msg).into_owned()
+/// Resources every tenant knows: an "unknown resource" is unlikely for them.
+const WELL_KNOWN_RESOURCES: [&str; 6] = [
+    "https://management.azure.com",
+    "https://management.core.windows.net",
+    "https://vault.azure.net",
+    "https://storage.azure.com",
+    "https://graph.microsoft.com",
+    "https://database.windows.net",
+];
+
+fn well_known(resource: &str) -> bool {
+    let r = resource.trim().trim_end_matches('/').to_ascii_lowercase();
+    WELL_KNOWN_RESOURCES.contains(&r.as_str())
 }
 
+/// The command that asks the same endpoint, for the same identity, for a token for a
+/// well-known resource: if that works, the configured resource is the problem.
+fn probe_command(s: &Settings, probe_resource: &str) -> String {
+    let mut cmd = format!("wif-doctor token --resource={probe_resource}");
+    if let Some(sel) = &s.selector {
+        let (flag, v) = match &sel.value {
+            IdentitySelector::ClientId(v) => ("--client-id", v),
+            IdentitySelector::ObjectId(v) => ("--object-id", v),
+            IdentitySelector::ResourceId(v) => ("--msi-resource-id", v),
+        };
+        cmd.push_str(&format!(" {flag}={}", v.trim()));
+    }
+    if !s.api_version.is_default() {
+        cmd.push_str(&format!(" --api-version={}", s.api_version.value.trim()));
+    }
+    cmd
+}
+
+/// An error answer explained by the `identity.toml` rule that matches its structure, its
+/// texts filled from the settings and from what the answer names.
 fn explain_status(
     s: &Settings,
     plan: &Plan,
     status: u16,
     json: Option<&serde_json::Map<String, serde_json::Value>>,
-    text: &str,
 ) -> AzureError {
-    let msg = message_of(json);
-    let lower = format!("{} {}", msg, text).to_ascii_lowercase();
-    let resource = &s.resource.value;
-    let who = match &s.selector {
-        Some(sel) => format!(
-            "the user-assigned identity with {} ({})",
-            sel.value.describe(),
-            sel.origin
+    let a = Answer::read(status, json);
+    let asked = Asked {
+        source: plan.kind.id(),
+        api_version: &s.api_version.value,
+    };
+    let Some(rule) = answer::explain(&a, asked) else {
+        unreachable!("identity.toml: catch-all rule")
+    };
+    let resource = s.resource.value.trim();
+    let known = well_known(resource);
+    let who: Text = match &s.selector {
+        Some(sel) => msg!(
+            "identity.who.user_assigned",
+            selector = super::selector(&sel.value),
+            origin = origin(&sel.origin)
+        )
+        .into(),
+        None => msg!("identity.who.system_assigned").into(),
+    };
+    let said: Text = match a.message() {
+        Some(m) => msg!("identity.said", message = m).into(),
+        None => Text::new(),
+    };
+    let (header_var, header_flag, header) = match plan.kind {
+        SourceKind::MsiLegacy => ("MSI_SECRET", "MSI_SECRET", s.msi_secret.as_ref()),
+        _ => (
+            "IDENTITY_HEADER",
+            "--identity-header",
+            s.identity_header.as_ref(),
         ),
-        None => "the system-assigned identity (no --client-id/--object-id/--msi-resource-id given)"
-            .to_string(),
     };
-    let quoted = if msg.is_empty() {
-        String::new()
+    let header_origin: Text = header.map(|h| origin(&h.origin).into()).unwrap_or_default();
+    let fixed = resource.trim_end_matches("/.default");
+    let example_resource = if fixed.is_empty() || fixed == resource {
+        "api://<appId>"
     } else {
-        format!(": \"{msg}\"")
+        fixed
     };
-    let header_origin = match plan.kind {
-        SourceKind::MsiLegacy => s.msi_secret.as_ref().map(|h| h.origin.to_string()),
-        _ => s.identity_header.as_ref().map(|h| h.origin.to_string()),
+    let probe_resource = if known && resource.contains("management.azure.com") {
+        "https://vault.azure.net"
+    } else {
+        crate::settings::DEFAULT_RESOURCE
+    };
+    let (identity_show, identity_assign) = match plan.kind {
+        SourceKind::Imds => (
+            msg!("identity.cmd.vm_identity_show"),
+            msg!("identity.cmd.vm_identity_assign"),
+        ),
+        _ => (
+            msg!("identity.cmd.webapp_identity_show"),
+            msg!("identity.cmd.webapp_identity_assign"),
+        ),
+    };
+    let named = a.named();
+    let fill = |key: String| {
+        msg!(
+            key,
+            status = status,
+            endpoint = &plan.endpoint,
+            resource = resource,
+            resource_origin = origin(&s.resource.origin),
+            who = &who,
+            said = &said,
+            message = a.message().unwrap_or_default(),
+            code = a.codes.first().map(String::as_str).unwrap_or_default(),
+            named = named.as_deref().unwrap_or(resource),
+            tenant = a.tenant().unwrap_or_else(|| "?".into()),
+            correlation = match &a.correlation {
+                Some(c) => Text::value(c),
+                None => msg!("identity.unknown_correlation").into(),
+            },
+            api_version = &s.api_version.value,
+            header_var = header_var,
+            header_flag = header_flag,
+            header_origin = &header_origin,
+            probe = probe_command(s, probe_resource),
+            probe_resource = probe_resource,
+            example_resource = example_resource,
+            sp_create = msg!("identity.cmd.sp_create"),
+            identity_show = identity_show.clone(),
+            identity_assign = identity_assign.clone(),
+            role_assign = msg!("identity.cmd.role_assign"),
+        )
+    };
+    // A variant replaces the plain text where it applies: the resource is one every tenant
+    // knows, or a user-assigned identity was selected.
+    let part = |name: &str| {
+        let variants = [
+            known.then_some("_well_known"),
+            s.selector.is_some().then_some("_selector"),
+        ];
+        let key = variants
+            .into_iter()
+            .flatten()
+            .map(|v| format!("{}.{name}{v}", rule.id))
+            .find(|k| crate::i18n::has_key(k))
+            .unwrap_or_else(|| format!("{}.{name}", rule.id));
+        fill(key)
+    };
+    let mut cause = Text::from(part("cause"));
+    if rule.kind == ErrorKind::ResourceUnknown || rule.kind == ErrorKind::AppRoleRequired {
+        if let Some(n) = &named
+            && n.trim() != resource
+        {
+            cause.sentence(fill("identity.note.named_differs".into()));
+        }
+        if resource.ends_with("/.default") {
+            cause.sentence(fill("identity.note.default_suffix".into()));
+        }
     }
-    .unwrap_or_default();
-
-    if lower.contains("unable to load the proper managed identity")
-        || lower.contains("identity not found")
-    {
-        let fix = if s.selector.is_some() {
-            "list the identities assigned to the app (az webapp identity show -g <rg> -n <app>, or az vm identity show) \
-             and pass the right one with --client-id <clientId>"
-                .to_string()
-        } else {
-            "enable the system-assigned identity (az webapp identity assign -g <rg> -n <app>) or pick a \
-             user-assigned one with --client-id <clientId> (also AZURE_CLIENT_ID)"
-                .to_string()
-        };
-        return AzureError::new(
-            ErrorKind::IdentityNotFound,
-            format!("the identity endpoint could not find the identity (HTTP {status}){quoted}"),
-            format!("it looked for {who}, which is not assigned to this resource"),
-            fix,
-        );
-    }
-    if lower.contains("multiple user assigned identities") {
-        return AzureError::new(
-            ErrorKind::IdentityNotFound,
-            format!("several user-assigned identities exist and none was chosen (HTTP {status})"),
-            "without a selector the endpoint cannot tell which identity to use",
-            "pass --client-id <clientId> of the identity to federate (also AZURE_CLIENT_ID)",
-        );
-    }
-    if lower.contains("unexpected error occured while fetching the aad token")
-        || lower.contains("unexpected error occurred while fetching the aad token")
-        || lower.contains("aadsts50001")
-        || lower.contains("aadsts500011")
-        || lower.contains("invalid_resource")
-    {
-        let scope_hint = if resource.ends_with("/.default") {
-            format!("; '{resource}' ends with /.default, which is a scope, not a resource")
-        } else {
-            String::new()
-        };
-        let fixed = resource.trim_end_matches("/.default");
-        return AzureError::new(
-            ErrorKind::ResourceUnknown,
-            format!(
-                "Entra ID would not issue a token for resource '{resource}' (HTTP {status}){quoted}"
-            ),
-            format!(
-                "the resource (from {}) is not an Application ID URI known in the identity's tenant, has no service \
-                 principal, or requires an app-role assignment the identity lacks{scope_hint}",
-                s.resource.origin
-            ),
-            format!(
-                "pass the exact Application ID URI, e.g. --resource {}; create the service principal with \
-                 az ad sp create --id <appId>; if 'Assignment required' is on, assign an app role to the identity",
-                if fixed.is_empty() || fixed == resource {
-                    "api://<appId>"
-                } else {
-                    fixed
-                }
-            ),
-        );
-    }
-    if status == 400
-        && plan.kind == SourceKind::AppService
-        && s.api_version.value == LEGACY_API_VERSION
-    {
-        return AzureError::new(
-            ErrorKind::ProtocolMismatch,
-            format!(
-                "the identity endpoint rejected api-version 2017-09-01 with X-IDENTITY-HEADER (HTTP 400){quoted}"
-            ),
-            "2017-09-01 pairs with MSI_ENDPOINT and the 'secret' header; IDENTITY_ENDPOINT needs 2019-08-01",
-            "drop --api-version / AZURE_IMDS_API_VERSION, or set it to 2019-08-01",
-        );
-    }
-    if status == 401 || status == 403 {
-        let (var, flag) = match plan.kind {
-            SourceKind::MsiLegacy => ("MSI_SECRET", "the app's MSI_SECRET"),
-            _ => ("IDENTITY_HEADER", "--identity-header"),
-        };
-        return AzureError::new(
-            ErrorKind::HeaderRejected,
-            format!("the identity endpoint rejected the {var} value (HTTP {status}){quoted}"),
-            format!(
-                "the value ({header_origin}) is wrong or stale: the platform rotates it when the container restarts"
-            ),
-            format!(
-                "open a new SSH session to the app container (or drop {flag} so wif-doctor re-reads /proc/1/environ), \
-                 then regenerate any credential config that embeds the old value"
-            ),
-        );
-    }
-    if status == 400 && lower.contains("metadata") && plan.kind == SourceKind::Imds {
-        return AzureError::new(
-            ErrorKind::ProtocolMismatch,
-            format!("IMDS rejected the request (HTTP 400){quoted}"),
-            "IMDS requires the header 'Metadata: true'",
-            "this is a wif-doctor bug if it happens; report it with this message",
-        );
-    }
-    AzureError::new(
-        ErrorKind::Http,
-        format!("the identity endpoint answered HTTP {status}{quoted}"),
-        format!("unexpected answer from {}", plan.endpoint),
-        if (500..=599).contains(&status) {
-            "retry later; if it persists restart the app (the platform token service may be unhealthy)".to_string()
-        } else {
-            format!(
-                "check the request settings (resource {resource}, api-version {})",
-                s.api_version.value
-            )
-        },
-    )
+    let mut e = AzureError::new(rule.kind, part("summary"), cause, part("fix"));
+    e.explanation = Some(rule.id.as_str());
+    e
 }
 
 fn explain_failure(
@@ -493,47 +507,59 @@ fn explain_failure(
     attempts: u32,
     timeout: Duration,
 ) -> AzureError {
-    let tries = if attempts > 1 {
-        format!(" after {attempts} attempts")
+    let tries: Text = if attempts > 1 {
+        msg!("azure.fetch.after_attempts", attempts = attempts).into()
     } else {
-        String::new()
+        Text::new()
     };
+    let endpoint = plan.endpoint.as_str();
     match f {
         Failure::Timeout => AzureError::new(
             ErrorKind::Timeout,
-            format!("the identity endpoint {} did not answer within {}", plan.endpoint, fmt_dur(timeout)),
+            msg!(
+                "azure.fetch.timeout.summary",
+                endpoint = endpoint,
+                duration = fmt_dur(timeout)
+            ),
             match plan.kind {
-                SourceKind::Imds => "IMDS is only reachable on Azure VMs; App Service, Functions and Container Apps use IDENTITY_ENDPOINT instead".to_string(),
-                _ => "the endpoint accepts connections but does not answer: a firewall, a proxy, or the wrong port".to_string(),
+                SourceKind::Imds => msg!("azure.fetch.timeout.cause_imds"),
+                _ => msg!("azure.fetch.timeout.cause"),
             },
-            "check the endpoint value; use --timeout 30s to wait longer",
+            msg!("azure.fetch.timeout.fix"),
         ),
         Failure::Connect(detail) => {
             let cause = match plan.kind {
-                SourceKind::Imds => "IMDS is not reachable here: this is not an Azure VM, or the VM has no network route to 169.254.169.254".to_string(),
-                _ if s.environment.kudu => "this shell is the Kudu container, where the identity endpoint does not exist".to_string(),
-                _ => "nothing listens there: the managed identity is turned off for the app (or WEBSITE_DISABLE_MSI is set), \
-                      the endpoint value is stale after a restart, or this shell is the Kudu container"
-                    .to_string(),
+                SourceKind::Imds => msg!("azure.fetch.connect.cause_imds"),
+                _ if s.environment.kudu => msg!("azure.fetch.connect.cause_kudu"),
+                _ => msg!("azure.fetch.connect.cause"),
             };
             AzureError::new(
                 ErrorKind::Unreachable,
-                format!("cannot connect to the identity endpoint {}{tries}", plan.endpoint),
+                msg!(
+                    "azure.fetch.connect.summary",
+                    endpoint = endpoint,
+                    tries = &tries
+                ),
                 cause,
                 match plan.kind {
-                    SourceKind::Imds => "on App Service use IDENTITY_ENDPOINT (run in the app container's SSH)".to_string(),
-                    _ => "enable the identity (az webapp identity assign -g <rg> -n <app>), restart the app, and run \
-                          wif-doctor in the app container's SSH (Development Tools → SSH)"
-                        .to_string(),
+                    SourceKind::Imds => msg!("azure.fetch.connect.fix_imds"),
+                    _ => msg!(
+                        "azure.fetch.connect.fix",
+                        command = msg!("identity.cmd.webapp_identity_assign")
+                    ),
                 },
             )
             .with_raw(detail.clone())
         }
         other => AzureError::new(
             ErrorKind::Unreachable,
-            format!("the request to the identity endpoint {} failed{tries}", plan.endpoint),
+            msg!(
+                "azure.fetch.failed.summary",
+                endpoint = endpoint,
+                tries = &tries
+            ),
             other.to_string(),
-            "check the endpoint value and the network",
+            msg!("azure.fetch.failed.fix"),
         ),
     }
 }
@@ -548,12 +574,12 @@ fn fmt_dur(d: Duration) -> String {
 
 async fn read_token_file(plan: &Plan) -> Result<AzureToken, AzureError> {
     let path = std::path::PathBuf::from(&plan.endpoint);
-    let bad = |summary: String, cause: String| {
+    let bad = |summary: Text, cause: Text| {
         AzureError::new(
             ErrorKind::TokenFile,
             summary,
             cause,
-            "check AZURE_FEDERATED_TOKEN_FILE and the pod's azure.workload.identity/use label",
+            msg!("azure.fetch.token_file.fix"),
         )
     };
     // The reader never blocks (FIFOs, devices are refused by type) and is bounded, so it
@@ -565,32 +591,34 @@ async fn read_token_file(plan: &Plan) -> Result<AzureToken, AzureError> {
     let text = match read {
         Ok(Ok(t)) => t,
         Ok(Err(e)) => {
-            let cause = match &e {
-                crate::files::ReadError::NotRegular { .. } | crate::files::ReadError::TooLarge { .. } => {
-                    "AZURE_FEDERATED_TOKEN_FILE should name the projected service-account token (a small regular file)".to_string()
+            let cause: Text = match &e {
+                crate::files::ReadError::NotRegular { .. }
+                | crate::files::ReadError::TooLarge { .. } => {
+                    msg!("azure.fetch.token_file.not_regular").into()
                 }
-                other => other.to_string(),
+                other => other.to_string().into(),
             };
-            return Err(bad(e.to_string(), cause));
+            return Err(bad(e.to_string().into(), cause));
         }
         Err(e) => {
             return Err(bad(
-                format!("cannot read the token file {}", plan.endpoint),
-                e.to_string(),
+                msg!("azure.fetch.token_file.cannot_read", path = &plan.endpoint).into(),
+                e.to_string().into(),
             ));
         }
     };
     let token = text.trim().to_string();
     if token.is_empty() {
         return Err(bad(
-            format!("the token file {} is empty", plan.endpoint),
-            "the token was not projected yet".into(),
+            msg!("azure.fetch.token_file.empty", path = &plan.endpoint).into(),
+            msg!("azure.fetch.token_file.not_projected").into(),
         ));
     }
     Ok(AzureToken {
         source: SourceKind::AksWorkloadIdentity,
         endpoint: plan.endpoint.clone(),
-        resource: "(set by the projected token's audience)".into(),
+        // A label for the faces, not a request value: the audience is the projected token's.
+        resource: crate::tr!("azure.fetch.token_file.resource"),
         token: Secret::new(token),
         expiry: None,
         client_id: None,

@@ -1,17 +1,22 @@
 //! Azure managed-identity token sources: detection in the Azure SDKs' precedence,
 //! the request each source needs, lenient response parsing and explained failures.
 
+mod answer;
 mod detect;
 mod error;
 mod expiry;
 mod fetch;
 
+pub use answer::{Answer, Rule, rules};
 pub use detect::{Plan, detect};
 pub use error::{AzureError, ErrorKind};
 pub use expiry::{Expiry, parse_expiry};
 pub use fetch::{fetch_token, interpret_response};
 
+use crate::i18n::Msg;
+use crate::msg;
 use crate::secret::Secret;
+use crate::settings::{IdentitySelector, Origin};
 use serde::Serialize;
 use std::fmt;
 
@@ -40,14 +45,43 @@ impl SourceKind {
     }
 }
 
+impl SourceKind {
+    /// The source's name, in words (`azure.source.<id>`).
+    pub fn label(self) -> Msg {
+        match self {
+            SourceKind::AppService => msg!("azure.source.app_service"),
+            SourceKind::MsiLegacy => msg!("azure.source.msi_legacy"),
+            SourceKind::Imds => msg!("azure.source.imds"),
+            SourceKind::AksWorkloadIdentity => msg!("azure.source.aks_workload_identity"),
+        }
+    }
+}
+
 impl fmt::Display for SourceKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            SourceKind::AppService => "App Service / Functions / Container Apps identity endpoint (api-version 2019-08-01)",
-            SourceKind::MsiLegacy => "legacy App Service MSI endpoint (api-version 2017-09-01)",
-            SourceKind::Imds => "Azure VM instance metadata service (IMDS)",
-            SourceKind::AksWorkloadIdentity => "AKS workload identity (projected token file)",
-        })
+        self.label().fmt(f)
+    }
+}
+
+/// Where a setting came from, in words (`azure.origin.…`); the flag, variable and file
+/// names are values.
+pub fn origin(o: &Origin) -> Msg {
+    match o {
+        Origin::Flag { flag } => msg!("azure.origin.flag", flag = flag),
+        Origin::Env { var } => msg!("azure.origin.env", var = var),
+        Origin::Recovered { var, from } => msg!("azure.origin.recovered", var = var, from = from),
+        Origin::Demo => msg!("azure.origin.demo"),
+        Origin::Edited => msg!("azure.origin.edited"),
+        Origin::Default => msg!("azure.origin.default"),
+    }
+}
+
+/// A user-assigned identity selector, in words (`client ID <guid>`).
+pub fn selector(sel: &IdentitySelector) -> Msg {
+    match sel {
+        IdentitySelector::ClientId(v) => msg!("azure.selector.client_id", id = v),
+        IdentitySelector::ObjectId(v) => msg!("azure.selector.object_id", id = v),
+        IdentitySelector::ResourceId(v) => msg!("azure.selector.resource_id", id = v),
     }
 }
 
