@@ -70,7 +70,6 @@ fn heading(out: &mut String, key: &str) {
     );
 }
 
-
 /// `wif-doctor: error: <what>: <cause>` then an indented fix; the first line stands alone.
 pub fn azure_error(e: &AzureError) -> Text {
     let mut t: Text = msg!(
