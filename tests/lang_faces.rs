@@ -132,6 +132,10 @@ fn faces(scenario: Scenario) {
             );
         }
         for v in values(&te) {
+            // The simulator gives every answer a fresh correlation ID; the two runs differ there.
+            if te.contains(&format!("correlation ID {v}")) {
+                continue;
+            }
             assert!(
                 tj.contains(&v),
                 "{} {id}: the Japanese text lost the value {v:?}\n--- en\n{te}\n--- ja\n{tj}",

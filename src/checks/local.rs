@@ -12,19 +12,6 @@ use serde_json::json;
 
 const MAX_CONFIG: u64 = 1024 * 1024;
 
-/// Builds an [`Issue`] field from catalogue text, whichever type the field has: a bridge
-/// while `Issue.message`/`fix` move from `String` to `Text` (the lint conversion); once they
-/// are `Text` only the identity impl is used.
-trait FromText {
-    fn from_text(t: Text) -> Self;
-}
-
-impl FromText for Text {
-    fn from_text(t: Text) -> Text {
-        t
-    }
-}
-
 fn issue(
     severity: Severity,
     field: &'static str,
@@ -34,8 +21,8 @@ fn issue(
     Issue {
         severity,
         field,
-        message: FromText::from_text(message.into()),
-        fix: FromText::from_text(fix.into()),
+        message: message.into(),
+        fix: fix.into(),
     }
 }
 
