@@ -53,7 +53,7 @@ pub(crate) fn service_account_rejections(
     )
     .into_iter()
     .filter(|i| i.severity == diagnose::Severity::Fail)
-    .map(|i| Text::from(i.message))
+    .map(|i| i.message)
     .collect()
 }
 

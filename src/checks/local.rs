@@ -167,7 +167,7 @@ pub fn source(plan: &Result<Plan, AzureError>) -> Finding {
 }
 
 fn azure_failure(id: CheckId, e: &AzureError) -> Finding {
-    let mut detail = Text::from(e.summary.clone());
+    let mut detail = e.summary.clone();
     detail.line(e.cause.clone());
     Finding::fail(id, detail, e.fix.clone()).with_data(json!({
         "kind": e.kind, "status": e.status, "raw": e.raw,

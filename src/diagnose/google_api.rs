@@ -704,11 +704,8 @@ fn explain(
             if issues.is_empty() {
                 detail.push(a.text(key, "detail"));
             } else {
-                let messages: Vec<Text> = issues
-                    .iter()
-                    .map(|i| Text::from(i.message.clone()))
-                    .collect();
-                let fixes: Vec<Text> = issues.iter().map(|i| Text::from(i.fix.clone())).collect();
+                let messages: Vec<Text> = issues.iter().map(|i| i.message.clone()).collect();
+                let fixes: Vec<Text> = issues.iter().map(|i| i.fix.clone()).collect();
                 detail.push(
                     a.text(key, "detail_issues")
                         .arg("issues", Text::join(messages, "; ")),
