@@ -97,13 +97,13 @@ fn markdown_unchecked(app: &ReportInput) -> String {
         tr!("report.column.value"),
         tr!("report.column.from")
     );
-    for (name, value, origin) in app.settings.provenance() {
+    for row in app.settings.provenance() {
         let _ = writeln!(
             out,
             "| {} | {} | {} |",
-            name,
-            cell(&value.to_string()),
-            cell(&origin.to_string())
+            row.label(),
+            cell(&row.value_text()),
+            cell(&row.origin_text())
         );
     }
     let env = &app.settings.environment;

@@ -34,7 +34,7 @@ fn env_json_names_the_source_every_origin_and_what_is_missing() {
         "environment AZURE_RESOURCE_URI"
     );
     assert!(
-        setting("identity header")["value"]
+        setting("identity_header")["value"]
             .as_str()
             .unwrap()
             .contains("hidden")

@@ -133,7 +133,7 @@ fn off_app_service_no_neighbour_is_adopted() {
     }
     let j = env_json(&w, &env, &[]);
     assert_eq!(j["environment"]["recovered"], serde_json::json!([]));
-    assert_eq!(setting(&j, "project number")["value"], "(not set)");
+    assert_eq!(setting(&j, "project_number")["value"], serde_json::Value::Null);
     assert_eq!(
         setting(&j, "resource")["value"],
         "https://management.azure.com/"
@@ -190,17 +190,17 @@ fn on_app_service_only_marked_processes_fill_gaps() {
 
     let origin = |name: &str| setting(&j, name)["origin"].as_str().unwrap().to_string();
     assert_eq!(
-        setting(&j, "project number")["value"],
+        setting(&j, "project_number")["value"],
         g.project_number.as_str()
     );
-    assert!(origin("project number").contains("process 1 (sleep), /proc/1/environ"));
+    assert!(origin("project_number").contains("process 1 (sleep), /proc/1/environ"));
     assert_eq!(setting(&j, "pool")["value"], g.pool.as_str());
     assert!(
         origin("pool").contains("process 40 (sleep), /proc/40/environ"),
         "{j:#}"
     );
-    assert_eq!(setting(&j, "project id")["value"], "shell-project");
-    assert_eq!(origin("project id"), "environment GCP_PROJECT_ID");
+    assert_eq!(setting(&j, "project_id")["value"], "shell-project");
+    assert_eq!(origin("project_id"), "environment GCP_PROJECT_ID");
     assert_eq!(setting(&j, "provider")["value"], g.provider.as_str());
     assert_eq!(origin("provider"), "flag --provider");
 
@@ -261,7 +261,7 @@ fn recovery_reads_are_bounded() {
     let mut env = w.base_env();
     set(&mut env, "WEBSITE_SITE_NAME", "my-app");
     let j = env_json(&w, &env, &[]);
-    assert_eq!(setting(&j, "project number")["value"], "(not set)", "{j:#}");
+    assert_eq!(setting(&j, "project_number")["value"], serde_json::Value::Null, "{j:#}");
     assert_eq!(setting(&j, "location")["value"], "europe-west4");
     let r = hostile(&w, &env, &["env"]);
     assert!(!r.stdout.contains('\u{1b}'), "{}", r.stdout);

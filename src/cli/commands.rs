@@ -319,7 +319,14 @@ pub fn env(session: &Session, as_json: bool) -> Result<(), Failure> {
         let settings: Vec<_> = s
             .provenance()
             .into_iter()
-            .map(|(name, value, origin)| json!({"name": name, "value": value, "origin": origin}))
+            .map(|r| {
+                json!({
+                    "name": r.field,
+                    "label": r.label(),
+                    "value": r.value,
+                    "origin": r.origin.as_ref().map(ToString::to_string),
+                })
+            })
             .collect();
         print_json(&json!({
             "source": plan.as_ref().ok().map(|p| json!({"kind": p.kind.id(), "endpoint": p.endpoint, "reason": p.reason})),

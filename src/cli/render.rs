@@ -357,12 +357,13 @@ pub fn env(
     }
     out.push('\n');
     heading(&mut out, "settings");
-    for (name, value, origin) in s.provenance() {
-        let origin = origin.to_string();
+    for row in s.provenance() {
+        let origin = row.origin_text();
         let _ = writeln!(
             out,
-            "  {}{value}{}",
-            pad(name, 20),
+            "  {}{}{}",
+            pad(&row.label(), 20),
+            row.value_text(),
             if origin.is_empty() {
                 String::new()
             } else {

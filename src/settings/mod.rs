@@ -40,11 +40,15 @@ pub enum IdentitySelector {
 }
 
 impl IdentitySelector {
+    /// "client ID …" in the reader's language (`settings.selector.*`), the ID verbatim.
     pub fn describe(&self) -> String {
+        use crate::tr;
         match self {
-            IdentitySelector::ClientId(v) => format!("client ID {v}"),
-            IdentitySelector::ObjectId(v) => format!("object ID {v}"),
-            IdentitySelector::ResourceId(v) => format!("resource ID {v}"),
+            IdentitySelector::ClientId(v) => tr!("settings.selector.client_id", id = v.clone()),
+            IdentitySelector::ObjectId(v) => tr!("settings.selector.object_id", id = v.clone()),
+            IdentitySelector::ResourceId(v) => {
+                tr!("settings.selector.resource_id", id = v.clone())
+            }
         }
     }
 }
@@ -76,6 +80,35 @@ pub struct Environment {
     pub recovered: Vec<(String, String)>,
     /// The same, with the process (pid and name) each came from.
     pub recovered_sources: Vec<(String, recover::Source)>,
+}
+
+/// One row of "where every setting came from": the field's id (stable, the `--json` name),
+/// its value (`None`: not set) and where the value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    pub field: &'static str,
+    pub value: Option<String>,
+    pub origin: Option<Origin>,
+}
+
+impl Provenance {
+    /// The setting's name for people (`settings.label.FIELD`).
+    pub fn label(&self) -> String {
+        label(self.field).to_string()
+    }
+
+    /// The value, or "(not set)" in the reader's language.
+    pub fn value_text(&self) -> String {
+        match &self.value {
+            Some(v) => v.clone(),
+            None => crate::tr!("settings.not_set"),
+        }
+    }
+
+    /// Where the value came from, for people; empty when it is not set.
+    pub fn origin_text(&self) -> String {
+        self.origin.as_ref().map(Origin::to_string).unwrap_or_default()
+    }
 }
 
 /// A setting whose given value normalisation changed (see [`Settings::adjustments`]).
@@ -244,43 +277,53 @@ impl Settings {
     }
 
     /// Rows for "where every setting came from" (secrets described, never shown).
-    pub fn provenance(&self) -> Vec<(&'static str, String, String)> {
-        fn opt(name: &'static str, v: &Option<Sourced<String>>) -> (&'static str, String, String) {
-            match v {
-                Some(s) => (name, s.value.clone(), s.origin.to_string()),
-                None => (name, "(not set)".into(), String::new()),
+    pub fn provenance(&self) -> Vec<Provenance> {
+        fn opt(field: &'static str, v: &Option<Sourced<String>>) -> Provenance {
+            Provenance {
+                field,
+                value: v.as_ref().map(|s| s.value.clone()),
+                origin: v.as_ref().map(|s| s.origin.clone()),
             }
         }
-        fn req(name: &'static str, v: &Sourced<String>) -> (&'static str, String, String) {
-            (name, v.value.clone(), v.origin.to_string())
+        fn req(field: &'static str, v: &Sourced<String>) -> Provenance {
+            opt(field, &Some(v.clone()))
         }
-        let secret = |name: &'static str, v: &Option<Sourced<Secret>>| match v {
-            Some(s) => (name, s.value.describe(), s.origin.to_string()),
-            None => (name, "(not set)".into(), String::new()),
+        let secret = |field: &'static str, v: &Option<Sourced<Secret>>| Provenance {
+            field,
+            value: v.as_ref().map(|s| s.value.describe()),
+            origin: v.as_ref().map(|s| s.origin.clone()),
         };
         let selector = match &self.selector {
-            Some(s) => ("identity", s.value.describe(), s.origin.to_string()),
-            None => ("identity", "system-assigned".into(), "default".into()),
+            Some(s) => Provenance {
+                field: "identity",
+                value: Some(s.value.describe()),
+                origin: Some(s.origin.clone()),
+            },
+            None => Provenance {
+                field: "identity",
+                value: Some(crate::tr!("settings.system_assigned")),
+                origin: Some(Origin::Default),
+            },
         };
         vec![
-            opt("project number", &self.project_number),
+            opt("project_number", &self.project_number),
             opt("pool", &self.pool),
             opt("provider", &self.provider),
-            opt("project id", &self.project_id),
-            opt("service account", &self.service_account),
+            opt("project_id", &self.project_id),
+            opt("service_account", &self.service_account),
             req("location", &self.location),
             req("model", &self.model),
-            req("token url", &self.token_url),
-            req("universe domain", &self.universe_domain),
-            req("subject token type", &self.subject_token_type),
+            req("token_url", &self.token_url),
+            req("universe_domain", &self.universe_domain),
+            req("subject_token_type", &self.subject_token_type),
             req("resource", &self.resource),
-            req("api version", &self.api_version),
+            req("api_version", &self.api_version),
             selector,
-            opt("identity endpoint", &self.identity_endpoint),
-            secret("identity header", &self.identity_header),
-            opt("msi endpoint", &self.msi_endpoint),
-            secret("msi secret", &self.msi_secret),
-            req("imds endpoint", &self.imds_endpoint),
+            opt("identity_endpoint", &self.identity_endpoint),
+            secret("identity_header", &self.identity_header),
+            opt("msi_endpoint", &self.msi_endpoint),
+            secret("msi_secret", &self.msi_secret),
+            req("imds_endpoint", &self.imds_endpoint),
         ]
     }
 }

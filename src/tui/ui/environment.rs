@@ -8,6 +8,9 @@ use crate::tui::app::{App, Field};
 use crate::tui::theme::Theme;
 use ratatui::text::{Line, Span};
 
+/// The settings table's label column (values start here).
+const LABEL_COLUMNS: usize = 19;
+
 pub fn lines(app: &App, theme: &Theme, width: u16) -> Lines {
     let s = &app.session.settings;
     let mut out = vec![heading(theme, &tr!("ui.env.identity_source"))];
@@ -70,25 +73,30 @@ pub fn lines(app: &App, theme: &Theme, width: u16) -> Lines {
 
     out.push(Line::raw(""));
     out.push(heading(theme, &tr!("ui.env.settings")));
-    for (name, value, origin) in s.provenance() {
+    for row in s.provenance() {
+        let (name, value, origin) = (row.label(), row.value_text(), row.origin_text());
         let origin = if origin.is_empty() {
             "-".to_string()
         } else {
             origin
         };
         let origin = format!("({origin})");
-        // The origin on the same line when it fits, else on its own line below the value.
-        let fits = 19 + cols(&value) + 2 + cols(&origin) <= width as usize;
-        let mut first = vec![
-            Span::styled(pad(name, 19), theme.label()),
-            Span::styled(value, theme.value()),
-        ];
-        if fits {
-            first.push(Span::styled(format!("  {origin}"), theme.dim()));
-            out.push(Line::from(first));
+        // A label wider than its column puts the value on the next line; the origin
+        // stays on the value's line when it fits, else goes below it.
+        let mut value_line = if cols(&name) < LABEL_COLUMNS {
+            vec![Span::styled(pad(&name, LABEL_COLUMNS), theme.label())]
         } else {
-            out.push(Line::from(first));
-            out.push(Line::styled(pad("", 19) + &origin, theme.dim()));
+            out.push(Line::styled(name, theme.label()));
+            vec![Span::raw(pad("", LABEL_COLUMNS))]
+        };
+        let fits = LABEL_COLUMNS + cols(&value) + 2 + cols(&origin) <= width as usize;
+        value_line.push(Span::styled(value, theme.value()));
+        if fits {
+            value_line.push(Span::styled(format!("  {origin}"), theme.dim()));
+            out.push(Line::from(value_line));
+        } else {
+            out.push(Line::from(value_line));
+            out.push(Line::styled(pad("", LABEL_COLUMNS) + &origin, theme.dim()));
         }
     }
 
