@@ -293,27 +293,34 @@ pub async fn config_file(s: &Settings, fetched: Option<&Fetched>) -> Finding {
 
 /// Settings that would send a credential to the wrong place: the STS URL (gets the Azure
 /// token), the universe domain and the location (become host names that get a Google token).
-pub fn endpoint_problems(s: &Settings) -> Vec<(&'static str, String)> {
+pub fn endpoint_problems(s: &Settings) -> Vec<(&'static str, Text)> {
     // Values are normalised at resolve time; what is left is shown escaped.
     let universe = s.universe_domain.value.as_str();
     let shown = diagnose::visible;
+    // "VALUE (ORIGIN) PROBLEM", each part rendered in the reader's language at the face.
+    let problem = |value: String, origin: &crate::settings::Origin, e: Text| {
+        Text::value(format!("{value} ("))
+            .and(origin.text())
+            .and(Text::value(") "))
+            .and(e)
+    };
     let mut out = Vec::new();
     if let Err(e) = crate::gcp::validate_universe_domain(universe) {
         out.push((
             "universe_domain",
-            format!("{} ({}) {e}", shown(universe), s.universe_domain.origin),
+            problem(shown(universe), &s.universe_domain.origin, e),
         ));
     }
     if let Err(e) = crate::gcp::validate_token_url(&s.token_url.value, universe) {
         out.push((
             "token_url",
-            format!("{} ({}) {e}", s.token_url.value, s.token_url.origin),
+            problem(s.token_url.value.clone(), &s.token_url.origin, e),
         ));
     }
     if let Err(e) = crate::gcp::validate_location(&s.location.value) {
         out.push((
             "location",
-            format!("{} ({}) {e}", shown(&s.location.value), s.location.origin),
+            problem(shown(&s.location.value), &s.location.origin, e),
         ));
     }
     out
