@@ -9,6 +9,7 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use std::sync::OnceLock;
 use wif_doctor::diagnose::{self, LintContext};
+use wif_doctor::i18n::Lang;
 
 const CURRENT_HEADER: &str = "9c7e5f1a-2b3d-4e6f-8a9b-CURRENT-header";
 
@@ -91,7 +92,10 @@ fuzz_target!(|data: &[u8]| {
         }
         for issue in &issues {
             assert!(
-                !issue.message.trim().is_empty() && !issue.fix.trim().is_empty(),
+                Lang::ALL.iter().all(|&l| {
+                    !issue.message.render(l).trim().is_empty()
+                        && !issue.fix.render(l).trim().is_empty()
+                }),
                 "{issue:?}"
             );
             let shown = serde_json::to_string(issue).expect("findings serialise");

@@ -11,6 +11,7 @@ use libfuzzer_sys::fuzz_target;
 use std::time::Duration;
 use wif_doctor::diagnose::{self, SettingsLintInput};
 use wif_doctor::gcp;
+use wif_doctor::i18n::Lang;
 use wif_doctor::settings::normalise::{check_header_value, check_request_url, normalise};
 use wif_doctor::settings::{self, EnvMap, Settings, SettingsArgs, Sourced, recover};
 
@@ -78,7 +79,9 @@ fuzz_target!(|data: &[u8]| {
                 "{ms}ms"
             );
         }
-        Err(e) => no_raw_controls("duration", &e),
+        Err(e) => Lang::ALL
+            .iter()
+            .for_each(|&l| no_raw_controls("duration", &e.render(l))),
     }
 
     // `--resolve`: the host is a bare lower-case name and the entry round-trips.
@@ -105,7 +108,7 @@ fuzz_target!(|data: &[u8]| {
             // Problems are Text now: check both languages.
             no_raw_controls("pool/provider id", &e.en());
             no_raw_controls("pool/provider id", &e.render(wif_doctor::i18n::Lang::Ja));
-        },
+        }
     }
     match gcp::validate_project_number(id) {
         Ok(()) => assert!(!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())),
@@ -113,7 +116,7 @@ fuzz_target!(|data: &[u8]| {
             // Problems are Text now: check both languages.
             no_raw_controls("project number", &e.en());
             no_raw_controls("project number", &e.render(wif_doctor::i18n::Lang::Ja));
-        },
+        }
     }
     match gcp::validate_project_id(id) {
         Ok(()) => {
@@ -125,7 +128,7 @@ fuzz_target!(|data: &[u8]| {
             // Problems are Text now: check both languages.
             no_raw_controls("project id", &e.en());
             no_raw_controls("project id", &e.render(wif_doctor::i18n::Lang::Ja));
-        },
+        }
     }
     for r in [
         gcp::validate_universe_domain(id),
@@ -134,10 +137,10 @@ fuzz_target!(|data: &[u8]| {
     ] {
         if let Err(e) = r {
             {
-            // Problems are Text now: check both languages.
-            no_raw_controls("google setting", &e.en());
-            no_raw_controls("google setting", &e.render(wif_doctor::i18n::Lang::Ja));
-        };
+                // Problems are Text now: check both languages.
+                no_raw_controls("google setting", &e.en());
+                no_raw_controls("google setting", &e.render(wif_doctor::i18n::Lang::Ja));
+            };
         }
     }
 
@@ -208,7 +211,9 @@ fuzz_target!(|data: &[u8]| {
     };
     for issue in diagnose::lint_settings(&input) {
         assert!(
-            !issue.message.trim().is_empty() && !issue.fix.trim().is_empty(),
+            Lang::ALL.iter().all(|&l| {
+                !issue.message.render(l).trim().is_empty() && !issue.fix.render(l).trim().is_empty()
+            }),
             "{issue:?}"
         );
     }
