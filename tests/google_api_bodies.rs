@@ -8,42 +8,13 @@ use wif_doctor::diagnose::{
     Context, Explanation, explain_impersonation, explain_permissions_error, explain_vertex,
 };
 use wif_doctor::i18n::Lang;
-use wif_doctor::jwt::TokenVersion;
 
-const NOW: i64 = 1_795_863_600;
-const SUB: &str = "5d1a2b3c-1111-4222-8333-44445555abcd";
-const SA: &str = "wif-sa@my-proj.iam.gserviceaccount.com";
-const PRINCIPAL: &str = "principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/azure-pool/subject/5d1a2b3c-1111-4222-8333-44445555abcd";
+#[path = "support/api_context.rs"]
+mod api_context;
+use api_context::*;
+
 const LOC: &str = "us-central1";
 const MODEL: &str = "gemini-2.5-flash";
-
-fn ctx() -> Context {
-    Context {
-        token_iss: Some("https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/".into()),
-        token_aud: vec!["api://wif-app".into()],
-        token_sub: Some(SUB.into()),
-        token_tid: Some("72f988bf-86f1-41af-91ab-2d7cd011db47".into()),
-        token_iat: Some(NOW - 60),
-        token_exp: Some(NOW + 86_000),
-        token_version: Some(TokenVersion::V1),
-        project_number: Some("123456789012".into()),
-        project_id: Some("my-proj".into()),
-        pool: Some("azure-pool".into()),
-        provider: Some("azure-mi".into()),
-        service_account: Some(SA.into()),
-        resource: Some("api://wif-app".into()),
-        audience: None,
-        now: NOW,
-    }
-}
-
-/// Direct access (no service account), the recommended setup for Vertex AI.
-fn direct() -> Context {
-    Context {
-        service_account: None,
-        ..ctx()
-    }
-}
 
 fn vertex(status: u16, body: &str, c: &Context) -> Explanation {
     explain_vertex(status, body, c, LOC, MODEL)
