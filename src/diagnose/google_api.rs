@@ -593,15 +593,6 @@ impl Args<'_> {
                 ),
             )
             .arg(
-                "cmd_sa_binding_project",
-                msg!(
-                    "google_api.cmd.sa_binding",
-                    sa = shell_quote(sa),
-                    project = shell_quote(&sa_project),
-                    member = sq(&ctx.principal())
-                ),
-            )
-            .arg(
                 "cmd_sa_binding_plain",
                 msg!(
                     "google_api.cmd.sa_binding_plain",
