@@ -133,7 +133,10 @@ fn off_app_service_no_neighbour_is_adopted() {
     }
     let j = env_json(&w, &env, &[]);
     assert_eq!(j["environment"]["recovered"], serde_json::json!([]));
-    assert_eq!(setting(&j, "project_number")["value"], serde_json::Value::Null);
+    assert_eq!(
+        setting(&j, "project_number")["value"],
+        serde_json::Value::Null
+    );
     assert_eq!(
         setting(&j, "resource")["value"],
         "https://management.azure.com/"
@@ -261,7 +264,11 @@ fn recovery_reads_are_bounded() {
     let mut env = w.base_env();
     set(&mut env, "WEBSITE_SITE_NAME", "my-app");
     let j = env_json(&w, &env, &[]);
-    assert_eq!(setting(&j, "project_number")["value"], serde_json::Value::Null, "{j:#}");
+    assert_eq!(
+        setting(&j, "project_number")["value"],
+        serde_json::Value::Null,
+        "{j:#}"
+    );
     assert_eq!(setting(&j, "location")["value"], "europe-west4");
     let r = hostile(&w, &env, &["env"]);
     assert!(!r.stdout.contains('\u{1b}'), "{}", r.stdout);

@@ -362,7 +362,7 @@ pub fn env(
         let _ = writeln!(
             out,
             "  {}{}{}",
-            pad(&row.label(), 20),
+            pad(row.label(), 20),
             row.value_text(),
             if origin.is_empty() {
                 String::new()

@@ -107,7 +107,10 @@ impl Provenance {
 
     /// Where the value came from, for people; empty when it is not set.
     pub fn origin_text(&self) -> String {
-        self.origin.as_ref().map(Origin::to_string).unwrap_or_default()
+        self.origin
+            .as_ref()
+            .map(Origin::to_string)
+            .unwrap_or_default()
     }
 }
 

@@ -14,14 +14,7 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
     form_choice(app, theme, &mut out);
     match app.written.get(&FileKind::Config) {
         Some(Ok(w)) => {
-            out.push(Line::styled(
-                format!(
-                    "{} {}",
-                    Status::Pass.mark(theme.ascii),
-                    crate::tui::app::written_line(w)
-                ),
-                theme.status(Status::Pass),
-            ));
+            out.push(super::written_ok(theme, w));
             out.push(Line::raw(tr!("ui.config.point_libraries")));
             out.push(Line::styled(
                 format!(
@@ -99,29 +92,13 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
     out.push(heading(theme, &tr!("ui.config.lint")));
     match app.finding(CheckId::ConfigFile) {
         Some(f) => {
+            let (head, rest) = super::detail_parts(f);
             out.push(Line::from(vec![
                 mark_span(app, theme, super::Mark::Done(f.status)),
                 Span::raw(" "),
-                Span::styled(
-                    f.detail
-                        .to_string()
-                        .lines()
-                        .next()
-                        .unwrap_or_default()
-                        .to_string(),
-                    theme.status(f.status),
-                ),
+                Span::styled(head, theme.status(f.status)),
             ]));
-            out.extend(para(
-                &f.detail
-                    .to_string()
-                    .lines()
-                    .skip(1)
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-                "  ",
-                theme.value(),
-            ));
+            out.extend(para(&rest, "  ", theme.value()));
             if !f.fix.is_empty() && f.status != Status::Pass {
                 out.extend(para(
                     &f.fix.to_string(),

@@ -156,6 +156,28 @@ pub(crate) fn kv(theme: &Theme, label: &str, value: impl Into<String>) -> Line<'
     ])
 }
 
+/// A finding's detail split into its headline (first line) and the rest, in the reader's
+/// language.
+pub(crate) fn detail_parts(f: &crate::checks::Finding) -> (String, String) {
+    let text = f.detail.to_string();
+    let mut lines = text.lines();
+    let head = lines.next().unwrap_or_default().to_string();
+    (head, lines.collect::<Vec<_>>().join("\n"))
+}
+
+/// "✓ wrote PATH" for a file the wizard wrote.
+pub(crate) fn written_ok(theme: &Theme, w: &crate::tui::app::Written) -> Line<'static> {
+    use crate::checks::Status;
+    Line::styled(
+        format!(
+            "{} {}",
+            Status::Pass.mark(theme.ascii),
+            crate::tui::app::written_line(w)
+        ),
+        theme.status(Status::Pass),
+    )
+}
+
 pub(crate) fn heading(theme: &Theme, text: &str) -> Line<'static> {
     Line::styled(text.to_string(), theme.heading())
 }

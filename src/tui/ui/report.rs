@@ -15,14 +15,7 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
     ];
     match app.written.get(&FileKind::Report) {
         Some(Ok(w)) => {
-            out.push(Line::styled(
-                format!(
-                    "{} {}",
-                    Status::Pass.mark(theme.ascii),
-                    crate::tui::app::written_line(w)
-                ),
-                theme.status(Status::Pass),
-            ));
+            out.push(super::written_ok(theme, w));
             out.push(Line::raw(tr!("ui.report.attach")));
         }
         Some(Err(e)) => out.push(Line::styled(

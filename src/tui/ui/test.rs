@@ -199,16 +199,7 @@ pub fn lines(app: &App, theme: &Theme) -> Lines {
             }
             out.push(Line::raw(""));
             out.push(heading(theme, &tr!("ui.test.details")));
-            out.extend(para(
-                &f.detail
-                    .to_string()
-                    .lines()
-                    .skip(1)
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-                "",
-                theme.value(),
-            ));
+            out.extend(para(&super::detail_parts(f).1, "", theme.value()));
         }
         None if app.checks_running => {
             out.push(Line::raw(format!(
