@@ -237,17 +237,7 @@ pub fn config(session: &Session, args: &ConfigArgs, demo: bool) -> Result<(), Fa
     if !body.ends_with('\n') {
         body.push('\n');
     }
-    let outcome =
-        files::write_private_atomic(&path, body.as_bytes(), overwrite).map_err(|e| match e {
-            files::FileError::Exists { .. } => Failure::Failed(
-                msg!(
-                    "cli.error.exists_different",
-                    path = path.display().to_string()
-                )
-                .into(),
-            ),
-            other => Failure::Failed(file_error(other, &path)),
-        })?;
+    let outcome = write_config(&path, body.as_bytes(), overwrite)?;
     let shown = path.display().to_string();
     let export = export_line("GOOGLE_APPLICATION_CREDENTIALS", &gcp::shell_quote(&shown));
     let appsettings = gcp::executable::appsettings_command(
@@ -411,6 +401,25 @@ pub async fn report(
         }
     }
     Ok(())
+}
+
+/// Write a credential configuration; an existing file with other contents is kept unless
+/// `--force`.
+pub(super) fn write_config(
+    path: &std::path::Path,
+    bytes: &[u8],
+    overwrite: Overwrite,
+) -> Result<files::WriteOutcome, Failure> {
+    files::write_private_atomic(path, bytes, overwrite).map_err(|e| match e {
+        files::FileError::Exists { .. } => Failure::Failed(
+            msg!(
+                "cli.error.exists_different",
+                path = path.display().to_string()
+            )
+            .into(),
+        ),
+        other => Failure::Failed(file_error(other, path)),
+    })
 }
 
 /// A file error with the way out: a missing directory is the usual cause.

@@ -3,7 +3,9 @@
 
 use super::Failure;
 use super::args::{ConfigArgs, SubjectTokenArgs};
-use super::commands::{export_line, file_error, needs, note, outcome_verb, print_json};
+use super::commands::{
+    export_line, file_error, needs, note, outcome_verb, print_json, write_config,
+};
 use crate::files::{self, Overwrite, WriteOutcome};
 use crate::gcp::executable::{self as exe, ALLOW_EXECUTABLES, ExecutableError};
 use crate::gcp::subject_token::{self as st, env as vars};
@@ -89,18 +91,7 @@ pub fn config(session: &Session, args: &ConfigArgs) -> Result<(), Failure> {
     } else {
         Overwrite::Refuse
     };
-    let outcome = files::write_private_atomic(&path, cfg.to_json().as_bytes(), overwrite).map_err(
-        |e| match e {
-            files::FileError::Exists { .. } => Failure::Failed(
-                msg!(
-                    "cli.error.exists_different",
-                    path = path.display().to_string()
-                )
-                .into(),
-            ),
-            other => Failure::Failed(file_error(other, &path)),
-        },
-    )?;
+    let outcome = write_config(&path, cfg.to_json().as_bytes(), overwrite)?;
     if let Some(o) = &output_file {
         // Reset the cache too: a response cached under other settings must not be reused.
         let placeholder =
